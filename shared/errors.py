@@ -1,0 +1,154 @@
+"""The one error shape: {"error": {"code", "message", "message_ar", "fields"}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("akhbar.http")
+
+
+class ApiError(Exception):
+    """An error a client can act on; raised by services, rendered by the handler below."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        message_ar: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
+        self.message, self.message_ar = message, message_ar
+        self.fields = fields or {}
+        self.headers = headers
+
+
+def error_body(code: str, message: str, message_ar: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "message_ar": message_ar, "fields": fields or {}}}
+
+
+def error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(
+        error_body(err.code, err.message, err.message_ar, err.fields),
+        status_code=err.status,
+        headers=err.headers,
+    )
+
+
+def not_found(what: str = "resource", what_ar: str = "المورد") -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found", f"{what_ar} غير موجود")
+
+
+# pydantic error type -> (English, Arabic) message for the field.
+_FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("This field is required.", "هذا الحقل مطلوب."),
+    "extra_forbidden": ("Unknown field.", "حقل غير معروف."),
+    "string_too_short": ("Must not be empty or is too short.", "لا يمكن أن يكون فارغاً أو أنه قصير جداً."),
+    "string_too_long": ("Too long.", "النص أطول من المسموح."),
+    "too_short": ("Must not be empty.", "لا يمكن أن يكون فارغاً."),
+    "too_long": ("Too many items.", "عدد العناصر أكثر من المسموح."),
+    "value_error": ("Invalid value.", "قيمة غير صالحة."),
+    "literal_error": ("Not one of the allowed values.", "ليست من القيم المسموحة."),
+    "enum": ("Not one of the allowed values.", "ليست من القيم المسموحة."),
+    "string_type": ("Must be text.", "يجب أن يكون نصاً."),
+    "int_parsing": ("Must be a whole number.", "يجب أن يكون عدداً صحيحاً."),
+    "bool_parsing": ("Must be true or false.", "يجب أن يكون true أو false."),
+    "datetime_parsing": ("Must be an ISO-8601 date and time.", "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601."),
+    "datetime_from_date_parsing": ("Must be an ISO-8601 date and time.", "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601."),
+    "greater_than_equal": ("Too small.", "القيمة أصغر من المسموح."),
+    "less_than_equal": ("Too large.", "القيمة أكبر من المسموح."),
+    "model_attributes_type": ("Must be an object.", "يجب أن يكون كائناً."),
+    "dict_type": ("Must be an object.", "يجب أن يكون كائناً."),
+    "list_type": ("Must be a list.", "يجب أن يكون قائمة."),
+}
+_EMAIL = ("Not a valid email address.", "عنوان البريد الإلكتروني غير صالح.")
+
+
+def prefers_arabic(request: Request) -> bool:
+    """True when Accept-Language ranks Arabic first (the site's language is the default)."""
+    header = request.headers.get("accept-language", "")
+    if not header.strip():
+        return True
+    first = header.split(",")[0].split(";")[0].strip().lower()
+    return first.startswith("ar")
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _field_message(error: dict[str, Any], arabic: bool) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        english, ar = _EMAIL
+    elif kind in _FIELD_MESSAGES:
+        english, ar = _FIELD_MESSAGES[kind]
+    else:
+        english, ar = str(error.get("msg", "Invalid value.")), "قيمة غير صالحة."
+    return ar if arabic else english
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return JSONResponse(
+            error_body("invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."),
+            status_code=400,
+        )
+    arabic = prefers_arabic(request)
+    fields: dict[str, str] = {}
+    for error in errors:
+        fields.setdefault(_field_name(tuple(error.get("loc", ()))), _field_message(error, arabic))
+    return JSONResponse(
+        error_body("validation_failed", "Some fields are missing or invalid.", "بعض الحقول ناقصة أو غير صالحة.", fields),
+        status_code=422,
+    )
+
+
+async def _api_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    404: ("not_found", "Not found.", "غير موجود."),
+    405: ("method_not_allowed", "Method not allowed.", "الطريقة غير مسموحة."),
+    401: ("unauthorized", "Authentication required.", "يلزم تسجيل الدخول."),
+    403: ("forbidden", "Not allowed.", "غير مسموح."),
+}
+
+
+async def _http_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message, message_ar = _HTTP_CODES.get(
+        exc.status_code, ("http_error", str(exc.detail), "خطأ في الطلب.")
+    )
+    return JSONResponse(
+        error_body(code, message, message_ar), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error: %s", type(exc).__name__)
+    return JSONResponse(
+        error_body("internal_error", "Something went wrong on our side.", "حدث خطأ من جانبنا."),
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(Exception, _unhandled)

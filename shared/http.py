@@ -1,0 +1,198 @@
+"""HTTP plumbing every service shares: request ids, the JSON body guard, metrics, health."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import error_body
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get() or "-"
+        return True
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+class RequestIdMiddleware:
+    """Accepts a sane X-Request-ID or generates one; echoes it and exposes it to the code."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+def _has_operator_key(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(str(k).startswith("$") or _has_operator_key(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_operator_key(v) for v in value)
+    return False
+
+
+class JsonBodyGuard:
+    """Rejects oversized (413), non-JSON (415), malformed (400) and `$`-keyed (422) write bodies."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _reject(send, 413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _reject(send, 413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        if body.strip():
+            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if ctype != b"application/json":
+                await _reject(send, 415, "unsupported_media_type", "Send JSON (Content-Type: application/json).", "أرسل JSON (Content-Type: application/json).")
+                return
+            try:
+                parsed = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                await _reject(send, 400, "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً.")
+                return
+            if _has_operator_key(parsed):
+                await _reject(send, 422, "forbidden_key", "Keys starting with '$' are not allowed.", "المفاتيح التي تبدأ بـ '$' غير مسموحة.")
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _reject(send: Send, status: int, code: str, message: str, message_ar: str) -> None:
+    response = JSONResponse(error_body(code, message, message_ar), status_code=status)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class MetricsMiddleware:
+    """Request count and latency per route template, for Prometheus."""
+
+    def __init__(self, app: ASGIApp, *, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.requests = Counter("akhbar_http_requests_total", "HTTP requests", ("method", "route", "status"), registry=registry)
+        self.latency = Histogram("akhbar_http_request_seconds", "HTTP latency", ("method", "route"), registry=registry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [500]
+        started = time.perf_counter()
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status[0])).inc()
+            self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def ops_router(*, ready: ReadyCheck, registry: CollectorRegistry, asyncapi: Callable[[], Any]) -> APIRouter:
+    """`/health/live`, `/health/ready`, `/metrics` and `/asyncapi.json`."""
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready")
+    async def readiness() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    @router.get("/metrics")
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi_document() -> JSONResponse:
+        return JSONResponse(asyncapi())
+
+    return router
+
+
+def install(app: FastAPI, *, max_body_bytes: int, registry: CollectorRegistry) -> None:
+    """Middleware in order: request id (outermost), metrics, body guard."""
+    app.add_middleware(JsonBodyGuard, max_bytes=max_body_bytes)
+    app.add_middleware(MetricsMiddleware, registry=registry)
+    app.add_middleware(RequestIdMiddleware)

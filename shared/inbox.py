@@ -1,0 +1,43 @@
+"""Inbox: a consumer's state change and its processed-event record commit together."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from shared import mongo
+from shared.events import Event, utcnow
+
+COLLECTION = "processed_events"
+
+Apply = Callable[[mongo.Session], Awaitable[None]]
+
+
+async def ensure_indexes(db: mongo.Database) -> None:
+    # `_id` is the event id, unique by construction; processed_at lets ops prune old records.
+    await db[COLLECTION].create_indexes([mongo.IndexModel([("processed_at", mongo.ASCENDING)])])
+
+
+async def handle_once(
+    client: mongo.Client, db: mongo.Database, event: Event, apply: Apply
+) -> bool:
+    """Apply `event` at most once; returns False when it had already been processed."""
+
+    async def run(session: mongo.Session) -> bool:
+        if await db[COLLECTION].find_one({"_id": event.event_id}, session=session):
+            return False
+        await db[COLLECTION].insert_one(
+            {
+                "_id": event.event_id,
+                "type": event.type,
+                "aggregate_id": event.aggregate_id,
+                "processed_at": utcnow(),
+            },
+            session=session,
+        )
+        await apply(session)
+        return True
+
+    try:
+        return await mongo.transaction(client, run)
+    except mongo.DuplicateKeyError:
+        return False  # a concurrent delivery of the same event committed first

@@ -1,0 +1,168 @@
+"""What a service holds while it runs: MongoDB, Redis, the broker, the relay and consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+from faststream.specification import AsyncAPI
+from prometheus_client import CollectorRegistry, Gauge
+from redis.asyncio import Redis
+
+from shared import inbox, mongo, outbox
+from shared.broker import Consumer, Handler, create_broker
+from shared.events import Event
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("akhbar.runtime")
+T = TypeVar("T")
+
+
+class Runtime:
+    """One per app: opened in the lifespan, closed on shutdown."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.registry = CollectorRegistry()
+        self.client = mongo.connect(settings.mongo_url.get_secret_value())
+        self.db = self.client[settings.database]
+        self.redis = Redis.from_url(settings.redis_url.get_secret_value())
+        self.broker = create_broker(
+            settings.redis_url.get_secret_value(),
+            graceful_timeout=settings.graceful_timeout_s,
+            registry=self.registry,
+        )
+        self.relay = outbox.Relay(
+            self.db,
+            self.publish,
+            interval_s=settings.relay_interval_s,
+            max_backoff_s=settings.relay_max_backoff_s,
+        )
+        self.consumers: list[Consumer] = []
+        self.consumer_name = settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._messaging: asyncio.Task[None] | None = None
+        self.broker_started = False
+        pending = Gauge("akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry)
+        pending.set_function(lambda: self._pending_cache)
+        self._pending_cache = 0.0
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def publish(self, stream: str, event: Event) -> None:
+        """XADD one event (used by the relay only; services write to the outbox)."""
+        await self.broker.publish(
+            event.model_dump(mode="json"),
+            stream=self.settings.stream(stream),
+            maxlen=self.settings.stream_maxlen,
+            correlation_id=event.correlation_id or event.event_id,
+            headers={"event_type": event.type, "event_id": event.event_id},
+        )
+
+    def consume(self, stream: str, handler: Handler) -> Consumer:
+        """Subscribe this service's group to a stream; call before start()."""
+        consumer = Consumer(
+            broker=self.broker,
+            redis=self.redis,
+            stream=self.settings.stream(stream),
+            group=self.settings.service_name,
+            consumer=self.consumer_name,
+            handler=handler,
+            registry=self.registry,
+            max_deliveries=self.settings.max_deliveries,
+            min_idle_ms=self.settings.claim_min_idle_ms,
+            claim_interval_s=self.settings.claim_interval_s,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    async def commit(self, callback: Callable[[mongo.Session], Awaitable[T]]) -> T:
+        """Run a write (entity + outbox) in one transaction, then wake the relay."""
+        result = await mongo.transaction(self.client, callback)
+        self.relay.notify()
+        return result
+
+    async def emit(self, session: mongo.Session, *events: Event) -> None:
+        """Add events to the outbox inside the caller's transaction."""
+        await outbox.add(self.db, session, *events)
+
+    async def once(self, event: Event, apply: inbox.Apply) -> bool:
+        """Apply an incoming event at most once (inbox + state change in one transaction)."""
+        applied = await inbox.handle_once(self.client, self.db, event, apply)
+        if applied:
+            self.relay.notify()  # the change may have written outbox events too
+        return applied
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await outbox.ensure_indexes(self.db)
+        await inbox.ensure_indexes(self.db)
+        self.relay.start()
+        self._messaging = asyncio.create_task(self._start_messaging(), name="start-messaging")
+        # When Redis is up, start fully before serving; when it is down, serve and keep trying.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._messaging), timeout=3.0)
+
+    async def _start_messaging(self) -> None:
+        """Start consumers when Redis is reachable; retried so the API serves meanwhile."""
+        delay = 0.2
+        while True:
+            try:
+                for consumer in self.consumers:
+                    await consumer.prepare()
+                await self.broker.start()
+                break
+            except Exception as exc:  # noqa: BLE001 - Redis not up yet
+                log.warning("broker start failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.broker_started = True
+        for consumer in self.consumers:
+            consumer.start_claimer()
+
+    async def stop(self) -> None:
+        if self._messaging and not self._messaging.done():
+            self._messaging.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._messaging
+        for consumer in self.consumers:
+            await consumer.stop_claimer()
+        await self.relay.stop()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()  # waits up to graceful_timeout for handlers in flight
+        await self.redis.aclose()
+        self.client.close()
+
+    async def ready(self) -> dict[str, bool]:
+        """Readiness: MongoDB and Redis answer, the broker runs, every consumer reads."""
+        mongo_ok = await mongo.ping(self.client)
+        try:
+            redis_ok = bool(await asyncio.wait_for(self.redis.ping(), 2))
+        except Exception:  # noqa: BLE001
+            redis_ok = False
+        with contextlib.suppress(Exception):
+            self._pending_cache = float(await self.relay.pending_count())
+        return {
+            "mongo": mongo_ok,
+            "redis": redis_ok,
+            "consumers": self.broker_started and all(c.running for c in self.consumers),
+            "outbox_relay": self.relay.running,
+        }
+
+    def asyncapi(self) -> Any:
+        return AsyncAPI(self.broker, title=f"akhbar {self.settings.service_name}").to_jsonable()
+
+
+@contextlib.asynccontextmanager
+async def running(runtime: Runtime) -> AsyncIterator[Runtime]:
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()

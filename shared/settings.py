@@ -1,0 +1,51 @@
+"""Settings base: every service subclasses it; values come from the environment."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept the shared, unprefixed variable (MONGO_URL) and the field name in code."""
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """Infrastructure every service needs; subclasses add an env prefix and their own fields."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "akhbar"
+    mongo_url: SecretStr = Field(
+        default=SecretStr("mongodb://127.0.0.1:27017/?directConnection=true"),
+        validation_alias=_env("MONGO_URL"),
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"), validation_alias=_env("REDIS_URL")
+    )
+    tokens: SecretStr = Field(default=SecretStr(""), validation_alias=_env("AKHBAR_TOKENS"))
+    log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
+
+    mongo_db: str = ""  # defaults to the service name
+    host: str = "127.0.0.1"
+    port: int = 8000
+    consumer_name: str = ""  # unique per process; generated when empty
+    stream_prefix: str = ""  # tests isolate streams with a prefix
+    stream_maxlen: int = 100_000
+    claim_min_idle_ms: int = 30_000
+    claim_interval_s: float = 5.0
+    max_deliveries: int = 5
+    relay_interval_s: float = 0.5
+    relay_max_backoff_s: float = 10.0
+    graceful_timeout_s: float = 10.0
+    max_body_bytes: int = 256 * 1024
+
+    @property
+    def database(self) -> str:
+        """Name of this service's own MongoDB database."""
+        return self.mongo_db or self.service_name
+
+    def stream(self, name: str) -> str:
+        """Fully qualified stream name (prefix used for test isolation)."""
+        return f"{self.stream_prefix}{name}"
