@@ -1,0 +1,36 @@
+# The README's commands. Everything installs into ./.venv on first use.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: up test bench lint install clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run everything: embedded MongoDB-wire + Redis, 3 services, nginx gateway if present, demo data
+up: $(STAMP)
+	$(PY) -m scripts.up
+
+## Run all the tests (real servers started on free ports by the fixtures)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## Benchmarks: related-articles quality and speed, with baselines in the same run
+bench: $(STAMP)
+	$(PY) bench/related_quality.py
+	$(PY) bench/related_speed.py
+
+lint: $(STAMP)
+	$(PY) -m pip install -q ruff mypy
+	$(PY) -m ruff check shared services scripts tests bench
+
+clean:
+	rm -rf $(VENV) .akhbar
