@@ -188,3 +188,35 @@ async def _pending_zero(redis: Redis, stream: str) -> bool:
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog):  # type: ignore[no-untyped-def]
     caplog.set_level("ERROR", logger="akhbar.faststream")
+
+
+async def test_dead_letter_can_be_listed_and_replayed_once_fixed(infra, isolation):
+    from shared import dlq
+
+    broken = {"on": True}
+    async with service(infra, isolation, "producer") as producer, service(infra, isolation, "flaky", max_deliveries=2) as consumer:
+
+        async def handle(event: Event) -> None:
+            if broken["on"]:
+                raise RuntimeError("downstream bug")
+
+            async def apply(session):  # type: ignore[no-untyped-def]
+                await consumer.db.effects.update_one({"_id": event.aggregate_id}, {"$inc": {"n": 1}}, upsert=True, session=session)
+
+            await consumer.once(event, apply)
+
+        consumer.consume(ARTICLES_STREAM, handle)
+        async with running(producer), running(consumer):
+            stream = consumer.settings.stream(ARTICLES_STREAM)
+            await producer.publish(ARTICLES_STREAM, article_event("replayed"))
+
+            async def dead() -> bool:
+                return len(await dlq.list_entries(consumer.redis, stream)) == 1
+
+            await eventually(dead)
+            (entry,) = await dlq.list_entries(consumer.redis, stream)
+            assert "downstream bug" in entry["error"] and entry["group"] == "flaky"
+            broken["on"] = False
+            assert await dlq.replay(consumer.redis, stream) == 1
+            await eventually(lambda: _equals(effect_count(consumer, "replayed"), 1))
+            assert await dlq.list_entries(consumer.redis, stream) == []
