@@ -1,0 +1,1 @@
+"""The articles service: articles, categories, slugs, the publishing workflow."""

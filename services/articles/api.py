@@ -1,0 +1,143 @@
+"""HTTP routes of the articles service (thin: parse, call one use case, map the result)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from services.articles import catalog, domain, listing, repository, service
+from services.articles.errors import bad_if_match
+from services.articles.schemas import (
+    ArticleCreate,
+    ArticleList,
+    ArticleOut,
+    ArticlePatch,
+    ArticleSummary,
+    CategoryCreate,
+    CategoryList,
+    CategoryOut,
+    ScheduleIn,
+    article_out,
+    category_out,
+)
+from shared.auth import Principal, optional_principal, require
+from shared.runtime import Runtime
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    try:
+        return domain.parse_if_match(if_match)
+    except ValueError as exc:
+        raise bad_if_match() from exc
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+Editor = Annotated[Principal, Depends(require("editor"))]
+Viewer = Annotated[Principal | None, Depends(optional_principal)]
+Expected = Annotated[int | None, Depends(_expected_version)]
+
+router = APIRouter()
+_ARTICLE = {"response_model": ArticleOut, "tags": ["articles"]}
+
+
+def _article(doc: dict[str, Any], status: int = 200) -> JSONResponse:
+    body = article_out(doc).model_dump(mode="json")
+    return JSONResponse(body, status_code=status, headers={"ETag": domain.etag(doc["version"])})
+
+
+@router.post("/articles", status_code=201, **_ARTICLE)
+async def create_article(data: ArticleCreate, runtime: RuntimeDep, editor: Editor) -> JSONResponse:
+    return _article(await service.create_article(runtime=runtime, data=data, author=editor.name), 201)
+
+
+@router.get("/articles", response_model=ArticleList, tags=["articles"])
+async def list_articles(
+    runtime: RuntimeDep,
+    category: str | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> ArticleList:
+    docs, next_cursor = await listing.list_articles(
+        db=runtime.db, category=category, tag=tag, limit=limit, cursor=cursor
+    )
+    return ArticleList(items=[article_out(d, ArticleSummary) for d in docs], next_cursor=next_cursor)
+
+
+@router.get("/articles/{key}", **_ARTICLE, responses={301: {"description": "an old slug"}})
+async def get_article(key: str, runtime: RuntimeDep, viewer: Viewer) -> Response:
+    editor = viewer is not None and viewer.has("editor")
+    doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)
+    if via_alias:  # relative, so it resolves behind the gateway's /api prefix too
+        return RedirectResponse(doc["slug"], status_code=301)
+    return _article(doc)
+
+
+@router.patch("/articles/{article_id}", **_ARTICLE)
+async def update_article(
+    article_id: str, patch: ArticlePatch, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> JSONResponse:
+    return _article(await service.update_article(
+        runtime=runtime, article_id=article_id, patch=patch, expected=expected))
+
+
+async def _transition(runtime: Runtime, article_id: str, action: str, expected: int | None,
+                      **extra: Any) -> JSONResponse:
+    return _article(await service.transition(
+        runtime=runtime, article_id=article_id, action=action, expected=expected, **extra))
+
+
+@router.post("/articles/{article_id}/publish", **_ARTICLE)
+async def publish(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+    return await _transition(runtime, article_id, "publish", expected)
+
+
+@router.post("/articles/{article_id}/unpublish", **_ARTICLE)
+async def unpublish(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+    return await _transition(runtime, article_id, "unpublish", expected)
+
+
+@router.post("/articles/{article_id}/archive", **_ARTICLE)
+async def archive(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+    return await _transition(runtime, article_id, "archive", expected)
+
+
+@router.post("/articles/{article_id}/schedule", **_ARTICLE)
+async def schedule(
+    article_id: str, data: ScheduleIn, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> JSONResponse:
+    return await _transition(runtime, article_id, "schedule", expected, publish_at=data.publish_at)
+
+
+@router.delete("/articles/{article_id}", status_code=204, tags=["articles"])
+async def delete_article(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> Response:
+    await service.delete_article(runtime=runtime, article_id=article_id, expected=expected)
+    return Response(status_code=204)
+
+
+@router.post("/categories", status_code=201, response_model=CategoryOut, tags=["categories"])
+async def create_category(data: CategoryCreate, runtime: RuntimeDep, _: Editor) -> CategoryOut:
+    doc = await catalog.create_category(
+        db=runtime.db, name=data.name, slug=data.slug, parent=data.parent
+    )
+    return category_out(doc)
+
+
+@router.get("/categories", response_model=CategoryList, tags=["categories"])
+async def list_categories(runtime: RuntimeDep) -> CategoryList:
+    """Every category, flat, ordered by path (parents before children)."""
+    docs = await repository.list_categories(runtime.db)
+    return CategoryList(items=[category_out(d) for d in docs])
+
+
+@router.delete("/categories/{slug}", status_code=204, tags=["categories"])
+async def delete_category(slug: str, runtime: RuntimeDep, _: Editor) -> Response:
+    await catalog.delete_category(db=runtime.db, slug=slug)
+    return Response(status_code=204)

@@ -1,0 +1,38 @@
+"""The public article list: published, newest first, keyset-paginated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.articles import domain, repository
+from shared import mongo
+from shared.errors import ApiError, not_found
+
+Doc = dict[str, Any]
+
+
+async def list_articles(
+    *, db: mongo.Database, category: str | None, tag: str | None, limit: int, cursor: str | None
+) -> tuple[list[Doc], str | None]:
+    """A page of published articles (a category includes its subcategories) and the next cursor.
+
+    The cursor is the (published_at, id) of the last item, so articles published meanwhile
+    land before it and never shift or repeat the pages that follow.
+    """
+    after = None
+    if cursor:
+        try:
+            after = domain.decode_cursor(cursor)
+        except ValueError as exc:
+            raise ApiError(400, "invalid_cursor", "The cursor is not valid.",
+                           "مؤشر الصفحة غير صالح.", {"cursor": "invalid"}) from exc
+    if category and await repository.get_category(db, category) is None:
+        raise not_found("Category", "التصنيف")
+    tag_key = domain.clean_tags([tag])[0] if tag and domain.clean_tags([tag]) else None
+    docs = await repository.list_published(
+        db, category=category, tag=tag_key, after=after, limit=limit + 1
+    )
+    page, more = docs[:limit], len(docs) > limit
+    last = page[-1] if page else None
+    next_cursor = domain.encode_cursor(last["published_at"], last["_id"]) if more and last else None
+    return page, next_cursor

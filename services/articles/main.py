@@ -1,0 +1,29 @@
+"""The articles app factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.articles import api, repository, subscribers
+from services.articles.config import Settings
+from services.articles.scheduler import Scheduler
+from shared.app import build_app
+from shared.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the articles service: routes, the comment-count consumer and the scheduler."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    subscribers.register(runtime)
+    scheduler = Scheduler(runtime, interval_s=settings.scheduler_interval_s)
+
+    async def on_start() -> None:
+        await repository.ensure_indexes(runtime.db)
+        if settings.scheduler_enabled:
+            scheduler.start()
+
+    return build_app(
+        title="Akhbar articles", runtime=runtime, routers=[api.router],
+        on_start=on_start, on_stop=scheduler.stop,
+    )

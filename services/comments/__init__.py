@@ -1,0 +1,1 @@
+"""The comments service: submission, the moderation pipeline, the moderators' queue."""

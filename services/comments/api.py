@@ -1,0 +1,167 @@
+"""HTTP routes, thin: parse, call one use case, shape the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from services.comments import moderation, policy, service
+from services.comments.context import Context
+from services.comments.domain import Policy
+from services.comments.schemas import (
+    ActionIn,
+    ActionResult,
+    AuditPage,
+    BanIn,
+    BanOut,
+    BanPage,
+    BulkIn,
+    BulkOut,
+    CommentIn,
+    CommentPage,
+    PremoderationIn,
+    QueuePage,
+    RejectIn,
+    ReportIn,
+    ReportOut,
+    SettingsIn,
+    SubmitOut,
+)
+from shared.auth import Principal, require
+from shared.errors import ApiError, prefers_arabic
+
+
+def _ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.comments
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(_ctx)]
+Moderator = Annotated[Principal, Depends(require("moderator"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=512)]
+
+router = APIRouter(tags=["comments"])
+moderation_router = APIRouter(prefix="/moderation", tags=["moderation"])
+STATIC = Path(__file__).parent / "static"
+_ASSETS = {"moderation.js": "text/javascript", "moderation.css": "text/css"}
+_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+                 "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+
+
+def client_ip(request: Request, trust_proxy: bool) -> str | None:
+    """The writer's IP: the first X-Forwarded-For hop behind the gateway, else the peer."""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if trust_proxy and forwarded.strip():
+        return forwarded.split(",")[0].strip()[:64]
+    return request.client.host if request.client else None
+
+
+@router.post("/articles/{article_id}/comments", status_code=201)
+async def submit_comment(article_id: str, data: CommentIn, request: Request, ctx: Ctx) -> SubmitOut:
+    return await service.submit(ctx, article_id=article_id, data=data,
+                                client_ip=client_ip(request, ctx.settings.trust_proxy),
+                                arabic=prefers_arabic(request))
+
+
+@router.get("/articles/{article_id}/comments")
+async def list_comments(
+    article_id: str, ctx: Ctx, sort: Literal["oldest", "newest"] = "oldest", limit: Limit = 20,
+    cursor: Cursor = None,
+) -> CommentPage:
+    return await service.list_public(ctx, article_id=article_id, newest=sort == "newest",
+                                     limit=limit, cursor=cursor)
+
+
+@router.post("/comments/{comment_id}/report")
+async def report_comment(comment_id: str, data: ReportIn, ctx: Ctx) -> ReportOut:
+    return await service.report(ctx, comment_id=comment_id, data=data)
+
+
+@moderation_router.get("", include_in_schema=False)
+async def moderation_page() -> FileResponse:
+    """The moderators' page; public HTML, every call it makes needs the moderator token."""
+    return FileResponse(STATIC / "moderation.html", media_type="text/html; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+
+@moderation_router.get("/assets/{name}", include_in_schema=False)
+async def moderation_asset(name: str) -> FileResponse:
+    if name not in _ASSETS:
+        raise ApiError(404, "not_found", "Not found.", "غير موجود.")
+    return FileResponse(STATIC / name, media_type=_ASSETS[name], headers=_PAGE_HEADERS)
+
+
+@moderation_router.get("/queue")
+async def get_queue(
+    ctx: Ctx, _: Moderator,
+    status: Literal["pending", "spam", "rejected", "reported", "approved"] = "pending",
+    article_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 20, cursor: Cursor = None,
+) -> QueuePage:
+    return await moderation.queue(ctx, status=status, article_id=article_id, limit=limit,
+                                  cursor=cursor)
+
+
+@moderation_router.post("/comments/bulk")
+async def bulk_action(data: BulkIn, ctx: Ctx, who: Moderator) -> BulkOut:
+    results = await moderation.bulk(ctx, ids=data.ids, action=data.action, reason=data.reason,
+                                    who=who)
+    return BulkOut(results=results)
+
+
+@moderation_router.post("/comments/{comment_id}/reject")
+async def reject(comment_id: str, data: RejectIn, ctx: Ctx, who: Moderator) -> ActionResult:
+    return await moderation.act(ctx, comment_id=comment_id, action="reject",
+                                reason=data.reason, who=who)
+
+
+@moderation_router.post("/comments/{comment_id}/{action}")
+async def simple_action(
+    comment_id: str, action: Literal["approve", "spam", "restore"], ctx: Ctx, who: Moderator,
+    data: Annotated[ActionIn | None, Body()] = None,
+) -> ActionResult:
+    reason = data.reason if data else None
+    return await moderation.act(ctx, comment_id=comment_id, action=action, reason=reason, who=who)
+
+
+@moderation_router.get("/comments/{comment_id}/history")
+async def comment_history(comment_id: str, ctx: Ctx, _: Moderator) -> AuditPage:
+    return await moderation.history(ctx, comment_id=comment_id)
+
+
+@moderation_router.get("/bans")
+async def list_bans(ctx: Ctx, _: Moderator) -> BanPage:
+    return await policy.list_bans(ctx)
+
+
+@moderation_router.post("/bans", status_code=201)
+async def create_ban(data: BanIn, ctx: Ctx, who: Moderator) -> BanOut:
+    return await policy.ban(ctx, data=data, who=who)
+
+
+@moderation_router.delete("/bans/{ban_id}", status_code=204)
+async def delete_ban(ban_id: str, ctx: Ctx, _: Moderator) -> Response:
+    await policy.unban(ctx, ban_id=ban_id)
+    return Response(status_code=204)
+
+
+@moderation_router.put("/articles/{article_id}/premoderation")
+async def premoderate_article(
+    article_id: str, data: PremoderationIn, ctx: Ctx, _: Moderator
+) -> dict[str, object]:
+    return await policy.set_premoderation(ctx, article_id=article_id, enabled=data.enabled)
+
+
+@moderation_router.get("/settings")
+async def get_settings(ctx: Ctx, _: Admin) -> Policy:
+    return await policy.get_settings(ctx)
+
+
+@moderation_router.put("/settings")
+async def put_settings(data: SettingsIn, ctx: Ctx, _: Admin) -> Policy:
+    return await policy.put_settings(ctx, data=data)

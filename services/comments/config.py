@@ -1,0 +1,23 @@
+"""Settings of the comments service (env prefix COMMENTS_)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Comments service settings; moderation policy lives in MongoDB, not here."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMENTS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "comments"
+    port: int = 8002
+    # HMAC key for the email/IP hashes used by flood, ban and trust lookups. When unset, one
+    # is generated at first start and kept in the service's database.
+    email_pepper: SecretStr | None = None
+    # Behind the gateway: take the client IP from the first X-Forwarded-For hop.
+    trust_proxy: bool = False
+    max_depth: int = 5

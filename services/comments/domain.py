@@ -1,0 +1,165 @@
+"""The moderation pipeline: pure, ordered steps over facts the service gathered."""
+
+# ruff: noqa: RUF001
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.arabic import match_words
+
+Status = Literal["approved", "pending", "spam", "rejected", "reported"]
+REFUSED = "refused"  # nothing stored: the writer gets an error (flood, duplicate)
+
+
+class Policy(BaseModel):
+    """Site-wide moderation policy; defaults apply until an admin changes them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    premoderation: bool = False
+    default_status: Literal["pending", "approved"] = "pending"
+    trusted_author_autoapprove: bool = True
+    link_limit: int = Field(default=2, ge=0, le=100)  # 0 disables the link check
+    banned_words: list[str] = []
+    suspect_words: list[str] = []
+    flood_interval_seconds: int = Field(default=15, ge=0, le=86_400)  # 0 disables
+    report_threshold: int = Field(default=3, ge=1, le=1_000)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the pipeline decides on; gathered by the service before it runs."""
+
+    body: str
+    policy: Policy
+    honeypot: str = ""
+    banned_author: bool = False
+    seconds_since_last: float | None = None  # same email or IP; None when never seen
+    duplicate: bool = False
+    article_premoderated: bool = False
+    trusted_author: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A step's decision: the status, why (reason codes) and what the writer gets."""
+
+    status: str
+    reasons: tuple[str, ...]
+    step: str
+    http_status: int = 201
+    details: dict[str, list[str] | int] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> bool:
+        return self.status != REFUSED
+
+
+Step = Callable[[Facts], Verdict | None]
+
+_LINK_RE = re.compile(
+    r"(?i)(?:https?://|www\.)[^\s<>\"]+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|xyz|top|site|online|ru|io|ly|me)\b"
+)
+
+
+def count_links(text: str) -> int:
+    """Number of URLs and bare domain names in text."""
+    return len(_LINK_RE.findall(text))
+
+
+def honeypot(f: Facts) -> Verdict | None:
+    """A filled hidden field: a bot. Spam, and the writer is not told."""
+    return Verdict("spam", ("honeypot",), "honeypot") if f.honeypot.strip() else None
+
+
+def banned_author(f: Facts) -> Verdict | None:
+    return Verdict("rejected", ("banned_author",), "banned_author") if f.banned_author else None
+
+
+def flood(f: Facts) -> Verdict | None:
+    interval = f.policy.flood_interval_seconds
+    if interval and f.seconds_since_last is not None and f.seconds_since_last < interval:
+        return Verdict(REFUSED, ("flood",), "flood", http_status=429)
+    return None
+
+
+def duplicate(f: Facts) -> Verdict | None:
+    return Verdict(REFUSED, ("duplicate",), "duplicate", http_status=409) if f.duplicate else None
+
+
+def words(f: Facts) -> Verdict | None:
+    """Banned words make spam, suspect words hold; matched after Arabic normalization."""
+    banned = match_words(f.body, f.policy.banned_words)
+    if banned:
+        return Verdict("spam", ("banned_word",), "words", details={"banned_words": banned})
+    suspect = match_words(f.body, f.policy.suspect_words)
+    if suspect:
+        return Verdict("pending", ("suspect_word",), "words", details={"suspect_words": suspect})
+    return None
+
+
+def links(f: Facts) -> Verdict | None:
+    limit, found = f.policy.link_limit, count_links(f.body)
+    if limit and found >= limit:
+        return Verdict("pending", ("too_many_links",), "links", details={"links": found})
+    return None
+
+
+def premoderation(f: Facts) -> Verdict | None:
+    if f.policy.premoderation:
+        return Verdict("pending", ("premoderation",), "premoderation")
+    if f.article_premoderated:
+        return Verdict("pending", ("article_premoderation",), "premoderation")
+    return None
+
+
+def author_policy(f: Facts) -> Verdict:
+    """Last step, always decides: a trusted author is approved, others get the site default."""
+    if f.policy.trusted_author_autoapprove and f.trusted_author:
+        return Verdict("approved", ("trusted_author",), "author_policy")
+    return Verdict(f.policy.default_status, ("default_policy",), "author_policy")
+
+
+PIPELINE: tuple[Step, ...] = (
+    honeypot, banned_author, flood, duplicate, words, links, premoderation, author_policy,
+)
+
+
+def run_pipeline(facts: Facts, steps: tuple[Step, ...] = PIPELINE) -> Verdict:
+    """First decisive verdict wins; holds (pending) gather their reasons and block approval."""
+    holds: list[Verdict] = []
+    for index, step in enumerate(steps):
+        verdict = step(facts)
+        if verdict is None or (holds and index == len(steps) - 1):
+            continue  # the last step (site default) only decides when nothing held the comment
+        if verdict.status == "pending":
+            holds.append(verdict)
+        elif verdict.status != "approved" or not holds:
+            return verdict
+    if not holds:
+        raise ValueError("the pipeline must end with a deciding step")
+    details: dict[str, list[str] | int] = {}
+    for hold in holds:
+        details.update(hold.details)
+    reasons = tuple(r for hold in holds for r in hold.reasons)
+    return Verdict("pending", reasons, holds[0].step, details=details)
+
+
+# What the writer sees: spam looks like a held comment, so spammers learn nothing.
+_WRITER: dict[str, tuple[str, str, str]] = {
+    "approved": ("approved", "Your comment has been published.", "نُشر تعليقك."),
+    "pending": ("pending", "Your comment is awaiting review.", "تعليقك بانتظار المراجعة."),
+    "spam": ("pending", "Your comment is awaiting review.", "تعليقك بانتظار المراجعة."),
+    "rejected": ("rejected", "Your comment could not be published.", "تعذّر نشر تعليقك."),
+}
+
+
+def writer_view(status: str) -> tuple[str, str, str]:
+    """(public status, English message, Arabic message) for the comment's writer."""
+    return _WRITER[status]

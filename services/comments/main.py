@@ -1,0 +1,23 @@
+"""The comments app factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.comments import api, subscribers
+from services.comments.config import Settings
+from services.comments.context import Context
+from shared.app import build_app
+from shared.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: runtime, article-event consumer, routes; indexes and key on start."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    ctx = Context(runtime=runtime, settings=settings)
+    subscribers.register(runtime, ctx)
+    app = build_app(title="Akhbar comments", runtime=runtime,
+                    routers=[api.router, api.moderation_router], on_start=ctx.start)
+    app.state.comments = ctx
+    return app

@@ -1,0 +1,62 @@
+"""Admin and moderator policy use cases: settings, bans, per-article pre-moderation."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC
+
+from services.comments.context import Context
+from services.comments.domain import Policy
+from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn
+from shared.auth import Principal
+from shared.errors import ApiError
+from shared.events import utcnow
+
+
+async def get_settings(ctx: Context) -> Policy:
+    return await ctx.policy()
+
+
+async def put_settings(ctx: Context, *, data: SettingsIn) -> Policy:
+    """Replace the fields the request names; the next submission uses them."""
+    fields = data.model_dump(exclude_unset=True, exclude_none=True)
+    if fields:
+        await ctx.repo.save_policy(fields)
+    return await ctx.policy()
+
+
+def _ban_out(doc: dict[str, object]) -> BanOut:
+    return BanOut.model_validate({"id": doc["_id"], **doc})
+
+
+async def ban(ctx: Context, *, data: BanIn, who: Principal) -> BanOut:
+    """Ban an email (again: replaces the earlier ban's reason and expiry)."""
+    expires = data.expires_at
+    if expires is not None:
+        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+        if expires <= utcnow():
+            raise ApiError(422, "validation_failed", "Some fields are missing or invalid.",
+                           "بعض الحقول ناقصة أو غير صالحة.",
+                           {"expires_at": "Must be in the future. / يجب أن يكون في المستقبل."})
+    email = str(data.email).lower()
+    doc = await ctx.repo.upsert_ban({
+        "_id": secrets.token_hex(12), "email": email, "email_hash": ctx.keyed("email", email),
+        "reason": data.reason, "expires_at": expires, "created_at": utcnow(),
+        "created_by": who.name,
+    })
+    return _ban_out(doc)
+
+
+async def list_bans(ctx: Context) -> BanPage:
+    return BanPage(items=[_ban_out(d) for d in await ctx.repo.list_bans()])
+
+
+async def unban(ctx: Context, *, ban_id: str) -> None:
+    if not await ctx.repo.delete_ban(ban_id):
+        raise ApiError(404, "ban_not_found", "Ban not found.", "الحظر غير موجود.")
+
+
+async def set_premoderation(ctx: Context, *, article_id: str, enabled: bool) -> dict[str, object]:
+    """Hold every new comment on one article for review (or stop doing so)."""
+    await ctx.repo.set_article(article_id, {"premoderation": enabled})
+    return {"article_id": article_id, "premoderation": enabled}

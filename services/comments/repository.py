@@ -1,0 +1,202 @@
+"""Collection access for comments, the article read model, audit, bans, reports and policy."""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import mongo
+from shared.mongo import ASCENDING as ASC
+from shared.mongo import IndexModel
+
+Doc = dict[str, Any]
+S = mongo.Session | None
+
+
+class Repository:
+    """Narrow access to the comments database; every query has an index."""
+
+    def __init__(self, db: mongo.Database) -> None:
+        self.db = db
+        self.comments = db["comments"]
+        self.articles = db["articles"]
+        self.audit = db["audit"]
+        self.bans = db["bans"]
+        self.reports = db["reports"]
+        self.flood = db["flood"]
+        self.settings = db["settings"]
+
+    async def ensure_indexes(self) -> None:
+        await self.comments.create_indexes([
+            IndexModel([("article_id", ASC), ("status", ASC), ("parent_id", ASC),
+                        ("created_at", ASC), ("_id", ASC)]),
+            IndexModel([("root_id", ASC), ("status", ASC)]),
+            IndexModel([("status", ASC), ("created_at", ASC), ("_id", ASC)]),
+            IndexModel([("status", ASC), ("article_id", ASC), ("created_at", ASC), ("_id", ASC)]),
+            IndexModel([("email_hash", ASC), ("status", ASC)]),
+            IndexModel([("article_id", ASC), ("email_hash", ASC), ("body_hash", ASC)]),
+        ])
+        await self.audit.create_indexes([IndexModel([("comment_id", ASC), ("at", ASC)])])
+        await self.bans.create_indexes([IndexModel([("email_hash", ASC)], unique=True)])
+        await self.reports.create_indexes(
+            [IndexModel([("comment_id", ASC), ("reader_hash", ASC)], unique=True)]
+        )
+
+    # --- secrets and policy ---------------------------------------------------------------
+
+    async def pepper(self) -> str:
+        """The stored HMAC key, created on first use (a concurrent creator's key wins)."""
+        doc = await self.settings.find_one({"_id": "pepper"})
+        if doc is None:
+            try:
+                await self.settings.insert_one({"_id": "pepper", "value": _secrets.token_hex(32)})
+            except mongo.DuplicateKeyError:
+                pass
+            doc = await self.settings.find_one({"_id": "pepper"})
+        assert doc is not None
+        return str(doc["value"])
+
+    async def policy(self) -> Doc:
+        return await self.settings.find_one({"_id": "policy"}) or {}
+
+    async def save_policy(self, fields: Doc) -> Doc:
+        doc = await self.settings.find_one_and_update(
+            {"_id": "policy"}, {"$set": fields}, upsert=True,
+            return_document=mongo.ReturnDocument.AFTER,
+        )
+        return dict(doc)
+
+    # --- article read model ---------------------------------------------------------------
+
+    async def article(self, article_id: str, session: S = None) -> Doc | None:
+        doc: Doc | None = await self.articles.find_one({"_id": article_id}, session=session)
+        return doc
+
+    async def set_article(self, article_id: str, fields: Doc, session: S = None) -> None:
+        await self.articles.update_one({"_id": article_id}, {"$set": fields}, upsert=True,
+                                       session=session)
+
+    # --- comments -------------------------------------------------------------------------
+
+    async def comment(self, comment_id: str, session: S = None) -> Doc | None:
+        doc: Doc | None = await self.comments.find_one({"_id": comment_id}, session=session)
+        return doc
+
+    async def insert_comment(self, doc: Doc, session: S) -> None:
+        await self.comments.insert_one(doc, session=session)
+
+    async def update_status(self, comment_id: str, version: int, fields: Doc, session: S) -> bool:
+        """Compare-and-set on the version, so concurrent moderators cannot both win."""
+        result = await self.comments.update_one(
+            {"_id": comment_id, "version": version}, {"$set": fields, "$inc": {"version": 1}},
+            session=session,
+        )
+        return bool(result.modified_count)
+
+    async def last_seen(self, keys: list[str]) -> datetime | None:
+        """The latest submission time recorded for any of the flood keys."""
+        docs = await self.flood.find({"_id": {"$in": keys}}).to_list(len(keys))
+        return max((d["last"] for d in docs), default=None)
+
+    async def claim_flood(
+        self, keys: list[str], now: datetime, interval_s: int, session: S
+    ) -> bool:
+        """Record a submission for each key unless one was recorded within the interval."""
+        cutoff = now - timedelta(seconds=interval_s)
+        for key in keys:
+            try:
+                await self.flood.update_one({"_id": key, "last": {"$lte": cutoff}},
+                                            {"$set": {"last": now}}, upsert=True, session=session)
+            except mongo.DuplicateKeyError:
+                return False
+        return True
+
+    async def is_duplicate(self, article_id: str, email_hash: str, body_hash: str) -> bool:
+        query = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
+        return await self.comments.find_one(query, {"_id": 1}) is not None
+
+    async def is_trusted(self, email_hash: str) -> bool:
+        query = {"email_hash": email_hash, "status": "approved"}
+        return await self.comments.find_one(query, {"_id": 1}) is not None
+
+    async def history_counts(self, email_hashes: list[str]) -> dict[str, dict[str, int]]:
+        """Per author: how many of their comments are in each status."""
+        rows = await self.comments.aggregate([
+            {"$match": {"email_hash": {"$in": email_hashes}}},
+            {"$group": {"_id": {"e": "$email_hash", "s": "$status"}, "n": {"$sum": 1}}},
+        ]).to_list(None)
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["_id"]["e"], {})[row["_id"]["s"]] = int(row["n"])
+        return counts
+
+    async def page(
+        self, query: Doc, *, after: list[Any] | None, newest: bool, limit: int
+    ) -> list[Doc]:
+        """A page ordered by (created_at, _id), after the cursor's key."""
+        direction = -1 if newest else 1
+        if after is not None:
+            at = datetime.fromisoformat(after[0])
+            op = "$lt" if newest else "$gt"
+            query = {**query, "$or": [{"created_at": {op: at}},
+                                      {"created_at": at, "_id": {op: after[1]}}]}
+        cursor = self.comments.find(query).sort([("created_at", direction), ("_id", direction)])
+        docs: list[Doc] = await cursor.limit(limit).to_list(limit)
+        return docs
+
+    async def replies(self, root_ids: list[str]) -> list[Doc]:
+        query = {"root_id": {"$in": root_ids}, "status": "approved"}
+        docs: list[Doc] = await self.comments.find(query).to_list(None)
+        return docs
+
+    async def count_public(self, article_id: str) -> int:
+        return int(await self.comments.count_documents({"article_id": article_id,
+                                                        "status": "approved"}))
+
+    # --- audit, bans, reports -------------------------------------------------------------
+
+    async def add_audit(self, record: Doc, session: S) -> None:
+        await self.audit.insert_one({"_id": _secrets.token_hex(12), **record}, session=session)
+
+    async def audit_trail(self, comment_id: str) -> list[Doc]:
+        cursor = self.audit.find({"comment_id": comment_id}).sort([("at", ASC), ("_id", ASC)])
+        docs: list[Doc] = await cursor.to_list(None)
+        return docs
+
+    async def active_ban(self, email_hash: str, now: datetime) -> Doc | None:
+        query = {"email_hash": email_hash,
+                 "$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
+        doc: Doc | None = await self.bans.find_one(query)
+        return doc
+
+    async def upsert_ban(self, doc: Doc) -> Doc:
+        saved = await self.bans.find_one_and_update(
+            {"email_hash": doc["email_hash"]},
+            {"$set": {k: v for k, v in doc.items() if k != "_id"},
+             "$setOnInsert": {"_id": doc["_id"]}},
+            upsert=True, return_document=mongo.ReturnDocument.AFTER,
+        )
+        return dict(saved)
+
+    async def list_bans(self) -> list[Doc]:
+        docs: list[Doc] = await self.bans.find({}).sort("created_at", -1).to_list(1000)
+        return docs
+
+    async def delete_ban(self, ban_id: str) -> bool:
+        return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)
+
+    async def add_report(self, comment_id: str, reader_hash: str, at: datetime, session: S) -> bool:
+        try:
+            await self.reports.insert_one({"comment_id": comment_id, "reader_hash": reader_hash,
+                                           "at": at}, session=session)
+        except mongo.DuplicateKeyError:
+            return False
+        return True
+
+    async def bump_reports(self, comment_id: str, session: S) -> Doc | None:
+        doc: Doc | None = await self.comments.find_one_and_update(
+            {"_id": comment_id}, {"$inc": {"report_count": 1}},
+            return_document=mongo.ReturnDocument.AFTER, session=session,
+        )
+        return doc

@@ -1,0 +1,193 @@
+"""Reader-side use cases: submit (gather facts, run the pipeline, store), list, report."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from services.comments import lifecycle
+from services.comments.context import PRODUCER, Context, page_cursor
+from services.comments.domain import Facts, Verdict, run_pipeline, writer_view
+from services.comments.moderation import transition
+from services.comments.schemas import (
+    CommentIn,
+    CommentPage,
+    PublicComment,
+    ReportIn,
+    ReportOut,
+    SubmitOut,
+)
+from shared import mongo
+from shared.errors import ApiError
+from shared.events import (
+    CommentModerated,
+    CommentModeratedData,
+    CommentSubmitted,
+    CommentSubmittedData,
+    utcnow,
+)
+from shared.http import request_id_var
+
+_REFUSALS = {
+    "flood": ("flood", "You are commenting too fast; wait a few seconds.",
+              "أنت تعلّق بسرعة كبيرة؛ انتظر بضع ثوانٍ."),
+    "duplicate": ("duplicate_comment", "You already posted this comment.",
+                  "سبق أن نشرت هذا التعليق."),
+}
+_UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
+
+
+def article_not_found() -> ApiError:
+    return ApiError(404, "article_not_found", "Article not found.", "المقال غير موجود.")
+
+
+def _refused(reason: str, status: int) -> ApiError:
+    code, message, message_ar = _REFUSALS[reason]
+    return ApiError(status, code, message, message_ar)
+
+
+def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
+    return ApiError(422, "validation_failed", "Some fields are missing or invalid.",
+                    "بعض الحقول ناقصة أو غير صالحة.", {"parent_id": why_ar if arabic else why})
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(" ".join(body.split()).encode()).hexdigest()
+
+
+async def _parent(ctx: Context, *, article_id: str, parent_id: str | None, arabic: bool) -> Any:
+    if parent_id is None:
+        return None
+    parent = await ctx.repo.comment(parent_id)
+    if not parent or parent["article_id"] != article_id or parent["status"] != "approved":
+        raise _bad_parent("No approved comment with this id on this article.",
+                          "لا يوجد تعليق منشور بهذا المعرّف على هذا المقال.", arabic)
+    if parent["depth"] >= ctx.settings.max_depth:
+        raise _bad_parent("Replies cannot nest deeper.", "لا يمكن الرد بعمق أكبر.", arabic)
+    return parent
+
+
+async def submit(
+    ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
+) -> SubmitOut:
+    """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
+    article = await ctx.repo.article(article_id)
+    state = lifecycle.accepts_comments(article)
+    if state == "unknown":
+        raise article_not_found()
+    if state == "closed":
+        raise ApiError(409, "comments_closed", "Comments are closed on this article.",
+                       "التعليقات مغلقة على هذا المقال.")
+    parent = await _parent(ctx, article_id=article_id, parent_id=data.parent_id, arabic=arabic)
+    policy, now = await ctx.policy(), utcnow()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
+    email = str(data.author_email).lower()
+    email_hash = ctx.keyed("email", email)
+    flood_keys = [f"e:{email_hash}"] + ([f"i:{ctx.keyed('ip', client_ip)}"] if client_ip else [])
+    last = await ctx.repo.last_seen(flood_keys)
+    facts = Facts(
+        body=data.body,
+        policy=policy,
+        honeypot=data.website,
+        banned_author=await ctx.repo.active_ban(email_hash, now) is not None,
+        seconds_since_last=(now - last).total_seconds() if last else None,
+        duplicate=await ctx.repo.is_duplicate(article_id, email_hash, body_hash(data.body)),
+        article_premoderated=bool(article and article.get("premoderation")),
+        trusted_author=await ctx.repo.is_trusted(email_hash),
+    )
+    verdict = run_pipeline(facts)
+    if not verdict.stored:
+        raise _refused(verdict.reasons[0], verdict.http_status)
+    doc = _new_comment(article_id, data, parent, verdict, email, email_hash, now)
+    events = _submission_events(doc, verdict)
+    doc["version"] = len(events)
+    claim = verdict.step not in _UNCLAIMED and policy.flood_interval_seconds > 0
+
+    async def write(session: mongo.Session) -> None:
+        if claim and not await ctx.repo.claim_flood(
+            flood_keys, now, policy.flood_interval_seconds, session
+        ):
+            raise _refused("flood", 429)
+        await ctx.repo.insert_comment(doc, session)
+        await ctx.repo.add_audit({"comment_id": doc["_id"], "at": now, "actor": "system:pipeline",
+                                  "action": "submit", "from_status": "new",
+                                  "to_status": doc["status"], "reason": verdict.reasons[0],
+                                  "reasons": list(verdict.reasons)}, session)
+        await ctx.runtime.emit(session, *events)
+
+    await ctx.runtime.commit(write)
+    status, message, message_ar = writer_view(doc["status"])
+    return SubmitOut(id=doc["_id"], article_id=article_id, parent_id=doc["parent_id"],
+                     status=status, message=message, message_ar=message_ar, created_at=now)
+
+
+def _new_comment(article_id: str, data: CommentIn, parent: Any, verdict: Verdict, email: str,
+                 email_hash: str, now: Any) -> dict[str, Any]:
+    ancestors = [*parent["ancestors"], parent["_id"]] if parent else []
+    return {
+        "_id": secrets.token_hex(12), "article_id": article_id,
+        "parent_id": parent["_id"] if parent else None, "ancestors": ancestors,
+        "root_id": ancestors[0] if ancestors else None, "depth": len(ancestors) + 1,
+        "author_name": data.author_name, "author_email": email, "email_hash": email_hash,
+        "body": data.body, "body_hash": body_hash(data.body),
+        "status": verdict.status, "previous_status": None, "reasons": list(verdict.reasons),
+        "details": verdict.details, "report_count": 0, "created_at": now, "updated_at": now,
+    }
+
+
+def _submission_events(doc: dict[str, Any], verdict: Verdict) -> list[Any]:
+    """comment.submitted always; an approval at submission is also a comment.moderated."""
+    common = {"producer": PRODUCER, "aggregate_id": doc["_id"],
+              "correlation_id": request_id_var.get()}
+    events: list[Any] = [CommentSubmitted(**common, aggregate_version=1, data=CommentSubmittedData(
+        comment_id=doc["_id"], article_id=doc["article_id"], parent_id=doc["parent_id"],
+        status=doc["status"], reasons=list(verdict.reasons)))]
+    if doc["status"] == "approved":
+        events.append(CommentModerated(**common, aggregate_version=2, data=CommentModeratedData(
+            comment_id=doc["_id"], article_id=doc["article_id"], from_status="new",
+            to_status="approved", reason=verdict.reasons[0], actor="system:pipeline")))
+    return events
+
+
+async def list_public(
+    ctx: Context, *, article_id: str, newest: bool, limit: int, cursor: str | None
+) -> CommentPage:
+    """Approved comments of a public article: a page of threads, oldest or newest first."""
+    if lifecycle.accepts_comments(await ctx.repo.article(article_id)) == "unknown":
+        raise article_not_found()
+    after = page_cursor(cursor)
+    query = {"article_id": article_id, "status": "approved", "parent_id": None}
+    roots = await ctx.repo.page(query, after=after, newest=newest, limit=limit + 1)
+    roots, next_cursor = lifecycle.split_page(roots, limit)
+    replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
+    tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
+    return CommentPage(items=[PublicComment.model_validate(t) for t in tree],
+                       next_cursor=next_cursor, count=await ctx.repo.count_public(article_id))
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    keys = ("article_id", "parent_id", "author_name", "body", "created_at", "ancestors")
+    return {"id": doc["_id"], **{k: doc.get(k) for k in keys}}
+
+
+async def report(ctx: Context, *, comment_id: str, data: ReportIn) -> ReportOut:
+    """A reader's flag, counted once per reader key; at the threshold the comment is re-queued."""
+    comment = await ctx.repo.comment(comment_id)
+    if not comment or comment["status"] != "approved":
+        raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
+    reader_hash = ctx.keyed("reader", data.reader_key)
+    threshold = (await ctx.policy()).report_threshold
+
+    async def write(session: mongo.Session) -> None:
+        if not await ctx.repo.add_report(comment_id, reader_hash, utcnow(), session):
+            raise ApiError(409, "already_reported", "You already reported this comment.",
+                           "سبق أن أبلغت عن هذا التعليق.")
+        doc = await ctx.repo.bump_reports(comment_id, session)
+        if doc and lifecycle.reaches_threshold(doc["report_count"], threshold, doc["status"]):
+            await transition(ctx, session, doc, to_status="reported", action="report",
+                             actor="system:reports", reason="reader_reports")
+
+    await ctx.runtime.commit(write)
+    return ReportOut(id=comment_id, reported=True, message="Thank you, we will take a look.",
+                     message_ar="شكراً، سنراجع التعليق.")

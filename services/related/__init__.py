@@ -1,0 +1,1 @@
+"""The related-articles service: an Arabic-aware index of published articles and their lists."""

@@ -1,0 +1,32 @@
+"""Settings of the related service (env prefix RELATED_)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Related service settings; the shared fields come from ServiceSettings."""
+
+    model_config = SettingsConfigDict(env_prefix="RELATED_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "related"
+    port: int = 8003
+    # Where a rebuild reads the published articles (the articles service's internal listing).
+    articles_url: str = "http://127.0.0.1:8001"
+    articles_page_size: int = 500
+    articles_timeout_s: float = 30.0
+    # Scoring knobs (see docs/related.md); lists hold `list_size` items at most.
+    list_size: int = 10
+    min_score: float = 0.04
+    duplicate_cosine: float = 0.8
+    category_bonus: float = 0.05
+    half_life_days: float | None = None  # recency preference; None = off
+    reason_terms: int = 5
+    # Cross-replica index lease taken by a rebuild while it writes the new index.
+    lease_s: float = 120.0
+    job_heartbeat_s: float = 2.0
+    job_stale_s: float = 60.0
+    write_batch: int = 500

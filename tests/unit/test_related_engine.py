@@ -1,0 +1,171 @@
+"""Related-articles engine: list semantics, reasons, and incremental == full rebuild."""
+
+import gzip
+import json
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.related.engine import EngineConfig, RelatedEngine
+from services.related.scoring import Doc
+
+SUBSET = Path(__file__).resolve().parents[2] / "data/ant-subset/articles.jsonl.gz"
+CATEGORIES = ["sport", "economy", None]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Doc]:
+    """The 405 ANT subset articles as engine docs, with synthetic tags, categories, dates."""
+    rng = random.Random(7)
+    base = datetime(2017, 1, 1, tzinfo=UTC)
+    docs = []
+    with gzip.open(SUBSET, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            raw = json.loads(line)
+            docs.append(
+                Doc(
+                    id=raw["docno"],
+                    title=raw["title"],
+                    summary=raw["abstract"],
+                    body=raw["text"],
+                    tags=tuple(rng.sample(["تونس", "الرياضة", "الاقتصاد", "كرة القدم"], 1)),
+                    category=rng.choice(CATEGORIES),
+                    published_at=base + timedelta(hours=rng.randrange(24 * 200)),
+                )
+            )
+    return docs
+
+
+def _events(engine: RelatedEngine, docs: list[Doc], live: dict[str, Doc], seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(400):
+        roll = rng.random()
+        if roll < 0.5:
+            doc = rng.choice(docs)
+            engine.upsert(doc)
+            live[doc.id] = doc
+        elif roll < 0.7 and live:
+            doc = live[rng.choice(sorted(live))]
+            edited = replace(doc, body=doc.body[: len(doc.body) // 2], title=doc.title + " جديد")
+            engine.upsert(edited)
+            live[doc.id] = edited
+        elif live:
+            article_id = rng.choice(sorted(live))
+            engine.remove(article_id)
+            del live[article_id]
+
+
+@pytest.mark.parametrize("config", [EngineConfig(), EngineConfig(half_life_days=30, depth=12)])
+def test_incremental_equals_full_rebuild(corpus: list[Doc], config: EngineConfig) -> None:
+    start = corpus[::2]
+    engine = RelatedEngine.build(start, config=config)
+    live = {d.id: d for d in start}
+    _events(engine, corpus, live, seed=11)
+    rebuilt = RelatedEngine.build(live.values(), config=config, stats=engine.stats)
+    assert engine.lists() == rebuilt.lists()
+    assert sum(map(len, engine.lists().values())) > 0
+
+
+def test_incremental_from_empty_equals_build(corpus: list[Doc]) -> None:
+    stats = RelatedEngine.build(corpus).stats
+    engine = RelatedEngine(stats=stats)
+    for doc in reversed(corpus[:150]):
+        engine.upsert(doc)
+    assert engine.lists() == RelatedEngine.build(corpus[:150], stats=stats).lists()
+
+
+def test_postings_find_every_candidate(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus[:200])
+    for doc in corpus[:20]:
+        exhaustive = engine.rank_exhaustive(doc.id)
+        assert [(o, s) for s, o in [(-n, o) for n, o in engine._full_ranking(doc.id)]] == exhaustive
+
+
+def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus)
+    target = corpus[0].id
+    first = engine.related(target)[0].article_id
+    assert all(it.article_id != target for it in engine.related(target))
+    changed = engine.remove(first)
+    assert target in changed and first in changed
+    assert first not in engine
+    assert all(oid != first for items in engine.lists().values() for oid, _ in items)
+    assert engine.related(first) == []
+
+
+def test_min_score_threshold(corpus: list[Doc]) -> None:
+    strict = EngineConfig(min_score=0.15)
+    engine = RelatedEngine.build(corpus, config=strict)
+    scores = [s for items in engine.lists().values() for _, s in items]
+    assert scores and min(scores) >= 0.15
+    loose = RelatedEngine.build(corpus)
+    assert sum(map(len, loose.lists().values())) > len(scores)
+
+
+def test_reasons_in_surface_form(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus)
+    source = corpus[0]
+    items = engine.related(source.id, 3)
+    assert len(items) == 3
+    for item in items:
+        assert item.reasons.terms
+        text = source.title + source.summary + source.body
+        assert all(term in text for term in item.reasons.terms)
+        other = next(d for d in corpus if d.id == item.article_id)
+        assert set(item.reasons.tags) == set(source.tags) & set(other.tags)
+        assert item.reasons.same_category == (
+            source.category is not None and source.category == other.category
+        )
+
+
+def test_order_is_score_then_id_and_ties_are_stable() -> None:
+    text = "مباراة الترجي والنجم في الدوري التونسي لكرة القدم"
+    docs = [Doc(id=f"a{i}", title=text, body=text + f" رقم{i}") for i in range(5)]
+    config = EngineConfig(duplicate_cosine=1.01)
+    engine = RelatedEngine.build(docs, config=config)
+    listed = engine.lists()["a2"]
+    assert [o for o, _ in listed] == ["a0", "a1", "a3", "a4"]
+    assert [s for _, s in listed] == sorted((s for _, s in listed), reverse=True)
+    assert RelatedEngine.build(reversed(docs), config=config).lists() == engine.lists()
+
+
+def test_near_duplicates_do_not_fill_the_list(corpus: list[Doc]) -> None:
+    source = corpus[10]
+    copies = [replace(source, id=f"copy{i}", title=source.title + f" {i}") for i in range(3)]
+    engine = RelatedEngine.build([*corpus, *copies])
+    listed = [it.article_id for it in engine.related(source.id)]
+    assert not set(listed) & {c.id for c in copies}
+    assert sum(o.startswith("copy") for o in [it.article_id for it in engine.related("copy0")]) == 0
+
+
+def test_duplicate_upsert_changes_nothing(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus[:100])
+    before = engine.lists()
+    engine.take_dirty()
+    assert engine.upsert(corpus[5]) == set()
+    assert engine.lists() == before and engine.take_dirty() == set()
+
+
+def test_upsert_reports_changed_lists(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus[:200])
+    before = engine.lists()
+    changed = engine.upsert(corpus[250])
+    after = engine.lists()
+    assert corpus[250].id in changed
+    assert changed - {corpus[250].id} == {a for a in before if before[a] != after[a]}
+
+
+def test_state_roundtrip(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus[:120])
+    clone = RelatedEngine(engine.config, type(engine.stats).from_dict(engine.stats.to_dict()))
+    for doc in corpus[:120]:
+        clone.load_doc(json.loads(json.dumps(engine.doc_state(doc.id), ensure_ascii=False)))
+    assert clone.lists() == engine.lists()
+    for doc in corpus[120:160]:
+        assert clone.upsert(doc) == engine.upsert(doc)
+    clone.remove(corpus[3].id)
+    engine.remove(corpus[3].id)
+    assert clone.lists() == engine.lists()
