@@ -112,7 +112,11 @@ class Consumer:
 
     async def stop_claimer(self) -> None:
         if self._task:
-            self._task.cancel()
+            # On 3.11 a cancel can be lost inside the Redis client (wait_for race) and the loop
+            # would go on forever: cancel again until the task has really ended.
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=0.5)
             try:
                 await self._task
             except asyncio.CancelledError:

@@ -83,7 +83,10 @@ def prefers_arabic(request: Request) -> bool:
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # Drop only the location prefix: a field may itself be called "body" (article blocks).
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 

@@ -11,7 +11,15 @@ from motor.motor_asyncio import (
     AsyncIOMotorCollection,
     AsyncIOMotorDatabase,
 )
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import (
+    ASCENDING,
+    DESCENDING,
+    DeleteOne,
+    IndexModel,
+    ReplaceOne,
+    ReturnDocument,
+    UpdateOne,
+)
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 Client = AsyncIOMotorClient
@@ -25,11 +33,14 @@ __all__ = [
     "Client",
     "Collection",
     "Database",
+    "DeleteOne",
     "DuplicateKeyError",
     "IndexModel",
     "PyMongoError",
+    "ReplaceOne",
     "ReturnDocument",
     "Session",
+    "UpdateOne",
     "connect",
     "ping",
     "transaction",

@@ -62,6 +62,7 @@ class Relay:
         self._keep_sent = keep_sent
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.failures = 0
 
     def notify(self) -> None:
@@ -73,12 +74,16 @@ class Relay:
         return self._task is not None and not self._task.done()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
         if self._task is None:
             return
+        # The flag and the wake-up end the loop even if a library swallowed the cancellation.
+        self._stopping = True
         self._task.cancel()
+        self._wake.set()
         try:
             await self._task
         except asyncio.CancelledError:
@@ -87,7 +92,7 @@ class Relay:
         # A last attempt so a clean shutdown leaves nothing pending when Redis is up.
         try:
             await self.publish_pending()
-        except Exception:  # noqa: BLE001 - the next start publishes what is left
+        except Exception:
             log.warning("outbox: pending events left for the next start")
 
     async def publish_pending(self) -> int:
@@ -122,7 +127,7 @@ class Relay:
     async def _run(self) -> None:
         backoff = self._interval
         rounds = 0
-        while True:
+        while not self._stopping:
             try:
                 await self.publish_pending()
                 if rounds % 1000 == 0:
@@ -133,7 +138,7 @@ class Relay:
                 timeout = self._interval
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - Redis or MongoDB down: retry with backoff
+            except Exception as exc:
                 self.failures += 1
                 backoff = min(backoff * 2, self._max_backoff)
                 timeout = backoff
@@ -142,7 +147,10 @@ class Relay:
             if self.failures:
                 await asyncio.sleep(timeout)  # while failing, writes must not hasten retries
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancel that arrives as the
+            # wake-up fires, and stop() then waits forever.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass

@@ -31,7 +31,9 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-def _expected_version(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+def _expected_version(
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> int | None:
     try:
         return domain.parse_if_match(if_match)
     except ValueError as exc:
@@ -43,8 +45,8 @@ Editor = Annotated[Principal, Depends(require("editor"))]
 Viewer = Annotated[Principal | None, Depends(optional_principal)]
 Expected = Annotated[int | None, Depends(_expected_version)]
 
-router = APIRouter()
-_ARTICLE = {"response_model": ArticleOut, "tags": ["articles"]}
+articles = APIRouter(tags=["articles"])
+categories = APIRouter(tags=["categories"])
 
 
 def _article(doc: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -52,12 +54,14 @@ def _article(doc: dict[str, Any], status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"ETag": domain.etag(doc["version"])})
 
 
-@router.post("/articles", status_code=201, **_ARTICLE)
+@articles.post("/articles", status_code=201, response_model=ArticleOut)
 async def create_article(data: ArticleCreate, runtime: RuntimeDep, editor: Editor) -> JSONResponse:
-    return _article(await service.create_article(runtime=runtime, data=data, author=editor.name), 201)
+    return _article(
+        await service.create_article(runtime=runtime, data=data, author=editor.name), 201
+    )
 
 
-@router.get("/articles", response_model=ArticleList, tags=["articles"])
+@articles.get("/articles", response_model=ArticleList)
 async def list_articles(
     runtime: RuntimeDep,
     category: str | None = None,
@@ -68,10 +72,14 @@ async def list_articles(
     docs, next_cursor = await listing.list_articles(
         db=runtime.db, category=category, tag=tag, limit=limit, cursor=cursor
     )
-    return ArticleList(items=[article_out(d, ArticleSummary) for d in docs], next_cursor=next_cursor)
+    return ArticleList(
+        items=[article_out(d, ArticleSummary) for d in docs], next_cursor=next_cursor
+    )
 
 
-@router.get("/articles/{key}", **_ARTICLE, responses={301: {"description": "an old slug"}})
+@articles.get(
+    "/articles/{key}", response_model=ArticleOut, responses={301: {"description": "an old slug"}}
+)
 async def get_article(key: str, runtime: RuntimeDep, viewer: Viewer) -> Response:
     editor = viewer is not None and viewer.has("editor")
     doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)
@@ -80,49 +88,64 @@ async def get_article(key: str, runtime: RuntimeDep, viewer: Viewer) -> Response
     return _article(doc)
 
 
-@router.patch("/articles/{article_id}", **_ARTICLE)
+@articles.patch("/articles/{article_id}", response_model=ArticleOut)
 async def update_article(
     article_id: str, patch: ArticlePatch, runtime: RuntimeDep, expected: Expected, _: Editor
 ) -> JSONResponse:
-    return _article(await service.update_article(
-        runtime=runtime, article_id=article_id, patch=patch, expected=expected))
+    return _article(
+        await service.update_article(
+            runtime=runtime, article_id=article_id, patch=patch, expected=expected
+        )
+    )
 
 
-async def _transition(runtime: Runtime, article_id: str, action: str, expected: int | None,
-                      **extra: Any) -> JSONResponse:
-    return _article(await service.transition(
-        runtime=runtime, article_id=article_id, action=action, expected=expected, **extra))
+async def _transition(
+    runtime: Runtime, article_id: str, action: str, expected: int | None, **extra: Any
+) -> JSONResponse:
+    return _article(
+        await service.transition(
+            runtime=runtime, article_id=article_id, action=action, expected=expected, **extra
+        )
+    )
 
 
-@router.post("/articles/{article_id}/publish", **_ARTICLE)
-async def publish(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+@articles.post("/articles/{article_id}/publish", response_model=ArticleOut)
+async def publish(
+    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> JSONResponse:
     return await _transition(runtime, article_id, "publish", expected)
 
 
-@router.post("/articles/{article_id}/unpublish", **_ARTICLE)
-async def unpublish(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+@articles.post("/articles/{article_id}/unpublish", response_model=ArticleOut)
+async def unpublish(
+    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> JSONResponse:
     return await _transition(runtime, article_id, "unpublish", expected)
 
 
-@router.post("/articles/{article_id}/archive", **_ARTICLE)
-async def archive(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> JSONResponse:
+@articles.post("/articles/{article_id}/archive", response_model=ArticleOut)
+async def archive(
+    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> JSONResponse:
     return await _transition(runtime, article_id, "archive", expected)
 
 
-@router.post("/articles/{article_id}/schedule", **_ARTICLE)
+@articles.post("/articles/{article_id}/schedule", response_model=ArticleOut)
 async def schedule(
     article_id: str, data: ScheduleIn, runtime: RuntimeDep, expected: Expected, _: Editor
 ) -> JSONResponse:
     return await _transition(runtime, article_id, "schedule", expected, publish_at=data.publish_at)
 
 
-@router.delete("/articles/{article_id}", status_code=204, tags=["articles"])
-async def delete_article(article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor) -> Response:
+@articles.delete("/articles/{article_id}", status_code=204)
+async def delete_article(
+    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
+) -> Response:
     await service.delete_article(runtime=runtime, article_id=article_id, expected=expected)
     return Response(status_code=204)
 
 
-@router.post("/categories", status_code=201, response_model=CategoryOut, tags=["categories"])
+@categories.post("/categories", status_code=201, response_model=CategoryOut)
 async def create_category(data: CategoryCreate, runtime: RuntimeDep, _: Editor) -> CategoryOut:
     doc = await catalog.create_category(
         db=runtime.db, name=data.name, slug=data.slug, parent=data.parent
@@ -130,14 +153,19 @@ async def create_category(data: CategoryCreate, runtime: RuntimeDep, _: Editor) 
     return category_out(doc)
 
 
-@router.get("/categories", response_model=CategoryList, tags=["categories"])
+@categories.get("/categories", response_model=CategoryList)
 async def list_categories(runtime: RuntimeDep) -> CategoryList:
     """Every category, flat, ordered by path (parents before children)."""
     docs = await repository.list_categories(runtime.db)
     return CategoryList(items=[category_out(d) for d in docs])
 
 
-@router.delete("/categories/{slug}", status_code=204, tags=["categories"])
+@categories.delete("/categories/{slug}", status_code=204)
 async def delete_category(slug: str, runtime: RuntimeDep, _: Editor) -> Response:
     await catalog.delete_category(db=runtime.db, slug=slug)
     return Response(status_code=204)
+
+
+router = APIRouter()
+router.include_router(articles)
+router.include_router(categories)

@@ -19,7 +19,11 @@ async def category_fields(db: mongo.Database, slug: str | None) -> Doc:
     category = await repository.get_category(db, slug)
     if category is None:
         raise unknown_category(slug)
-    return {"category": slug, "category_path": category["path"], "breadcrumb": category["breadcrumb"]}
+    return {
+        "category": slug,
+        "category_path": category["path"],
+        "breadcrumb": category["breadcrumb"],
+    }
 
 
 async def create_category(
@@ -28,20 +32,34 @@ async def create_category(
     """A category under `parent` (or a root); 409 when the name or given slug is taken."""
     parent_doc = await repository.get_category(db, parent) if parent else None
     if parent and parent_doc is None:
-        raise ApiError(422, "unknown_category", f"No parent category {parent!r}.",
-                       "التصنيف الأب غير موجود.", {"parent": "unknown category"})
+        raise ApiError(
+            422,
+            "unknown_category",
+            f"No parent category {parent!r}.",
+            "التصنيف الأب غير موجود.",
+            {"parent": "unknown category"},
+        )
     if await repository.find_category(db, name=name, parent=parent):
         raise _exists("name")
     base = domain.slugify(slug if slug is not None else name, max_len=60)
     if not base:
-        raise ApiError(422, "validation_failed", "The slug has no letters or digits.",
-                       "المعرّف لا يحتوي على حروف أو أرقام.", {"slug": "no letters or digits"})
+        raise ApiError(
+            422,
+            "validation_failed",
+            "The slug has no letters or digits.",
+            "المعرّف لا يحتوي على حروف أو أرقام.",
+            {"slug": "no letters or digits"},
+        )
     for candidate in domain.slug_candidates(base, max_len=60):
         doc = {
-            "_id": candidate, "name": name, "parent": parent,
+            "_id": candidate,
+            "name": name,
+            "parent": parent,
             "path": [*(parent_doc or {}).get("path", []), candidate],
-            "breadcrumb": [*(parent_doc or {}).get("breadcrumb", []),
-                           {"slug": candidate, "name": name}],
+            "breadcrumb": [
+                *(parent_doc or {}).get("breadcrumb", []),
+                {"slug": candidate, "name": name},
+            ],
             "created_at": domain.now(),
         }
         try:
@@ -74,14 +92,29 @@ async def delete_category(*, db: mongo.Database, slug: str) -> None:
     if await repository.get_category(db, slug) is None:
         raise not_found("Category", "التصنيف")
     if await repository.has_children(db, slug):
-        raise ApiError(409, "category_has_children", "The category has subcategories.",
-                       "التصنيف يحتوي على تصنيفات فرعية.", {"slug": slug})
+        raise ApiError(
+            409,
+            "category_has_children",
+            "The category has subcategories.",
+            "التصنيف يحتوي على تصنيفات فرعية.",
+            {"slug": slug},
+        )
     if await repository.count_in_category(db, slug):
-        raise ApiError(409, "category_not_empty", "The category still has articles.",
-                       "التصنيف ما زال يحتوي على مقالات.", {"slug": slug})
+        raise ApiError(
+            409,
+            "category_not_empty",
+            "The category still has articles.",
+            "التصنيف ما زال يحتوي على مقالات.",
+            {"slug": slug},
+        )
     await repository.delete_category(db, slug)
 
 
 def _exists(field: str) -> ApiError:
-    return ApiError(409, "category_exists", f"A category with this {field} already exists.",
-                    "يوجد تصنيف بهذا الاسم أو المعرّف.", {field: "already exists"})
+    return ApiError(
+        409,
+        "category_exists",
+        f"A category with this {field} already exists.",
+        "يوجد تصنيف بهذا الاسم أو المعرّف.",
+        {field: "already exists"},
+    )

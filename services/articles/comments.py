@@ -27,11 +27,17 @@ async def record_comment_event(*, runtime: Runtime, event: Event) -> None:
         was = bool(state and state["approved"])
         await repository.save_comment_state(
             runtime.db,
-            {"_id": data.comment_id, "article_id": data.article_id,
-             "version": event.aggregate_version, "approved": approved},
+            {
+                "_id": data.comment_id,
+                "article_id": data.article_id,
+                "version": event.aggregate_version,
+                "approved": approved,
+            },
             session,
         )
         if approved != was:
-            await repository.add_comments(runtime.db, data.article_id, 1 if approved else -1, session)
+            await repository.add_comments(
+                runtime.db, data.article_id, 1 if approved else -1, session
+            )
 
     await runtime.once(event, apply)

@@ -10,7 +10,7 @@ import binascii
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -80,7 +80,7 @@ def next_status(action: str, current: str) -> str | None:
     return target if current in sources else None
 
 
-def body_bytes(blocks: list[Mapping[str, Any]]) -> int:
+def body_bytes(blocks: Sequence[Mapping[str, Any]]) -> int:
     """Size of an article body: the UTF-8 bytes of its block texts."""
     return sum(len(str(block["text"]).encode()) for block in blocks)
 
@@ -142,7 +142,7 @@ def change_event_type(
     return None
 
 
-_EVENT_CLASSES: dict[str, type[Event]] = {
+_EVENT_CLASSES: dict[str, Any] = {  # each sets its own `type`
     "article.published": ArticlePublished,
     "article.updated": ArticleUpdated,
     "article.unpublished": ArticleUnpublished,

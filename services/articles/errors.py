@@ -11,7 +11,8 @@ def not_found() -> ApiError:
 
 def stale(current: int) -> ApiError:
     return ApiError(
-        412, "version_conflict",
+        412,
+        "version_conflict",
         "The article was changed by someone else; reload it and try again.",
         "عدّل شخص آخر المقال؛ أعد تحميله وحاول مجدداً.",
         {"If-Match": f"current version is {current}"},
@@ -19,31 +20,60 @@ def stale(current: int) -> ApiError:
 
 
 def bad_if_match() -> ApiError:
-    return ApiError(400, "invalid_if_match", 'If-Match must look like "3".',
-                    'يجب أن تكون قيمة If-Match مثل "3".', {"If-Match": "malformed"})
+    return ApiError(
+        400,
+        "invalid_if_match",
+        'If-Match must look like "3".',
+        'يجب أن تكون قيمة If-Match مثل "3".',
+        {"If-Match": "malformed"},
+    )
 
 
 def invalid_transition(action: str, status: str) -> ApiError:
-    return ApiError(409, "invalid_transition", f"Cannot {action} an article that is {status}.",
-                    "لا يمكن تنفيذ هذا الإجراء على المقال في حالته الحالية.",
-                    {"status": status})
+    return ApiError(
+        409,
+        "invalid_transition",
+        f"Cannot {action} an article that is {status}.",
+        "لا يمكن تنفيذ هذا الإجراء على المقال في حالته الحالية.",
+        {"status": status},
+    )
 
 
 def body_too_large(limit: int) -> ApiError:
-    return ApiError(413, "body_too_large", f"The article body exceeds {limit // 1024} KB.",
-                    f"نص المقال أكبر من {limit // 1024} كيلوبايت.", {"body": "too large"})
+    return ApiError(
+        413,
+        "body_too_large",
+        f"The article body exceeds {limit // 1024} KB.",
+        f"نص المقال أكبر من {limit // 1024} كيلوبايت.",
+        {"body": "too large"},
+    )
 
 
 def slug_taken(slug: str) -> ApiError:
-    return ApiError(409, "slug_taken", "This slug is already used by another article.",
-                    "هذا المعرّف مستخدم لمقال آخر.", {"slug": slug})
+    return ApiError(
+        409,
+        "slug_taken",
+        "This slug is already used by another article.",
+        "هذا المعرّف مستخدم لمقال آخر.",
+        {"slug": slug},
+    )
 
 
 def invalid_slug() -> ApiError:
-    return ApiError(422, "validation_failed", "The slug has no letters or digits.",
-                    "المعرّف لا يحتوي على حروف أو أرقام.", {"slug": "no letters or digits"})
+    return ApiError(
+        422,
+        "validation_failed",
+        "The slug has no letters or digits.",
+        "المعرّف لا يحتوي على حروف أو أرقام.",
+        {"slug": "no letters or digits"},
+    )
 
 
 def unknown_category(slug: str) -> ApiError:
-    return ApiError(422, "unknown_category", f"No category with slug {slug!r}.",
-                    "التصنيف غير موجود.", {"category": "unknown category"})
+    return ApiError(
+        422,
+        "unknown_category",
+        f"No category with slug {slug!r}.",
+        "التصنيف غير موجود.",
+        {"category": "unknown category"},
+    )

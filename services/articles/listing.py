@@ -24,8 +24,13 @@ async def list_articles(
         try:
             after = domain.decode_cursor(cursor)
         except ValueError as exc:
-            raise ApiError(400, "invalid_cursor", "The cursor is not valid.",
-                           "مؤشر الصفحة غير صالح.", {"cursor": "invalid"}) from exc
+            raise ApiError(
+                400,
+                "invalid_cursor",
+                "The cursor is not valid.",
+                "مؤشر الصفحة غير صالح.",
+                {"cursor": "invalid"},
+            ) from exc
     if category and await repository.get_category(db, category) is None:
         raise not_found("Category", "التصنيف")
     tag_key = domain.clean_tags([tag])[0] if tag and domain.clean_tags([tag]) else None

@@ -24,6 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scheduler.start()
 
     return build_app(
-        title="Akhbar articles", runtime=runtime, routers=[api.router],
-        on_start=on_start, on_stop=scheduler.stop,
+        title="Akhbar articles",
+        runtime=runtime,
+        routers=[api.router],
+        on_start=on_start,
+        on_stop=scheduler.stop,
     )

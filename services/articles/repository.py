@@ -34,7 +34,6 @@ async def ensure_indexes(db: mongo.Database) -> None:
     await db[CATEGORIES].create_indexes(
         [
             mongo.IndexModel([("parent", asc), ("name", asc)], unique=True),
-            mongo.IndexModel([("path", asc)]),
         ]
     )
     await db[SLUGS].create_indexes([mongo.IndexModel([("article_id", asc)])])
@@ -43,7 +42,9 @@ async def ensure_indexes(db: mongo.Database) -> None:
 # --- articles ------------------------------------------------------------------------------
 
 
-async def get(db: mongo.Database, article_id: str, session: mongo.Session | None = None) -> Doc | None:
+async def get(
+    db: mongo.Database, article_id: str, session: mongo.Session | None = None
+) -> Doc | None:
     doc: Doc | None = await db[ARTICLES].find_one({"_id": article_id}, session=session)
     return doc
 
@@ -79,8 +80,11 @@ async def claim_due(db: mongo.Database, now: datetime, session: mongo.Session) -
     """Atomically move one due scheduled article to published; None when none is due."""
     doc: Doc | None = await db[ARTICLES].find_one_and_update(
         {"status": "scheduled", "publish_at": {"$lte": now}},
-        {"$set": {"status": "published", "published_at": now, "updated_at": now},
-         "$unset": {"publish_at": ""}, "$inc": {"version": 1}},
+        {
+            "$set": {"status": "published", "published_at": now, "updated_at": now},
+            "$unset": {"publish_at": ""},
+            "$inc": {"version": 1},
+        },
         session=session,
         return_document=mongo.ReturnDocument.AFTER,
     )
@@ -120,7 +124,8 @@ async def _newest(db: mongo.Database, query: Doc, limit: int) -> list[Doc]:
 
 
 async def count_in_category(db: mongo.Database, slug: str) -> int:
-    query = {"category_path": slug, "status": {"$ne": "deleted"}}
+    live = ["draft", "scheduled", "published", "unpublished", "archived"]
+    query = {"category_path": slug, "status": {"$in": live}}  # $in, unlike $ne, uses the index
     return int(await db[ARTICLES].count_documents(query))
 
 
@@ -133,7 +138,9 @@ async def slug_owner(db: mongo.Database, slug: str) -> str | None:
     return str(doc["article_id"]) if doc else None
 
 
-async def reserve_slug(db: mongo.Database, slug: str, article_id: str, session: mongo.Session) -> None:
+async def reserve_slug(
+    db: mongo.Database, slug: str, article_id: str, session: mongo.Session
+) -> None:
     """Reserve `slug` for the article; DuplicateKeyError when another article took it."""
     if await db[SLUGS].find_one({"_id": slug, "article_id": article_id}, session=session):
         return
@@ -143,7 +150,9 @@ async def reserve_slug(db: mongo.Database, slug: str, article_id: str, session: 
 # --- categories ----------------------------------------------------------------------------
 
 
-async def get_category(db: mongo.Database, slug: str, session: mongo.Session | None = None) -> Doc | None:
+async def get_category(
+    db: mongo.Database, slug: str, session: mongo.Session | None = None
+) -> Doc | None:
     doc: Doc | None = await db[CATEGORIES].find_one({"_id": slug}, session=session)
     return doc
 
@@ -163,7 +172,7 @@ async def list_categories(db: mongo.Database) -> list[Doc]:
 
 
 async def has_children(db: mongo.Database, slug: str) -> bool:
-    return await db[CATEGORIES].find_one({"path": slug, "_id": {"$ne": slug}}) is not None
+    return await db[CATEGORIES].find_one({"parent": slug}) is not None
 
 
 async def delete_category(db: mongo.Database, slug: str) -> bool:
@@ -183,7 +192,9 @@ async def save_comment_state(db: mongo.Database, state: Doc, session: mongo.Sess
     await db[COMMENT_STATES].replace_one({"_id": state["_id"]}, state, upsert=True, session=session)
 
 
-async def add_comments(db: mongo.Database, article_id: str, delta: int, session: mongo.Session) -> None:
+async def add_comments(
+    db: mongo.Database, article_id: str, delta: int, session: mongo.Session
+) -> None:
     """Change comment_count by delta, never below zero (no version bump: not editorial)."""
     query: Doc = {"_id": article_id}
     if delta < 0:

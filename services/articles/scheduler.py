@@ -48,7 +48,9 @@ class Scheduler:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
+            while not self._task.done():  # repeated: a cancel can be lost in a wait_for on 3.11
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None

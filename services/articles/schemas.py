@@ -122,8 +122,13 @@ def article_out(doc: dict[str, Any], model: type[ArticleSummary] = ArticleOut) -
     """Response model of a stored article document."""
     breadcrumb = doc.get("breadcrumb") or []
     return model.model_validate(
-        {**doc, "id": doc["_id"], "category": breadcrumb[-1] if breadcrumb else None,
-         "breadcrumb": breadcrumb, "publish_at": doc.get("publish_at")}
+        {
+            **doc,
+            "id": doc["_id"],
+            "category": breadcrumb[-1] if breadcrumb else None,
+            "breadcrumb": breadcrumb,
+            "publish_at": doc.get("publish_at"),
+        }
     )
 
 

@@ -28,7 +28,10 @@ def _check_body(runtime: Runtime, body: list[Doc]) -> None:
 
 
 async def create_article(
-    *, runtime: Runtime, data: ArticleCreate, author: str | None = None,
+    *,
+    runtime: Runtime,
+    data: ArticleCreate,
+    author: str | None = None,
     source_ref: str | None = None,
 ) -> Doc:
     """Create a draft; the slug is derived from the title unless one is given."""
@@ -38,11 +41,22 @@ async def create_article(
     article_id = uuid.uuid4().hex
     now = domain.now()
     doc: Doc = {
-        "_id": article_id, "title": data.title, "summary": data.summary, "body": body,
-        **category, "tags": domain.clean_tags(data.tags), "author": data.author or author,
-        "language": data.language, "comments_open": data.comments_open, "comment_count": 0,
-        "status": "draft", "publish_at": None, "published_at": None,
-        "created_at": now, "updated_at": now, "version": 1,
+        "_id": article_id,
+        "title": data.title,
+        "summary": data.summary,
+        "body": body,
+        **category,
+        "tags": domain.clean_tags(data.tags),
+        "author": data.author or author,
+        "language": data.language,
+        "comments_open": data.comments_open,
+        "comment_count": 0,
+        "status": "draft",
+        "publish_at": None,
+        "published_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
     }
     if source_ref:
         doc["source_ref"] = source_ref
@@ -76,7 +90,11 @@ async def find_article(*, db: mongo.Database, key: str, editor: bool) -> tuple[D
 
 
 async def _change(
-    runtime: Runtime, *, article_id: str, expected: int | None, decide: Decide,
+    runtime: Runtime,
+    *,
+    article_id: str,
+    expected: int | None,
+    decide: Decide,
     causation_id: str | None = None,
 ) -> Doc:
     """Read, check the version, apply `decide`'s changes by compare-and-set, emit the event."""
@@ -138,8 +156,13 @@ async def update_article(
 
 
 async def transition(
-    *, runtime: Runtime, article_id: str, action: str, expected: int | None,
-    publish_at: datetime | None = None, published_at: datetime | None = None,
+    *,
+    runtime: Runtime,
+    article_id: str,
+    action: str,
+    expected: int | None,
+    publish_at: datetime | None = None,
+    published_at: datetime | None = None,
 ) -> Doc:
     """publish / unpublish / archive / schedule; 409 when the status does not allow it."""
 
@@ -152,9 +175,13 @@ async def transition(
             changes["published_at"] = published_at or doc.get("published_at") or domain.now()
         if action == "schedule":
             if publish_at is None or publish_at <= domain.now():
-                raise ApiError(422, "validation_failed", "publish_at must be in the future.",
-                               "يجب أن يكون موعد النشر في المستقبل.",
-                               {"publish_at": "must be in the future"})
+                raise ApiError(
+                    422,
+                    "validation_failed",
+                    "publish_at must be in the future.",
+                    "يجب أن يكون موعد النشر في المستقبل.",
+                    {"publish_at": "must be in the future"},
+                )
             changes["publish_at"] = publish_at
         return changes
 

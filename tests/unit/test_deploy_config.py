@@ -88,9 +88,19 @@ def route(path: str) -> tuple[str, str]:
     return service, upstream
 
 
+def _walk(routes: list[object]) -> list[re.Pattern[str]]:
+    """Route regexes, descending into included routers (FastAPI wraps them)."""
+    found = []
+    for item in routes:
+        if hasattr(item, "path_regex"):
+            found.append(item.path_regex)
+        elif hasattr(item, "original_router"):
+            found.extend(_walk(item.original_router.routes))
+    return found
+
+
 def app_paths(name: str) -> list[re.Pattern[str]]:
-    app = importlib.import_module(f"services.{name}.main").create_app()
-    return [route_.path_regex for route_ in app.routes if hasattr(route_, "path_regex")]
+    return _walk(importlib.import_module(f"services.{name}.main").create_app().routes)
 
 
 GATEWAY_PATHS = [

@@ -31,7 +31,9 @@ class Svc:
         assert response.status_code == expect, response.text
         return dict(response.json())
 
-    async def act(self, article_id: str, action: str, expect: int = 200, **kw: Any) -> dict[str, Any]:
+    async def act(
+        self, article_id: str, action: str, expect: int = 200, **kw: Any
+    ) -> dict[str, Any]:
         response = await self.client.post(f"/articles/{article_id}/{action}", headers=EDITOR, **kw)
         assert response.status_code == expect, response.text
         return dict(response.json())

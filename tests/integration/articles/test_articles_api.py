@@ -18,8 +18,13 @@ BODY = [
 async def test_create_returns_a_draft_with_derived_arabic_slug_and_etag(svc: Svc):
     response = await svc.client.post(
         "/articles",
-        json={"title": "الأردن وسوريا يتعهدان بتعزيز التعاون الأمني!", "body": BODY,
-              "summary": "ملخص", "tags": ["أمن", "أمن", "Syria"], "author": "مراسل"},
+        json={
+            "title": "الأردن وسوريا يتعهدان بتعزيز التعاون الأمني!",
+            "body": BODY,
+            "summary": "ملخص",
+            "tags": ["أمن", "أمن", "Syria"],
+            "author": "مراسل",
+        },
         headers=EDITOR,
     )
     assert response.status_code == 201, response.text
@@ -98,7 +103,8 @@ async def test_old_slug_redirects_to_the_current_one_after_a_title_change(svc: S
 async def test_patch_updates_only_given_fields_and_bumps_version(svc: Svc):
     article = await svc.create(summary="قديم", tags=["أ"])
     response = await svc.client.patch(
-        f"/articles/{article['id']}", json={"summary": "جديد", "comments_open": False},
+        f"/articles/{article['id']}",
+        json={"summary": "جديد", "comments_open": False},
         headers=EDITOR,
     )
     assert response.status_code == 200
@@ -114,7 +120,9 @@ async def test_stale_if_match_is_412_and_changes_nothing(svc: Svc):
     url = f"/articles/{article['id']}"
     ok = await svc.client.patch(url, json={"summary": "1"}, headers={**EDITOR, "If-Match": '"1"'})
     assert ok.status_code == 200 and ok.headers["etag"] == '"2"'
-    stale = await svc.client.patch(url, json={"summary": "2"}, headers={**EDITOR, "If-Match": '"1"'})
+    stale = await svc.client.patch(
+        url, json={"summary": "2"}, headers={**EDITOR, "If-Match": '"1"'}
+    )
     assert stale.status_code == 412 and stale.json()["error"]["code"] == "version_conflict"
     for action in ("publish", "archive"):
         response = await svc.client.post(f"{url}/{action}", headers={**EDITOR, "If-Match": '"1"'})
@@ -123,7 +131,9 @@ async def test_stale_if_match_is_412_and_changes_nothing(svc: Svc):
     assert response.status_code == 412
     current = (await svc.client.get(url, headers=EDITOR)).json()
     assert current["summary"] == "1" and current["version"] == 2 and current["status"] == "draft"
-    malformed = await svc.client.patch(url, json={"summary": "3"}, headers={**EDITOR, "If-Match": "abc"})
+    malformed = await svc.client.patch(
+        url, json={"summary": "3"}, headers={**EDITOR, "If-Match": "abc"}
+    )
     assert malformed.status_code == 400
 
 
@@ -165,7 +175,9 @@ async def test_soft_delete_hides_the_article_from_everyone(svc: Svc):
         for key in (article["id"], quote(article["slug"])):
             assert (await svc.client.get(f"/articles/{key}", headers=headers)).status_code == 404
     assert (await svc.client.get("/articles")).json()["items"] == []
-    assert (await svc.client.delete(f"/articles/{article['id']}", headers=EDITOR)).status_code == 404
+    assert (
+        await svc.client.delete(f"/articles/{article['id']}", headers=EDITOR)
+    ).status_code == 404
     stored = await svc.runtime.db.articles.find_one({"_id": article["id"]})
     assert stored is not None and stored["status"] == "deleted"  # soft: still in the database
 
@@ -185,7 +197,11 @@ async def test_writes_need_an_editor_token(svc: Svc):
         ("DELETE", "/categories/x", None),
     ]
     for method, url, body in calls:
-        for headers, status in (({}, 401), ({"Authorization": "Bearer nope"}, 401), (MODERATOR, 403)):
+        for headers, status in (
+            ({}, 401),
+            ({"Authorization": "Bearer nope"}, 401),
+            (MODERATOR, 403),
+        ):
             response = await svc.client.request(method, url, json=body, headers=headers)
             assert response.status_code == status, (method, url, response.text)
             assert "error" in response.json()
@@ -194,8 +210,12 @@ async def test_writes_need_an_editor_token(svc: Svc):
 
 
 async def test_unknown_article_is_404(svc: Svc):
-    for method, url in (("GET", "/articles/nope"), ("PATCH", "/articles/nope"),
-                        ("POST", "/articles/nope/publish"), ("DELETE", "/articles/nope")):
+    for method, url in (
+        ("GET", "/articles/nope"),
+        ("PATCH", "/articles/nope"),
+        ("POST", "/articles/nope/publish"),
+        ("DELETE", "/articles/nope"),
+    ):
         body = {"summary": "x"} if method == "PATCH" else None
         response = await svc.client.request(method, url, json=body, headers=EDITOR)
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
