@@ -166,6 +166,26 @@ async def delete_category(slug: str, runtime: RuntimeDep, _: Editor) -> Response
     return Response(status_code=204)
 
 
+internal = APIRouter(tags=["internal"])
+
+
+@internal.get("/internal/articles")
+async def export_published(
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Full public snapshots of published articles, for consumers' rebuilds (not via gateway)."""
+    docs = await repository.published_by_id(runtime.db, after=cursor, limit=limit)
+    total = await repository.count_published(runtime.db) if cursor is None else None
+    return {
+        "items": [domain.snapshot(doc).model_dump(mode="json") for doc in docs],
+        "next_cursor": docs[-1]["_id"] if len(docs) == limit else None,
+        "total": total,
+    }
+
+
 router = APIRouter()
 router.include_router(articles)
 router.include_router(categories)
+router.include_router(internal)

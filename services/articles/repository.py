@@ -27,6 +27,7 @@ async def ensure_indexes(db: mongo.Database) -> None:
             mongo.IndexModel([("status", asc), ("category_path", asc), *_NEWEST]),
             mongo.IndexModel([("status", asc), ("tags", asc), *_NEWEST]),
             mongo.IndexModel([("status", asc), ("publish_at", asc)]),
+            mongo.IndexModel([("status", asc), ("_id", asc)]),
             mongo.IndexModel([("category_path", asc), ("status", asc)]),
             mongo.IndexModel([("source_ref", asc)], unique=True, sparse=True),
         ]
@@ -200,3 +201,16 @@ async def add_comments(
     if delta < 0:
         query["comment_count"] = {"$gte": -delta}
     await db[ARTICLES].update_one(query, {"$inc": {"comment_count": delta}}, session=session)
+
+
+async def published_by_id(db: mongo.Database, *, after: str | None, limit: int) -> list[Doc]:
+    """Full published documents in id order, after a keyset position (for exports)."""
+    query: Doc = {"status": "published"}
+    if after:
+        query["_id"] = {"$gt": after}
+    docs: list[Doc] = await db[ARTICLES].find(query).sort("_id", 1).limit(limit).to_list(limit)
+    return docs
+
+
+async def count_published(db: mongo.Database) -> int:
+    return int(await db[ARTICLES].count_documents({"status": "published"}))
