@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from shared.events import Event, stream_for, utcnow
 log = logging.getLogger("akhbar.outbox")
 
 COLLECTION = "outbox"
+LEASES = "outbox_lease"
 
 async def ensure_indexes(db: mongo.Database) -> None:
     await db[COLLECTION].create_indexes(
@@ -53,6 +55,7 @@ class Relay:
         max_backoff_s: float = 10.0,
         batch: int = 100,
         keep_sent: timedelta = timedelta(days=7),
+        lease: timedelta = timedelta(seconds=10),
     ) -> None:
         self._db = db
         self._publish = publish
@@ -63,6 +66,8 @@ class Relay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._lease = lease
+        self._owner = uuid.uuid4().hex
         self.failures = 0
 
     def notify(self) -> None:
@@ -92,13 +97,28 @@ class Relay:
         # A last attempt so a clean shutdown leaves nothing pending when Redis is up.
         try:
             await self.publish_pending()
+            await self._db[LEASES].delete_one({"_id": "relay", "owner": self._owner})
         except Exception:
             log.warning("outbox: pending events left for the next start")
+
+    async def _lead(self) -> bool:
+        """Take or renew the relay lease: one relay per database publishes, so order holds and
+        replicas do not publish the same document twice. A dead leader's lease expires."""
+        now = utcnow()
+        try:
+            await self._db[LEASES].find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self._owner, "until": now + self._lease}},
+                upsert=True,
+            )
+        except mongo.DuplicateKeyError:
+            return False  # another relay holds a live lease
+        return True
 
     async def publish_pending(self) -> int:
         """Publish every pending document, oldest first; returns how many were sent."""
         sent = 0
-        while True:
+        while await self._lead():
             cursor = self._db[COLLECTION].find({"sent_at": None}).sort("seq", 1).limit(self._batch)
             docs = await cursor.to_list(self._batch)
             if not docs:
@@ -116,6 +136,7 @@ class Relay:
                     {"_id": doc["_id"]}, {"$set": {"sent_at": utcnow()}}
                 )
                 sent += 1
+        return sent
 
     async def pending_count(self) -> int:
         return int(await self._db[COLLECTION].count_documents({"sent_at": None}))

@@ -140,8 +140,8 @@ async def list_bans(ctx: Ctx, _: Moderator) -> BanPage:
 
 
 @moderation_router.post("/bans", status_code=201)
-async def create_ban(data: BanIn, ctx: Ctx, who: Moderator) -> BanOut:
-    return await policy.ban(ctx, data=data, who=who)
+async def create_ban(data: BanIn, request: Request, ctx: Ctx, who: Moderator) -> BanOut:
+    return await policy.ban(ctx, data=data, who=who, arabic=prefers_arabic(request))
 
 
 @moderation_router.delete("/bans/{ban_id}", status_code=204)

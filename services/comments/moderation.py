@@ -13,8 +13,6 @@ from shared.errors import ApiError
 from shared.events import CommentModerated, CommentModeratedData, utcnow
 from shared.http import request_id_var
 
-_COMPUTED = ("id", "author_history")
-
 
 def comment_not_found() -> ApiError:
     return ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
@@ -94,8 +92,8 @@ async def queue(
     docs, next_cursor = lifecycle.split_page(docs, limit)
     history = await ctx.repo.history_counts(list({d["email_hash"] for d in docs})) if docs else {}
     items = [
-        QueueItem(id=d["_id"], author_history=history.get(d["email_hash"], {}),
-                  **{k: d.get(k) for k in QueueItem.model_fields if k not in _COMPUTED})
+        QueueItem.model_validate({**{k: d.get(k) for k in QueueItem.model_fields}, "id": d["_id"],
+                                  "author_history": history.get(d["email_hash"], {})})
         for d in docs
     ]
     return QueuePage(items=items, next_cursor=next_cursor)

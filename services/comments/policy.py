@@ -29,7 +29,7 @@ def _ban_out(doc: dict[str, object]) -> BanOut:
     return BanOut.model_validate({"id": doc["_id"], **doc})
 
 
-async def ban(ctx: Context, *, data: BanIn, who: Principal) -> BanOut:
+async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True) -> BanOut:
     """Ban an email (again: replaces the earlier ban's reason and expiry)."""
     expires = data.expires_at
     if expires is not None:
@@ -37,7 +37,8 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal) -> BanOut:
         if expires <= utcnow():
             raise ApiError(422, "validation_failed", "Some fields are missing or invalid.",
                            "بعض الحقول ناقصة أو غير صالحة.",
-                           {"expires_at": "Must be in the future. / يجب أن يكون في المستقبل."})
+                           {"expires_at": "يجب أن يكون في المستقبل." if arabic
+                            else "Must be in the future."})
     email = str(data.email).lower()
     doc = await ctx.repo.upsert_ban({
         "_id": secrets.token_hex(12), "email": email, "email_hash": ctx.keyed("email", email),

@@ -220,3 +220,14 @@ async def test_dead_letter_can_be_listed_and_replayed_once_fixed(infra, isolatio
             assert await dlq.replay(consumer.redis, stream) == 1
             await eventually(lambda: _equals(effect_count(consumer, "replayed"), 1))
             assert await dlq.list_entries(consumer.redis, stream) == []
+
+
+async def test_two_replicas_relays_publish_each_event_once_and_in_order(infra, isolation):
+    async with service(infra, isolation, "producer") as one, service(infra, isolation, "producer") as two:
+        async with running(one), running(two):
+            for index in range(20):
+                await write_with_events(one if index % 2 else two, article_event(f"r-{index:02d}"))
+            await eventually(lambda: _is_zero(one.relay.pending_count()))
+            entries = await one.redis.xrange(one.settings.stream(ARTICLES_STREAM))
+            ids = [decode_entry(fields)["aggregate_id"] for _, fields in entries]
+            assert ids == [f"r-{index:02d}" for index in range(20)]

@@ -1,4 +1,4 @@
-"""The Arabic evasion table: listed words written to slip past must be caught; innocent words not."""
+"""Arabic evasions: listed words written to slip past must be caught; innocent words not."""
 
 # ruff: noqa: RUF001
 from __future__ import annotations

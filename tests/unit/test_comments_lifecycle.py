@@ -50,13 +50,23 @@ def test_report_threshold_only_requeues_approved_comments() -> None:
 
 
 def _apply(held, kind, version, status="published", open_=True):  # type: ignore[no-untyped-def]
-    return apply_article_event(held, event_type=f"article.{kind}", version=version,
-                               snapshot_status=status, comments_open=open_)
+    return apply_article_event(
+        held,
+        event_type=f"article.{kind}",
+        version=version,
+        snapshot_status=status,
+        comments_open=open_,
+    )
 
 
 def test_article_read_model_ignores_stale_versions_and_keeps_deleted_terminal() -> None:
     published = _apply(None, "published", 1)
-    assert published == {"status": "published", "comments_open": True, "version": 1, "deleted": False}
+    assert published == {
+        "status": "published",
+        "comments_open": True,
+        "version": 1,
+        "deleted": False,
+    }
     closed = _apply(published, "updated", 2, open_=False)
     assert closed is not None and closed["comments_open"] is False
     assert _apply(closed, "published", 1) is None  # older than held

@@ -23,7 +23,13 @@ def facts(**kw: object) -> Facts:
 
 def test_pipeline_order_is_the_documented_one() -> None:
     assert [s.__name__ for s in PIPELINE] == [
-        "honeypot", "banned_author", "flood", "duplicate", "words", "links", "premoderation",
+        "honeypot",
+        "banned_author",
+        "flood",
+        "duplicate",
+        "words",
+        "links",
+        "premoderation",
         "author_policy",
     ]
 
@@ -45,7 +51,9 @@ def test_pipeline_order_is_the_documented_one() -> None:
         ({"policy": Policy(default_status="approved")}, "approved", ("default_policy",), 201),
     ],
 )
-def test_each_step(given: dict[str, object], status: str, reasons: tuple[str, ...], http: int) -> None:
+def test_each_step(
+    given: dict[str, object], status: str, reasons: tuple[str, ...], http: int
+) -> None:
     verdict = run_pipeline(facts(**given))
     assert (verdict.status, verdict.reasons, verdict.http_status) == (status, reasons, http)
 
@@ -56,7 +64,9 @@ def test_honeypot_wins_over_everything_after_it() -> None:
 
 
 def test_ban_comes_before_flood_and_flood_before_duplicate() -> None:
-    assert run_pipeline(facts(banned_author=True, seconds_since_last=1.0)).reasons == ("banned_author",)
+    assert run_pipeline(facts(banned_author=True, seconds_since_last=1.0)).reasons == (
+        "banned_author",
+    )
     assert run_pipeline(facts(seconds_since_last=1.0, duplicate=True)).reasons == ("flood",)
 
 
@@ -77,8 +87,13 @@ def test_banned_word_beats_suspect_word_and_links() -> None:
 
 
 def test_holds_gather_their_reasons_and_block_a_trusted_approval() -> None:
-    verdict = run_pipeline(facts(body="كذاب http://a.example http://b.example",
-                                 article_premoderated=True, trusted_author=True))
+    verdict = run_pipeline(
+        facts(
+            body="كذاب http://a.example http://b.example",
+            article_premoderated=True,
+            trusted_author=True,
+        )
+    )
     assert verdict.status == "pending"
     assert verdict.reasons == ("suspect_word", "too_many_links", "article_premoderation")
     assert verdict.details == {"suspect_words": ["كذاب"], "links": 2}
@@ -90,7 +105,9 @@ def test_premoderation_holds_a_trusted_author() -> None:
 
 
 def test_trust_can_be_switched_off() -> None:
-    verdict = run_pipeline(facts(policy=Policy(trusted_author_autoapprove=False), trusted_author=True))
+    verdict = run_pipeline(
+        facts(policy=Policy(trusted_author_autoapprove=False), trusted_author=True)
+    )
     assert verdict.reasons == ("default_policy",)
 
 

@@ -27,8 +27,12 @@ from shared.events import (
 from tests.conftest import ADMIN, MODERATOR, settings_for
 from tests.helpers import app_client, eventually
 
-_EVENTS = {"published": ArticlePublished, "updated": ArticleUpdated,
-           "unpublished": ArticleUnpublished, "deleted": ArticleDeleted}
+_EVENTS = {
+    "published": ArticlePublished,
+    "updated": ArticleUpdated,
+    "unpublished": ArticleUnpublished,
+    "deleted": ArticleDeleted,
+}
 _ips = itertools.count(1)
 
 
@@ -45,14 +49,28 @@ class Comments:
         ctx: Context = self.app.state.comments
         return ctx
 
-    async def article_event(self, article_id: str, kind: str = "published", *, version: int,
-                            comments_open: bool = True, wait: bool = True) -> None:
+    async def article_event(
+        self,
+        article_id: str,
+        kind: str = "published",
+        *,
+        version: int,
+        comments_open: bool = True,
+        wait: bool = True,
+    ) -> None:
         """Publish an article event onto the (prefixed) stream, as the articles service would."""
         status = {"published": "published", "updated": "published"}.get(kind, kind)
-        snapshot = ArticleSnapshot(id=article_id, slug=article_id, title="عنوان", status=status,
-                                   comments_open=comments_open, version=version)
-        event = _EVENTS[kind](producer="articles", aggregate_id=article_id,
-                              aggregate_version=version, data=snapshot)
+        snapshot = ArticleSnapshot(
+            id=article_id,
+            slug=article_id,
+            title="عنوان",
+            status=status,
+            comments_open=comments_open,
+            version=version,
+        )
+        event = _EVENTS[kind](
+            producer="articles", aggregate_id=article_id, aggregate_version=version, data=snapshot
+        )
         await self.ctx.runtime.publish(ARTICLES_STREAM, event)
         if wait:
             await eventually(lambda: self._processed(event.event_id))
@@ -71,14 +89,26 @@ class Comments:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    async def submit(self, article_id: str = "a1", *, ip: str | None = None,
-                     headers: dict[str, str] | None = None, **fields: Any) -> httpx.Response:
+    async def submit(
+        self,
+        article_id: str = "a1",
+        *,
+        ip: str | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> httpx.Response:
         """POST a comment from its own client IP (unless given), so flood control stays out."""
-        body = {"author_name": "سارة", "author_email": "sara@example.com",
-                "body": "مقال رائع، شكراً للكاتب.", **fields}
+        body = {
+            "author_name": "سارة",
+            "author_email": "sara@example.com",
+            "body": "مقال رائع، شكراً للكاتب.",
+            **fields,
+        }
         n = next(_ips)
-        sent = {"X-Forwarded-For": ip or f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
-                **(headers or {})}
+        sent = {
+            "X-Forwarded-For": ip or f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+            **(headers or {}),
+        }
         return await self.client.post(f"/articles/{article_id}/comments", json=body, headers=sent)
 
     async def comment(self, comment_id: str) -> dict[str, Any]:
@@ -87,18 +117,21 @@ class Comments:
         return doc
 
     async def act(self, comment_id: str, action: str, **body: Any) -> httpx.Response:
-        return await self.client.post(f"/moderation/comments/{comment_id}/{action}",
-                                      json=body or None, headers=MODERATOR)
+        return await self.client.post(
+            f"/moderation/comments/{comment_id}/{action}", json=body or None, headers=MODERATOR
+        )
 
     async def queue(self, status: str = "pending", **params: Any) -> list[dict[str, Any]]:
-        response = await self.client.get("/moderation/queue", params={"status": status, **params},
-                                         headers=MODERATOR)
+        response = await self.client.get(
+            "/moderation/queue", params={"status": status, **params}, headers=MODERATOR
+        )
         assert response.status_code == 200, response.text
         return list(response.json()["items"])
 
     async def history(self, comment_id: str) -> list[dict[str, Any]]:
-        response = await self.client.get(f"/moderation/comments/{comment_id}/history",
-                                         headers=MODERATOR)
+        response = await self.client.get(
+            f"/moderation/comments/{comment_id}/history", headers=MODERATOR
+        )
         assert response.status_code == 200, response.text
         return list(response.json()["items"])
 

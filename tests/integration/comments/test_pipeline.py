@@ -13,8 +13,9 @@ async def _stored(comments, response):
 
 
 async def _ban(comments, email, **extra):
-    response = await comments.client.post("/moderation/bans", json={"email": email, **extra},
-                                          headers=MODERATOR)
+    response = await comments.client.post(
+        "/moderation/bans", json={"email": email, **extra}, headers=MODERATOR
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -37,20 +38,27 @@ async def test_2_banned_author_is_rejected_and_told_neutrally(comments):
 
 async def test_2_expired_ban_and_lifted_ban_no_longer_apply(comments):
     ban = await _ban(comments, "once@example.com")
-    assert (await comments.client.delete(f"/moderation/bans/{ban['id']}",
-                                         headers=MODERATOR)).status_code == 204
-    assert (await comments.client.delete(f"/moderation/bans/{ban['id']}",
-                                         headers=MODERATOR)).status_code == 404
+    assert (
+        await comments.client.delete(f"/moderation/bans/{ban['id']}", headers=MODERATOR)
+    ).status_code == 204
+    assert (
+        await comments.client.delete(f"/moderation/bans/{ban['id']}", headers=MODERATOR)
+    ).status_code == 404
     lifted = await comments.submit(author_email="once@example.com")
     assert await _stored(comments, lifted) == ("pending", ["default_policy"])
-    past = await comments.client.post("/moderation/bans", headers=MODERATOR, json={
-        "email": "old@example.com", "expires_at": "2001-01-01T00:00:00Z"})
+    past = await comments.client.post(
+        "/moderation/bans",
+        headers=MODERATOR,
+        json={"email": "old@example.com", "expires_at": "2001-01-01T00:00:00Z"},
+    )
     assert past.status_code == 422 and "expires_at" in past.json()["error"]["fields"]
     await _ban(comments, "soon@example.com", expires_at="2999-01-01T00:00:00Z")
     banned = await comments.submit(author_email="soon@example.com")
     assert await _stored(comments, banned) == ("rejected", ["banned_author"])
     # an expired ban, as time would leave it
-    await comments.ctx.repo.bans.update_many({}, {"$set": {"expires_at": banned.json()["created_at"]}})
+    await comments.ctx.repo.bans.update_many(
+        {}, {"$set": {"expires_at": banned.json()["created_at"]}}
+    )
     later = await comments.submit(author_email="soon@example.com", body="بعد انتهاء الحظر")
     assert await _stored(comments, later) == ("pending", ["default_policy"])
     listed = await comments.client.get("/moderation/bans", headers=MODERATOR)
@@ -126,10 +134,14 @@ async def test_5_arabic_evasion_table_over_http(comments):
 async def test_6_links_at_the_limit_hold(comments):
     one = await comments.submit(body="المصدر: https://example.org/a")
     assert await _stored(comments, one) == ("pending", ["default_policy"])
-    two = await comments.submit(body="https://a.example.org و www.b.example.org", author_email="l@example.com")
+    two = await comments.submit(
+        body="https://a.example.org و www.b.example.org", author_email="l@example.com"
+    )
     assert await _stored(comments, two) == ("pending", ["too_many_links"])
     await comments.policy(link_limit=3, default_status="approved")
-    now_fine = await comments.submit(body="https://c.example.org و www.d.example.org", author_email="m@example.com")
+    now_fine = await comments.submit(
+        body="https://c.example.org و www.d.example.org", author_email="m@example.com"
+    )
     assert await _stored(comments, now_fine) == ("approved", ["default_policy"])
 
 
@@ -137,8 +149,9 @@ async def test_7_premoderation_site_wide_and_per_article(comments):
     await comments.publish("a2")
     await comments.policy(default_status="approved")
     assert await _stored(comments, await comments.submit()) == ("approved", ["default_policy"])
-    response = await comments.client.put("/moderation/articles/a2/premoderation",
-                                         json={"enabled": True}, headers=MODERATOR)
+    response = await comments.client.put(
+        "/moderation/articles/a2/premoderation", json={"enabled": True}, headers=MODERATOR
+    )
     assert response.json() == {"article_id": "a2", "premoderation": True}
     held = await comments.submit("a2", body="على المقال الثاني")
     assert await _stored(comments, held) == ("pending", ["article_premoderation"])
@@ -173,12 +186,22 @@ async def test_settings_defaults_partial_put_and_validation(comments, infra, iso
     fresh = create_app(make_settings(infra, isolation, mongo_db=f"fresh_{isolation}"))
     async with app_client(fresh) as client:
         defaults = (await client.get("/moderation/settings", headers=ADMIN)).json()
-    assert defaults == {"premoderation": False, "default_status": "pending",
-                        "trusted_author_autoapprove": True, "link_limit": 2, "banned_words": [],
-                        "suspect_words": [], "flood_interval_seconds": 15, "report_threshold": 3}
+    assert defaults == {
+        "premoderation": False,
+        "default_status": "pending",
+        "trusted_author_autoapprove": True,
+        "link_limit": 2,
+        "banned_words": [],
+        "suspect_words": [],
+        "flood_interval_seconds": 15,
+        "report_threshold": 3,
+    }
     changed = await comments.policy(link_limit=5)
     assert (changed["link_limit"], changed["flood_interval_seconds"]) == (5, 0)
-    bad = await comments.client.put("/moderation/settings", headers=ADMIN,
-                                    json={"link_limit": -1, "default_status": "spam", "x": 1})
+    bad = await comments.client.put(
+        "/moderation/settings",
+        headers=ADMIN,
+        json={"link_limit": -1, "default_status": "spam", "x": 1},
+    )
     assert bad.status_code == 422
     assert set(bad.json()["error"]["fields"]) == {"link_limit", "default_status", "x"}

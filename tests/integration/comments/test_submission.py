@@ -11,8 +11,15 @@ async def test_accepted_comment_answers_with_id_status_and_neutral_message(comme
     response = await comments.submit()
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "article_id", "parent_id", "status", "message", "message_ar",
-                         "created_at"}
+    assert set(body) == {
+        "id",
+        "article_id",
+        "parent_id",
+        "status",
+        "message",
+        "message_ar",
+        "created_at",
+    }
     assert (body["status"], body["message_ar"]) == ("pending", "تعليقك بانتظار المراجعة.")
     stored = await comments.comment(body["id"])
     assert stored["author_email"] == "sara@example.com"
@@ -36,8 +43,9 @@ async def test_comments_closed_is_409(comments):
 
 
 async def test_missing_and_invalid_fields_are_named_in_arabic_by_default(comments):
-    response = await comments.client.post("/articles/a1/comments",
-                                          json={"author_email": "not-an-email", "body": "   "})
+    response = await comments.client.post(
+        "/articles/a1/comments", json={"author_email": "not-an-email", "body": "   "}
+    )
     assert response.status_code == 422
     error = response.json()["error"]
     assert set(error["fields"]) == {"author_name", "author_email", "body"}
@@ -48,9 +56,14 @@ async def test_missing_and_invalid_fields_are_named_in_arabic_by_default(comment
 
 async def test_field_messages_in_english_when_asked(comments):
     response = await comments.client.post(
-        "/articles/a1/comments", headers={"Accept-Language": "en-GB,en;q=0.9"},
-        json={"author_name": "x" * 101, "author_email": "a@example.com", "body": "x" * 5001,
-              "admin": True},
+        "/articles/a1/comments",
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+        json={
+            "author_name": "x" * 101,
+            "author_email": "a@example.com",
+            "body": "x" * 5001,
+            "admin": True,
+        },
     )
     assert response.status_code == 422
     fields = response.json()["error"]["fields"]
@@ -89,8 +102,9 @@ async def test_depth_limit_is_five(comments):
     for level in range(1, 6):
         parent = await _approved(comments, parent_id=parent, body=f"مستوى {level}")
         assert (await comments.comment(parent))["depth"] == level
-    too_deep = await comments.submit(parent_id=parent, body="مستوى 6",
-                                     headers={"Accept-Language": "en"})
+    too_deep = await comments.submit(
+        parent_id=parent, body="مستوى 6", headers={"Accept-Language": "en"}
+    )
     assert too_deep.status_code == 422
     assert too_deep.json()["error"]["fields"] == {"parent_id": "Replies cannot nest deeper."}
 
@@ -117,4 +131,6 @@ async def test_moderation_endpoints_need_the_right_token(comments):
     assert (await client.get("/moderation/queue", headers=editor)).status_code == 403
     assert (await client.get("/moderation/settings", headers=MODERATOR)).status_code == 403
     assert (await client.put("/moderation/settings", json={}, headers=MODERATOR)).status_code == 403
-    assert (await client.post("/moderation/bans", json={"email": "a@example.com"})).status_code == 401
+    assert (
+        await client.post("/moderation/bans", json={"email": "a@example.com"})
+    ).status_code == 401
