@@ -112,7 +112,13 @@ def main() -> int:
             port = int(env.get(f"{name.upper()}_PORT", default))
             ports[name] = port
             log = open(state / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-            children.append(subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env, stdout=log, stderr=log))
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}"],
+                    cwd=ROOT, env=env, stdout=log, stderr=log,
+                    start_new_session=True,  # Ctrl-C stops them in order, through us
+                )
+            )
         for (name, _), proc in zip(SERVICES, children, strict=True):
             wait_ready(f"http://127.0.0.1:{ports[name]}/health/ready", proc)
             _log(f"{name:9} ready on http://127.0.0.1:{ports[name]}  (docs: /docs)")
@@ -121,7 +127,9 @@ def main() -> int:
         nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
         if nginx:
             conf = gateway_config(state, ports, args.gateway_port)
-            gateway = subprocess.Popen([nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"])
+            gateway = subprocess.Popen(
+                [nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"], start_new_session=True
+            )
             children.append(gateway)
             _log(f"gateway   on http://127.0.0.1:{args.gateway_port}/api/")
         else:

@@ -67,6 +67,7 @@ def start_mongo(data_dir: Path | None = None, *, port: int | None = None, log: P
         [daemon, "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(data_dir), "--log-level", "WARNING"],
         stdout=out,
         stderr=out,
+        start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops us last
     )
     _wait_port(port, proc, "SecantusDB")
     return Server("mongo", f"mongodb://127.0.0.1:{port}/?directConnection=true", port, proc, cleanup)
@@ -98,6 +99,6 @@ def start_redis(data_dir: Path | None = None, *, port: int | None = None, append
         redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
         "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes",
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     _wait_port(port, proc, "redis-server")
     return Server("redis", f"redis://127.0.0.1:{port}/0", port, proc, cleanup)
