@@ -7,8 +7,6 @@ published by the articles service's own use cases, so its events go through the 
 Re-running skips what is already there (keyed on the corpus `docno`).
 """
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import argparse

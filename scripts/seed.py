@@ -1,7 +1,5 @@
 """The seed article: a real article page (plain text) parsed into breadcrumb, title and blocks."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import hashlib

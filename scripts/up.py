@@ -34,7 +34,10 @@ def dev_tokens(state: Path) -> str:
         return os.environ["AKHBAR_TOKENS"]
     path = state / "tokens"
     if not path.exists():
-        spec = ",".join(f"{secrets.token_urlsafe(18)}:{role}:dev-{role}" for role in ("editor", "moderator", "admin"))
+        spec = ",".join(
+            f"{secrets.token_urlsafe(18)}:{role}:dev-{role}"
+            for role in ("editor", "moderator", "admin")
+        )
         path.write_text(spec)
         path.chmod(0o600)
     return path.read_text().strip()
@@ -78,7 +81,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state", default=str(ROOT / ".akhbar"), help="data, logs and tokens")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo content")
-    parser.add_argument("--gateway-port", type=int, default=int(os.environ.get("AKHBAR_GATEWAY_PORT", 8000)))
+    parser.add_argument(
+        "--gateway-port", type=int, default=int(os.environ.get("AKHBAR_GATEWAY_PORT", 8000))
+    )
     args = parser.parse_args()
     state = Path(args.state)
     (state / "logs").mkdir(parents=True, exist_ok=True)
@@ -104,18 +109,23 @@ def main() -> int:
             redis = start_redis(state / "redis", appendonly=True)
             servers.append(redis)
             env["REDIS_URL"] = redis.url
-            _log(f"Redis ({Path(redis.proc.args[0]).name}) on {redis.url}, AOF in {state / 'redis'}")
+            _log(
+                f"Redis ({Path(redis.proc.args[0]).name}) on {redis.url}, AOF in {state / 'redis'}"
+            )
         env["AKHBAR_TOKENS"] = dev_tokens(state)
 
         ports = {}
         for name, default in SERVICES:
             port = int(env.get(f"{name.upper()}_PORT", default))
             ports[name] = port
-            log = open(state / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+            log = open(state / "logs" / f"{name}.log", "ab")
             children.append(
                 subprocess.Popen(
                     [sys.executable, "-m", f"services.{name}"],
-                    cwd=ROOT, env=env, stdout=log, stderr=log,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
                     start_new_session=True,  # Ctrl-C stops them in order, through us
                 )
             )
@@ -124,11 +134,14 @@ def main() -> int:
             _log(f"{name:9} ready on http://127.0.0.1:{ports[name]}  (docs: /docs)")
 
         gateway = None
-        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+        nginx = shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
         if nginx:
             conf = gateway_config(state, ports, args.gateway_port)
             gateway = subprocess.Popen(
-                [nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"], start_new_session=True
+                [nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"],
+                start_new_session=True,
             )
             children.append(gateway)
             _log(f"gateway   on http://127.0.0.1:{args.gateway_port}/api/")
@@ -153,7 +166,7 @@ def main() -> int:
                     _log(f"a child exited ({proc.args}); stopping")
                     stopping = True
             time.sleep(0.5)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - report, then stop what was started
         _log(f"error: {exc}")
         return 1
     finally:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from shared import auth, http
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
+from shared.settings import ServiceSettings
 
 
 def build_app(
@@ -40,7 +42,17 @@ def build_app(
     app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
     install_error_handlers(app)
     http.install(app, max_body_bytes=settings.max_body_bytes, registry=runtime.registry)
-    app.include_router(http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi))
+    app.include_router(
+        http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
+    )
     for router in routers:
         app.include_router(router)
     return app
+
+
+def serve(create_app: Callable[[Any], FastAPI], settings: ServiceSettings) -> None:
+    """Run a service under uvicorn (`python -m services.<name>`); SIGTERM drains it."""
+    import uvicorn
+
+    http.configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

@@ -1,7 +1,6 @@
 """Arabic text normalization, tokenization, stop words, light stemming and word matching."""
 
 # Arabic letters in strings and comments are intended, not Latin look-alikes.
-# ruff: noqa: RUF001, RUF002, RUF003
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
         token, _, rest = item.partition(":")
         role, _, name = rest.partition(":")
         if not token or role not in ROLES:
-            raise ValueError("AKHBAR_TOKENS entries must be token:role[:name] with role in " + "/".join(ROLES))
+            raise ValueError(
+                "AKHBAR_TOKENS entries must be token:role[:name] with role in " + "/".join(ROLES)
+            )
         digest = hashlib.sha256(token.encode()).hexdigest()[:8]
         table[token] = Principal(role=role, name=name or f"{role}-{digest}")
     return table
@@ -50,8 +52,13 @@ def authenticate(table: dict[str, Principal], header: str | None) -> Principal |
 
 
 def _unauthorized() -> ApiError:
-    return ApiError(401, "unauthorized", "A valid bearer token is required.", "يلزم رمز دخول صالح.",
-                    headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401,
+        "unauthorized",
+        "A valid bearer token is required.",
+        "يلزم رمز دخول صالح.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def require(role: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
@@ -62,7 +69,9 @@ def require(role: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
         if principal is None:
             raise _unauthorized()
         if not principal.has(role):
-            raise ApiError(403, "forbidden", f"This needs the {role} role.", "لا تملك الصلاحية اللازمة.")
+            raise ApiError(
+                403, "forbidden", f"This needs the {role} role.", "لا تملك الصلاحية اللازمة."
+            )
         return principal
 
     return dependency

@@ -24,7 +24,9 @@ log = logging.getLogger("akhbar.broker")
 Handler = Callable[[Event], Awaitable[None]]
 
 
-def create_broker(redis_url: str, *, graceful_timeout: float, registry: CollectorRegistry) -> RedisBroker:
+def create_broker(
+    redis_url: str, *, graceful_timeout: float, registry: CollectorRegistry
+) -> RedisBroker:
     """A plain RedisBroker (FastStream's FastAPI plugin is deprecated) with Prometheus metrics."""
     from faststream.redis.prometheus import RedisPrometheusMiddleware
 
@@ -165,7 +167,9 @@ class Consumer:
         await self._redis.xack(self.stream, self.group, entry_id)
         await self._redis.hdel(self._errors_key, entry_id)
         self._dead.labels(self.stream, self.group).inc()
-        log.error("event moved to %s after %d deliveries: %s", dlq_stream(self.stream), deliveries, error)
+        log.error(
+            "event moved to %s after %d deliveries: %s", dlq_stream(self.stream), deliveries, error
+        )
 
     async def claim_once(self) -> int:
         """Claim entries idle longer than min-idle and retry them; returns how many were claimed."""

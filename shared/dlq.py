@@ -29,7 +29,9 @@ async def list_entries(redis: Redis, stream: str, count: int = 100) -> list[dict
     ]
 
 
-async def replay(redis: Redis, stream: str, entry_ids: list[str] | None = None, maxlen: int = 100_000) -> int:
+async def replay(
+    redis: Redis, stream: str, entry_ids: list[str] | None = None, maxlen: int = 100_000
+) -> int:
     """Put dead letters back on their stream and remove them from the DLQ; returns the count."""
     replayed = 0
     for entry in await list_entries(redis, stream, count=10_000):
@@ -37,7 +39,12 @@ async def replay(redis: Redis, stream: str, entry_ids: list[str] | None = None, 
             continue
         event = json.loads(entry["event"])
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(stream, {"__data__": json.dumps(event, ensure_ascii=False)}, maxlen=maxlen, approximate=True)
+            pipe.xadd(
+                stream,
+                {"__data__": json.dumps(event, ensure_ascii=False)},
+                maxlen=maxlen,
+                approximate=True,
+            )
             pipe.xdel(dlq_stream(stream), entry["dlq_id"])
             await pipe.execute()
         replayed += 1
@@ -57,7 +64,9 @@ async def _main(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["list", "replay"])
     parser.add_argument("stream", help="the source stream, e.g. articles.events")
     parser.add_argument("--count", type=int, default=100)

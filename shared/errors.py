@@ -32,8 +32,17 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_body(code: str, message: str, message_ar: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "message_ar": message_ar, "fields": fields or {}}}
+def error_body(
+    code: str, message: str, message_ar: str, fields: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "message_ar": message_ar,
+            "fields": fields or {},
+        }
+    }
 
 
 def error_response(err: ApiError) -> JSONResponse:
@@ -52,7 +61,10 @@ def not_found(what: str = "resource", what_ar: str = "المورد") -> ApiError
 _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("This field is required.", "هذا الحقل مطلوب."),
     "extra_forbidden": ("Unknown field.", "حقل غير معروف."),
-    "string_too_short": ("Must not be empty or is too short.", "لا يمكن أن يكون فارغاً أو أنه قصير جداً."),
+    "string_too_short": (
+        "Must not be empty or is too short.",
+        "لا يمكن أن يكون فارغاً أو أنه قصير جداً.",
+    ),
     "string_too_long": ("Too long.", "النص أطول من المسموح."),
     "too_short": ("Must not be empty.", "لا يمكن أن يكون فارغاً."),
     "too_long": ("Too many items.", "عدد العناصر أكثر من المسموح."),
@@ -62,8 +74,14 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "string_type": ("Must be text.", "يجب أن يكون نصاً."),
     "int_parsing": ("Must be a whole number.", "يجب أن يكون عدداً صحيحاً."),
     "bool_parsing": ("Must be true or false.", "يجب أن يكون true أو false."),
-    "datetime_parsing": ("Must be an ISO-8601 date and time.", "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601."),
-    "datetime_from_date_parsing": ("Must be an ISO-8601 date and time.", "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601."),
+    "datetime_parsing": (
+        "Must be an ISO-8601 date and time.",
+        "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
+    ),
+    "datetime_from_date_parsing": (
+        "Must be an ISO-8601 date and time.",
+        "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
+    ),
     "greater_than_equal": ("Too small.", "القيمة أصغر من المسموح."),
     "less_than_equal": ("Too large.", "القيمة أكبر من المسموح."),
     "model_attributes_type": ("Must be an object.", "يجب أن يكون كائناً."),
@@ -106,7 +124,9 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return JSONResponse(
-            error_body("invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."),
+            error_body(
+                "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."
+            ),
             status_code=400,
         )
     arabic = prefers_arabic(request)
@@ -114,7 +134,12 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     for error in errors:
         fields.setdefault(_field_name(tuple(error.get("loc", ()))), _field_message(error, arabic))
     return JSONResponse(
-        error_body("validation_failed", "Some fields are missing or invalid.", "بعض الحقول ناقصة أو غير صالحة.", fields),
+        error_body(
+            "validation_failed",
+            "Some fields are missing or invalid.",
+            "بعض الحقول ناقصة أو غير صالحة.",
+            fields,
+        ),
         status_code=422,
     )
 

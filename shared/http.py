@@ -13,12 +13,20 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import error_body
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -88,7 +96,13 @@ class JsonBodyGuard:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(send, 413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+            await _reject(
+                send,
+                413,
+                "payload_too_large",
+                "The request body is too large.",
+                "جسم الطلب كبير جداً.",
+            )
             return
         chunks, size = [], 0
         while True:
@@ -98,7 +112,13 @@ class JsonBodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _reject(send, 413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+                await _reject(
+                    send,
+                    413,
+                    "payload_too_large",
+                    "The request body is too large.",
+                    "جسم الطلب كبير جداً.",
+                )
                 return
             chunks.append(chunk)
             if not message.get("more_body"):
@@ -107,15 +127,33 @@ class JsonBodyGuard:
         if body.strip():
             ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if ctype != b"application/json":
-                await _reject(send, 415, "unsupported_media_type", "Send JSON (Content-Type: application/json).", "أرسل JSON (Content-Type: application/json).")
+                await _reject(
+                    send,
+                    415,
+                    "unsupported_media_type",
+                    "Send JSON (Content-Type: application/json).",
+                    "أرسل JSON (Content-Type: application/json).",
+                )
                 return
             try:
                 parsed = json.loads(body)
             except (ValueError, UnicodeDecodeError):
-                await _reject(send, 400, "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً.")
+                await _reject(
+                    send,
+                    400,
+                    "invalid_json",
+                    "The request body is not valid JSON.",
+                    "جسم الطلب ليس JSON صالحاً.",
+                )
                 return
             if _has_operator_key(parsed):
-                await _reject(send, 422, "forbidden_key", "Keys starting with '$' are not allowed.", "المفاتيح التي تبدأ بـ '$' غير مسموحة.")
+                await _reject(
+                    send,
+                    422,
+                    "forbidden_key",
+                    "Keys starting with '$' are not allowed.",
+                    "المفاتيح التي تبدأ بـ '$' غير مسموحة.",
+                )
                 return
         sent = False
 
@@ -140,8 +178,15 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp, *, registry: CollectorRegistry) -> None:
         self.app = app
-        self.requests = Counter("akhbar_http_requests_total", "HTTP requests", ("method", "route", "status"), registry=registry)
-        self.latency = Histogram("akhbar_http_request_seconds", "HTTP latency", ("method", "route"), registry=registry)
+        self.requests = Counter(
+            "akhbar_http_requests_total",
+            "HTTP requests",
+            ("method", "route", "status"),
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "akhbar_http_request_seconds", "HTTP latency", ("method", "route"), registry=registry
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -166,7 +211,9 @@ class MetricsMiddleware:
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
-def ops_router(*, ready: ReadyCheck, registry: CollectorRegistry, asyncapi: Callable[[], Any]) -> APIRouter:
+def ops_router(
+    *, ready: ReadyCheck, registry: CollectorRegistry, asyncapi: Callable[[], Any]
+) -> APIRouter:
     """`/health/live`, `/health/ready`, `/metrics` and `/asyncapi.json`."""
     router = APIRouter(tags=["ops"])
 
@@ -178,7 +225,10 @@ def ops_router(*, ready: ReadyCheck, registry: CollectorRegistry, asyncapi: Call
     async def readiness() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     @router.get("/metrics")
     async def metrics() -> PlainTextResponse:

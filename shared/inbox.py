@@ -17,9 +17,7 @@ async def ensure_indexes(db: mongo.Database) -> None:
     await db[COLLECTION].create_indexes([mongo.IndexModel([("processed_at", mongo.ASCENDING)])])
 
 
-async def handle_once(
-    client: mongo.Client, db: mongo.Database, event: Event, apply: Apply
-) -> bool:
+async def handle_once(client: mongo.Client, db: mongo.Database, event: Event, apply: Apply) -> bool:
     """Apply `event` at most once; returns False when it had already been processed."""
 
     async def run(session: mongo.Session) -> bool:

@@ -16,6 +16,7 @@ log = logging.getLogger("akhbar.outbox")
 COLLECTION = "outbox"
 LEASES = "outbox_lease"
 
+
 async def ensure_indexes(db: mongo.Database) -> None:
     await db[COLLECTION].create_indexes(
         [mongo.IndexModel([("sent_at", mongo.ASCENDING), ("seq", mongo.ASCENDING)])]
@@ -98,7 +99,7 @@ class Relay:
         try:
             await self.publish_pending()
             await self._db[LEASES].delete_one({"_id": "relay", "owner": self._owner})
-        except Exception:
+        except Exception:  # noqa: BLE001 - the next start publishes what is left
             log.warning("outbox: pending events left for the next start")
 
     async def _lead(self) -> bool:
@@ -159,11 +160,13 @@ class Relay:
                 timeout = self._interval
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - Redis or MongoDB down: back off
                 self.failures += 1
                 backoff = min(backoff * 2, self._max_backoff)
                 timeout = backoff
-                log.warning("outbox: publish failed (%s), retry in %.1fs", type(exc).__name__, backoff)
+                log.warning(
+                    "outbox: publish failed (%s), retry in %.1fs", type(exc).__name__, backoff
+                )
             self._wake.clear()
             if self.failures:
                 await asyncio.sleep(timeout)  # while failing, writes must not hasten retries

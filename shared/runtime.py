@@ -45,10 +45,14 @@ class Runtime:
             max_backoff_s=settings.relay_max_backoff_s,
         )
         self.consumers: list[Consumer] = []
-        self.consumer_name = settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.consumer_name = (
+            settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        )
         self._messaging: asyncio.Task[None] | None = None
         self.broker_started = False
-        pending = Gauge("akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry)
+        pending = Gauge(
+            "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
+        )
         pending.set_function(lambda: self._pending_cache)
         self._pending_cache = 0.0
 
@@ -119,7 +123,9 @@ class Runtime:
                 await self.broker.start()
                 break
             except Exception as exc:  # noqa: BLE001 - Redis not up yet
-                log.warning("broker start failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                log.warning(
+                    "broker start failed (%s); retrying in %.1fs", type(exc).__name__, delay
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
         self.broker_started = True

@@ -63,6 +63,6 @@ class Scheduler:
                     log.info("scheduler published %d article(s)", count)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - MongoDB away: next round retries
                 log.warning("scheduler round failed: %s", type(exc).__name__)
             await asyncio.sleep(self._interval)

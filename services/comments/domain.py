@@ -1,6 +1,5 @@
 """The moderation pipeline: pure, ordered steps over facts the service gathered."""
 
-# ruff: noqa: RUF001
 from __future__ import annotations
 
 import re

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any, Literal
+
+from shared import pagination
 
 Action = Literal["approve", "reject", "spam", "restore"]
 ACTIONS: tuple[str, ...] = ("approve", "reject", "spam", "restore")
@@ -74,19 +73,10 @@ def accepts_comments(article: dict[str, Any] | None) -> Literal["ok", "unknown",
 # --- cursors and threads ------------------------------------------------------------------
 
 
-def encode_cursor(key: list[Any]) -> str:
-    """Opaque cursor: base64url of the JSON sort key."""
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str) -> list[Any]:
-    """The sort key inside a cursor; ValueError when it was not made by encode_cursor."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValueError("invalid cursor") from exc
-    if not isinstance(key, list) or len(key) != 2 or not all(isinstance(k, str) for k in key):
+    """The (created_at, id) sort key inside a cursor; ValueError when it is not one."""
+    key = pagination.decode_cursor(cursor, arity=2)
+    if not all(isinstance(k, str) for k in key):
         raise ValueError("invalid cursor")
     return key
 
@@ -96,7 +86,7 @@ def split_page(docs: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, A
     if len(docs) <= limit:
         return docs, None
     page = docs[:limit]
-    return page, encode_cursor([page[-1]["created_at"].isoformat(), page[-1]["_id"]])
+    return page, pagination.encode_cursor([page[-1]["created_at"].isoformat(), page[-1]["_id"]])
 
 
 def thread(roots: list[dict[str, Any]], replies: list[dict[str, Any]]) -> list[dict[str, Any]]:

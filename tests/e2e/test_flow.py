@@ -22,23 +22,40 @@ NAMES = ("articles", "comments", "related")
 
 
 @pytest.fixture
-def stack(mongo_server: Server, redis_server: Server, isolation: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = dict(os.environ, MONGO_URL=mongo_server.url, REDIS_URL=redis_server.url, AKHBAR_TOKENS=TEST_TOKENS)
+def stack(
+    mongo_server: Server, redis_server: Server, isolation: str, tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    env = dict(
+        os.environ,
+        MONGO_URL=mongo_server.url,
+        REDIS_URL=redis_server.url,
+        AKHBAR_TOKENS=TEST_TOKENS,
+    )
     urls, procs = {}, []
     for name in NAMES:
         port = free_port()
         prefix = name.upper()
-        env.update({
-            f"{prefix}_PORT": str(port),
-            f"{prefix}_MONGO_DB": f"{name}_{isolation}",
-            f"{prefix}_STREAM_PREFIX": f"e2e{isolation}:",
-            f"{prefix}_CLAIM_INTERVAL_S": "0.5",
-        })
+        env.update(
+            {
+                f"{prefix}_PORT": str(port),
+                f"{prefix}_MONGO_DB": f"{name}_{isolation}",
+                f"{prefix}_STREAM_PREFIX": f"e2e{isolation}:",
+                f"{prefix}_CLAIM_INTERVAL_S": "0.5",
+            }
+        )
         urls[name] = f"http://127.0.0.1:{port}"
     env["RELATED_ARTICLES_URL"] = urls["articles"]
     for name in NAMES:
-        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115
-        procs.append(subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env, stdout=log, stderr=log))
+        log = open(tmp_path / f"{name}.log", "wb")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        )
     try:
         deadline = time.monotonic() + 60
         for name, proc in zip(NAMES, procs, strict=True):
@@ -72,28 +89,56 @@ async def test_publish_comment_approve_count_through_real_processes(stack):
     async with httpx.AsyncClient(timeout=10) as http:
         articles, comments, related = stack["articles"], stack["comments"], stack["related"]
         for slug, name in (("world", "أخبار العالم"),):
-            assert (await http.post(f"{articles}/categories", json={"slug": slug, "name": name}, headers=EDITOR)).status_code == 201
-        body = [{"type": "paragraph", "text": "تعهدت الأردن وسوريا بتكثيف التعاون الأمني لمنع عودة تنظيم داعش."}]
+            assert (
+                await http.post(
+                    f"{articles}/categories", json={"slug": slug, "name": name}, headers=EDITOR
+                )
+            ).status_code == 201
+        body = [
+            {
+                "type": "paragraph",
+                "text": "تعهدت الأردن وسوريا بتكثيف التعاون الأمني لمنع عودة تنظيم داعش.",
+            }
+        ]
         created = await http.post(
             f"{articles}/articles",
-            json={"title": "الأردن وسوريا يتعهدان بتعزيز التعاون الأمني", "body": body, "category": "world", "tags": ["الأردن", "سوريا"]},
+            json={
+                "title": "الأردن وسوريا يتعهدان بتعزيز التعاون الأمني",
+                "body": body,
+                "category": "world",
+                "tags": ["الأردن", "سوريا"],
+            },
             headers=EDITOR,
         )
         assert created.status_code == 201, created.text
         article = created.json()
         second = await http.post(
             f"{articles}/articles",
-            json={"title": "سوريا والأردن: تعاون أمني لمواجهة خلايا داعش", "body": body, "category": "world", "tags": ["سوريا"]},
+            json={
+                "title": "سوريا والأردن: تعاون أمني لمواجهة خلايا داعش",
+                "body": body,
+                "category": "world",
+                "tags": ["سوريا"],
+            },
             headers=EDITOR,
         )
         for item in (article, second.json()):
-            published = await http.post(f"{articles}/articles/{item['id']}/publish", headers={**EDITOR, "If-Match": f'"{item["version"]}"'})
+            published = await http.post(
+                f"{articles}/articles/{item['id']}/publish",
+                headers={**EDITOR, "If-Match": f'"{item["version"]}"'},
+            )
             assert published.status_code == 200, published.text
 
-        comment = {"author_name": "سلمى", "author_email": "salma@example.com", "body": "مقال مهم، شكراً على التغطية"}
+        comment = {
+            "author_name": "سلمى",
+            "author_email": "salma@example.com",
+            "body": "مقال مهم، شكراً على التغطية",
+        }
 
         async def comments_accept() -> bool:
-            response = await http.post(f"{comments}/articles/{article['id']}/comments", json=comment)
+            response = await http.post(
+                f"{comments}/articles/{article['id']}/comments", json=comment
+            )
             if response.status_code == 201:
                 comment["id"] = response.json()["id"]
                 return True
@@ -104,11 +149,15 @@ async def test_publish_comment_approve_count_through_real_processes(stack):
 
         async def related_indexed() -> bool:
             response = await http.get(f"{related}/articles/{article['id']}/related")
-            return response.status_code == 200 and any(i["article_id"] == second.json()["id"] for i in response.json()["items"])
+            return response.status_code == 200 and any(
+                i["article_id"] == second.json()["id"] for i in response.json()["items"]
+            )
 
         await eventually(related_indexed, timeout=20)
 
-        approved = await http.post(f"{comments}/moderation/comments/{comment['id']}/approve", headers=MODERATOR)
+        approved = await http.post(
+            f"{comments}/moderation/comments/{comment['id']}/approve", headers=MODERATOR
+        )
         assert approved.status_code == 200, approved.text
 
         async def counted() -> bool:

@@ -25,13 +25,28 @@ def _closed(port: int) -> bool:
 
 def test_launcher_runs_embedded_stack_services_gateway_and_demo_then_stops_on_ctrl_c(tmp_path):
     ports = {name: free_port() for name in ("articles", "comments", "related", "gateway")}
-    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "REDIS_URL", "AKHBAR_TOKENS")}
-    env.update({f"{name.upper()}_PORT": str(port) for name, port in ports.items() if name != "gateway"})
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "REDIS_URL", "AKHBAR_TOKENS")
+    }
+    env.update(
+        {f"{name.upper()}_PORT": str(port) for name, port in ports.items() if name != "gateway"}
+    )
     env["AKHBAR_DEMO_LIMIT"] = "12"
-    out = open(tmp_path / "up.log", "w+")  # noqa: SIM115
+    out = open(tmp_path / "up.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts.up", "--state", str(tmp_path / "state"), "--gateway-port", str(ports["gateway"])],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "scripts.up",
+            "--state",
+            str(tmp_path / "state"),
+            "--gateway-port",
+            str(ports["gateway"]),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 180
@@ -45,7 +60,11 @@ def test_launcher_runs_embedded_stack_services_gateway_and_demo_then_stops_on_ct
         assert tokens.split(",")[0].split(":")[0] in log  # the dev tokens are printed
 
         gateway = shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
-        base = f"http://127.0.0.1:{ports['gateway']}/api" if gateway else f"http://127.0.0.1:{ports['articles']}"
+        base = (
+            f"http://127.0.0.1:{ports['gateway']}/api"
+            if gateway
+            else f"http://127.0.0.1:{ports['articles']}"
+        )
         listing = httpx.get(f"{base}/articles", params={"limit": 50}).json()
         titles = [item["title"] for item in listing["items"]]
         assert len(titles) == 13 and any("الأردن وسوريا" in t for t in titles)

@@ -9,18 +9,35 @@ from shared.embedded import free_port, start_redis
 from shared.runtime import Runtime, running
 from shared.settings import ServiceSettings
 from tests.helpers import eventually
-from tests.integration.test_delivery import article_event, counting_consumer, effect_count, write_with_events
+from tests.integration.test_delivery import (
+    article_event,
+    counting_consumer,
+    effect_count,
+    write_with_events,
+)
 
 
 def runtime_for(infra: dict[str, object], isolation: str, name: str, redis_url: str) -> Runtime:
-    return Runtime(ServiceSettings(**{**infra, "redis_url": redis_url, "service_name": name, "mongo_db": f"{name}_{isolation}"}))
+    return Runtime(
+        ServiceSettings(
+            **{
+                **infra,
+                "redis_url": redis_url,
+                "service_name": name,
+                "mongo_db": f"{name}_{isolation}",
+            }
+        )
+    )
 
 
 async def test_outage_with_data_kept_loses_nothing(infra, isolation):
     data, port = Path(tempfile.mkdtemp()), free_port()
     redis = start_redis(data, port=port, appendonly=True)
     url = f"redis://127.0.0.1:{port}/0"
-    producer, consumer = runtime_for(infra, isolation, "producer", url), runtime_for(infra, isolation, "consumer", url)
+    producer, consumer = (
+        runtime_for(infra, isolation, "producer", url),
+        runtime_for(infra, isolation, "consumer", url),
+    )
     await counting_consumer(consumer)
     try:
         async with running(producer), running(consumer):
@@ -31,7 +48,9 @@ async def test_outage_with_data_kept_loses_nothing(infra, isolation):
                 await write_with_events(producer, article_event(f"during-{index}"))
             redis = start_redis(data, port=port, appendonly=True)
             for index in range(5):
-                await eventually(lambda i=index: _is(effect_count(consumer, f"during-{i}"), 1), timeout=30)
+                await eventually(
+                    lambda i=index: _is(effect_count(consumer, f"during-{i}"), 1), timeout=30
+                )
             assert await effect_count(consumer, "before") == 1
     finally:
         redis.stop()
@@ -41,7 +60,10 @@ async def test_outage_that_wipes_redis_recreates_groups_and_continues(infra, iso
     port = free_port()
     redis = start_redis(port=port)
     url = f"redis://127.0.0.1:{port}/0"
-    producer, consumer = runtime_for(infra, isolation, "producer", url), runtime_for(infra, isolation, "consumer", url)
+    producer, consumer = (
+        runtime_for(infra, isolation, "producer", url),
+        runtime_for(infra, isolation, "consumer", url),
+    )
     await counting_consumer(consumer)
     try:
         async with running(producer), running(consumer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from redis.asyncio import Redis
@@ -25,13 +25,21 @@ from tests.helpers import eventually
 
 
 def article_event(article_id: str = "a1", version: int = 1) -> ArticlePublished:
-    snapshot = ArticleSnapshot(id=article_id, slug=article_id, title="عنوان", status="published", version=version)
-    return ArticlePublished(producer="articles", aggregate_id=article_id, aggregate_version=version, data=snapshot)
+    snapshot = ArticleSnapshot(
+        id=article_id, slug=article_id, title="عنوان", status="published", version=version
+    )
+    return ArticlePublished(
+        producer="articles", aggregate_id=article_id, aggregate_version=version, data=snapshot
+    )
 
 
 @contextlib.asynccontextmanager
-async def service(infra: dict[str, object], isolation: str, name: str, **overrides: object) -> AsyncIterator[Runtime]:
-    settings = ServiceSettings(**{**infra, "service_name": name, "mongo_db": f"{name}_{isolation}", **overrides})
+async def service(
+    infra: dict[str, object], isolation: str, name: str, **overrides: object
+) -> AsyncIterator[Runtime]:
+    settings = ServiceSettings(
+        **{**infra, "service_name": name, "mongo_db": f"{name}_{isolation}", **overrides}
+    )
     runtime = Runtime(settings)
     yield runtime
 
@@ -50,7 +58,9 @@ async def counting_consumer(runtime: Runtime, fail: bool = False) -> None:
             raise RuntimeError("handler is broken")
 
         async def apply(session):  # type: ignore[no-untyped-def]
-            await runtime.db.effects.update_one({"_id": event.aggregate_id}, {"$inc": {"n": 1}}, upsert=True, session=session)
+            await runtime.db.effects.update_one(
+                {"_id": event.aggregate_id}, {"$inc": {"n": 1}}, upsert=True, session=session
+            )
 
         await runtime.once(event, apply)
 
@@ -66,7 +76,12 @@ async def test_event_written_with_entity_is_published_after_redis_comes_back(inf
     port = free_port()
     redis = start_redis(port=port)
     redis.stop()  # Redis is down when the write happens
-    async with service({**infra, "redis_url": f"redis://127.0.0.1:{port}/0"}, isolation, "producer") as producer, running(producer):
+    async with (
+        service(
+            {**infra, "redis_url": f"redis://127.0.0.1:{port}/0"}, isolation, "producer"
+        ) as producer,
+        running(producer),
+    ):
         await write_with_events(producer, article_event("down-1"))
         assert await producer.db.entities.count_documents({}) == 1  # the API write did not fail
         await asyncio.sleep(0.5)
@@ -89,7 +104,10 @@ async def _is_zero(value: Awaitable[int]) -> bool:
 
 
 async def test_redelivered_event_has_one_effect(infra, isolation):
-    async with service(infra, isolation, "producer") as producer, service(infra, isolation, "consumer") as consumer:
+    async with (
+        service(infra, isolation, "producer") as producer,
+        service(infra, isolation, "consumer") as consumer,
+    ):
         await counting_consumer(consumer)
         async with running(producer), running(consumer):
             event = article_event("dup")
@@ -107,7 +125,10 @@ async def _equals(value: Awaitable[int], expected: int) -> bool:
 
 
 async def test_failing_handler_lands_in_dlq_after_n_deliveries_and_is_acked(infra, isolation):
-    async with service(infra, isolation, "producer") as producer, service(infra, isolation, "broken", max_deliveries=3) as consumer:
+    async with (
+        service(infra, isolation, "producer") as producer,
+        service(infra, isolation, "broken", max_deliveries=3) as consumer,
+    ):
         await counting_consumer(consumer, fail=True)
         async with running(producer), running(consumer):
             await producer.publish(ARTICLES_STREAM, article_event("poison"))
@@ -117,7 +138,7 @@ async def test_failing_handler_lands_in_dlq_after_n_deliveries_and_is_acked(infr
                 return await consumer.redis.xlen(dlq_stream(stream)) == 1
 
             await eventually(dead_lettered)
-            (_, fields), = await consumer.redis.xrange(dlq_stream(stream))
+            ((_, fields),) = await consumer.redis.xrange(dlq_stream(stream))
             assert b"handler is broken" in fields[b"error"]
             assert fields[b"deliveries"] == b"3"
             assert json.loads(fields[b"event"])["aggregate_id"] == "poison"
@@ -149,11 +170,16 @@ async def test_group_created_after_publishing_still_receives_earlier_events(infr
             await counting_consumer(consumer)
             async with running(consumer):
                 for index in range(3):
-                    await eventually(lambda i=index: _equals(effect_count(consumer, f"early-{i}"), 1))
+                    await eventually(
+                        lambda i=index: _equals(effect_count(consumer, f"early-{i}"), 1)
+                    )
 
 
 async def test_group_lost_by_redis_is_recreated_and_reading_resumes(infra, isolation):
-    async with service(infra, isolation, "producer") as producer, service(infra, isolation, "consumer") as consumer:
+    async with (
+        service(infra, isolation, "producer") as producer,
+        service(infra, isolation, "consumer") as consumer,
+    ):
         await counting_consumer(consumer)
         async with running(producer), running(consumer):
             await producer.publish(ARTICLES_STREAM, article_event("before"))
@@ -163,7 +189,12 @@ async def test_group_lost_by_redis_is_recreated_and_reading_resumes(infra, isola
             await asyncio.sleep(0.5)
             await producer.publish(ARTICLES_STREAM, article_event("after"))
             await eventually(lambda: _equals(effect_count(consumer, "after"), 1), timeout=15)
-            assert await consumer.ready() == {"mongo": True, "redis": True, "consumers": True, "outbox_relay": True}
+            assert await consumer.ready() == {
+                "mongo": True,
+                "redis": True,
+                "consumers": True,
+                "outbox_relay": True,
+            }
 
 
 async def test_stuck_entry_is_claimed_from_a_dead_consumer(infra, isolation):
@@ -194,14 +225,19 @@ async def test_dead_letter_can_be_listed_and_replayed_once_fixed(infra, isolatio
     from shared import dlq
 
     broken = {"on": True}
-    async with service(infra, isolation, "producer") as producer, service(infra, isolation, "flaky", max_deliveries=2) as consumer:
+    async with (
+        service(infra, isolation, "producer") as producer,
+        service(infra, isolation, "flaky", max_deliveries=2) as consumer,
+    ):
 
         async def handle(event: Event) -> None:
             if broken["on"]:
                 raise RuntimeError("downstream bug")
 
             async def apply(session):  # type: ignore[no-untyped-def]
-                await consumer.db.effects.update_one({"_id": event.aggregate_id}, {"$inc": {"n": 1}}, upsert=True, session=session)
+                await consumer.db.effects.update_one(
+                    {"_id": event.aggregate_id}, {"$inc": {"n": 1}}, upsert=True, session=session
+                )
 
             await consumer.once(event, apply)
 
@@ -223,7 +259,10 @@ async def test_dead_letter_can_be_listed_and_replayed_once_fixed(infra, isolatio
 
 
 async def test_two_replicas_relays_publish_each_event_once_and_in_order(infra, isolation):
-    async with service(infra, isolation, "producer") as one, service(infra, isolation, "producer") as two:
+    async with (
+        service(infra, isolation, "producer") as one,
+        service(infra, isolation, "producer") as two,
+    ):
         async with running(one), running(two):
             for index in range(20):
                 await write_with_events(one if index % 2 else two, article_event(f"r-{index:02d}"))

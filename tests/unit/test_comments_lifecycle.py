@@ -11,12 +11,12 @@ from services.comments.lifecycle import (
     accepts_comments,
     apply_article_event,
     decode_cursor,
-    encode_cursor,
     reaches_threshold,
     split_page,
     target_status,
     thread,
 )
+from shared.pagination import encode_cursor
 
 
 @pytest.mark.parametrize(

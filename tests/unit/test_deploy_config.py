@@ -44,10 +44,14 @@ def test_compose_env_names_match_the_settings_class(name):
     known = {f"{prefix}{field}".upper() for field in cls.model_fields} | SHARED_ENV
     env = COMPOSE["services"][name]["environment"]
     assert set(env) <= known, set(env) - known
-    settings = cls(**{k.removeprefix(prefix).lower(): v for k, v in env.items() if k.startswith(prefix)})
+    settings = cls(
+        **{k.removeprefix(prefix).lower(): v for k, v in env.items() if k.startswith(prefix)}
+    )
     port = int(env[f"{prefix}PORT"])
     assert settings.port == port
-    assert f"http://127.0.0.1:{port}/health/ready" in str(COMPOSE["services"][name]["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{port}/health/ready" in str(
+        COMPOSE["services"][name]["healthcheck"]["test"]
+    )
     assert f"{name}:{port}" in NGINX
 
 
@@ -69,7 +73,15 @@ def _locations() -> list[tuple[str, str, str, str | None, str]]:
         proxy = re.search(r"proxy_pass\s+\$(\w+);", body)
         rewrite = re.search(r"rewrite\s+(\S+)\s+(\S+)\s+break;", body)
         if proxy:
-            found.append((modifier, pattern, proxy.group(1), rewrite.group(1) if rewrite else None, rewrite.group(2) if rewrite else ""))
+            found.append(
+                (
+                    modifier,
+                    pattern,
+                    proxy.group(1),
+                    rewrite.group(1) if rewrite else None,
+                    rewrite.group(2) if rewrite else "",
+                )
+            )
     return found
 
 

@@ -21,8 +21,16 @@ from shared.events import (
 
 
 def published() -> ArticlePublished:
-    snapshot = ArticleSnapshot(id="a1", slug="الأردن-وسوريا", title="الأردن وسوريا", status="published", version=3)
-    return ArticlePublished(producer="articles", aggregate_id="a1", aggregate_version=3, correlation_id="req-1", data=snapshot)
+    snapshot = ArticleSnapshot(
+        id="a1", slug="الأردن-وسوريا", title="الأردن وسوريا", status="published", version=3
+    )
+    return ArticlePublished(
+        producer="articles",
+        aggregate_id="a1",
+        aggregate_version=3,
+        correlation_id="req-1",
+        data=snapshot,
+    )
 
 
 def test_envelope_round_trips_through_json_with_arabic_intact():
@@ -37,8 +45,18 @@ def test_envelope_round_trips_through_json_with_arabic_intact():
 
 def test_envelope_carries_the_contract_fields():
     payload = published().model_dump(mode="json")
-    for name in ("event_id", "type", "schema_version", "occurred_at", "producer", "aggregate_id",
-                 "aggregate_version", "correlation_id", "causation_id", "data"):
+    for name in (
+        "event_id",
+        "type",
+        "schema_version",
+        "occurred_at",
+        "producer",
+        "aggregate_id",
+        "aggregate_version",
+        "correlation_id",
+        "causation_id",
+        "data",
+    ):
         assert name in payload
     assert payload["occurred_at"].endswith("Z") or payload["occurred_at"].endswith("+00:00")
     assert published().event_id != published().event_id
@@ -61,8 +79,12 @@ def test_a_bad_payload_fails_validation_instead_of_half_working():
 
 def test_each_event_goes_to_its_producers_stream():
     moderated = CommentModerated(
-        producer="comments", aggregate_id="c1", aggregate_version=2,
-        data=CommentModeratedData(comment_id="c1", article_id="a1", from_status="pending", to_status="approved"),
+        producer="comments",
+        aggregate_id="c1",
+        aggregate_version=2,
+        data=CommentModeratedData(
+            comment_id="c1", article_id="a1", from_status="pending", to_status="approved"
+        ),
     )
     assert stream_for(published()) == ARTICLES_STREAM
     assert stream_for(moderated) == COMMENTS_STREAM

@@ -29,6 +29,7 @@ def make_app() -> FastAPI:
     app.state.tokens = auth.parse_tokens("ed:editor:edith,ad:admin")
     install_error_handlers(app)
     http.install(app, max_body_bytes=200, registry=CollectorRegistry())
+
     @app.post("/things")
     async def create(payload: Payload, who: Editor) -> dict[str, str]:
         return {"title": payload.title, "by": who.name, "rid": http.request_id_var.get() or ""}
@@ -69,28 +70,50 @@ def test_missing_and_invalid_fields_name_each_field_in_arabic_by_default(client)
 
 
 def test_field_messages_follow_accept_language(client):
-    response = client.post("/things", json={"title": "x", "email": "nope"}, headers={**ED, "Accept-Language": "en-GB,en;q=0.8"})
+    response = client.post(
+        "/things",
+        json={"title": "x", "email": "nope"},
+        headers={**ED, "Accept-Language": "en-GB,en;q=0.8"},
+    )
     assert error(response)["fields"] == {"email": "Not a valid email address."}
 
 
 def test_unknown_fields_and_operator_keys_are_rejected(client):
-    assert error(client.post("/things", json={"title": "x", "email": "a@b.co", "extra": 1}, headers=ED))["fields"] == {"extra": "حقل غير معروف."}
+    assert error(
+        client.post("/things", json={"title": "x", "email": "a@b.co", "extra": 1}, headers=ED)
+    )["fields"] == {"extra": "حقل غير معروف."}
     response = client.post("/things", json={"title": {"$gt": ""}, "email": "a@b.co"}, headers=ED)
     assert response.status_code == 422 and error(response)["code"] == "forbidden_key"
 
 
 def test_body_guard_413_415_400(client):
-    assert client.post("/things", content=b'{"title": "' + b"x" * 300 + b'"}', headers={**ED, "Content-Type": "application/json"}).status_code == 413
-    response = client.post("/things", content=b"title=x", headers={**ED, "Content-Type": "application/x-www-form-urlencoded"})
+    assert (
+        client.post(
+            "/things",
+            content=b'{"title": "' + b"x" * 300 + b'"}',
+            headers={**ED, "Content-Type": "application/json"},
+        ).status_code
+        == 413
+    )
+    response = client.post(
+        "/things",
+        content=b"title=x",
+        headers={**ED, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415 and error(response)["code"] == "unsupported_media_type"
-    response = client.post("/things", content=b'{"title": ', headers={**ED, "Content-Type": "application/json"})
+    response = client.post(
+        "/things", content=b'{"title": ', headers={**ED, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400 and error(response)["code"] == "invalid_json"
 
 
 def test_auth_401_without_or_with_a_wrong_token_and_admin_passes_every_role(client):
     body = {"title": "x", "email": "a@b.co"}
     assert error(client.post("/things", json=body))["code"] == "unauthorized"
-    assert client.post("/things", json=body, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.post("/things", json=body, headers={"Authorization": "Bearer nope"}).status_code
+        == 401
+    )
     ok = client.post("/things", json=body, headers={"Authorization": "Bearer ad"})
     assert ok.status_code == 200 and ok.json()["by"].startswith("admin-")
 
@@ -98,21 +121,33 @@ def test_auth_401_without_or_with_a_wrong_token_and_admin_passes_every_role(clie
 def test_wrong_role_is_403():
     app = make_app()
     app.state.tokens = auth.parse_tokens("mo:moderator")
-    response = TestClient(app).post("/things", json={"title": "x", "email": "a@b.co"}, headers={"Authorization": "Bearer mo"})
+    response = TestClient(app).post(
+        "/things", json={"title": "x", "email": "a@b.co"}, headers={"Authorization": "Bearer mo"}
+    )
     assert response.status_code == 403 and error(response)["code"] == "forbidden"
 
 
 def test_request_id_is_accepted_echoed_and_visible_to_the_code(client):
-    response = client.post("/things", json={"title": "x", "email": "a@b.co"}, headers={**ED, "X-Request-ID": "abc-123"})
+    response = client.post(
+        "/things", json={"title": "x", "email": "a@b.co"}, headers={**ED, "X-Request-ID": "abc-123"}
+    )
     assert response.headers["x-request-id"] == "abc-123" and response.json()["rid"] == "abc-123"
     generated = client.get("/conflict").headers["x-request-id"]
     assert len(generated) == 32
-    assert client.get("/conflict", headers={"X-Request-ID": "bad id\n"}).headers["x-request-id"] != "bad id\n"
+    assert (
+        client.get("/conflict", headers={"X-Request-ID": "bad id\n"}).headers["x-request-id"]
+        != "bad id\n"
+    )
 
 
 def test_api_errors_and_crashes_keep_the_shape_and_hide_internals(client):
     err = error(client.get("/conflict"))
-    assert err == {"code": "already_exists", "message": "It exists.", "message_ar": "موجود مسبقاً.", "fields": {"slug": "taken"}}
+    assert err == {
+        "code": "already_exists",
+        "message": "It exists.",
+        "message_ar": "موجود مسبقاً.",
+        "fields": {"slug": "taken"},
+    }
     crash = client.get("/boom")
     assert crash.status_code == 500 and "secret" not in crash.text
     assert error(client.get("/nowhere"))["code"] == "not_found"
