@@ -114,10 +114,9 @@ def main() -> int:
             )
         env["AKHBAR_TOKENS"] = dev_tokens(state)
 
-        ports = {}
-        for name, default in SERVICES:
-            port = int(env.get(f"{name.upper()}_PORT", default))
-            ports[name] = port
+        ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
+        env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
+        for name, _ in SERVICES:
             log = open(state / "logs" / f"{name}.log", "ab")
             children.append(
                 subprocess.Popen(

@@ -25,6 +25,11 @@ class Settings(ServiceSettings):
     category_bonus: float = 0.05
     half_life_days: float | None = None  # recency preference; None = off
     reason_terms: int = 5
+    # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since
+    # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. None turns it off.
+    auto_rebuild_growth: float | None = 1.3
+    auto_rebuild_min_docs: int = 20
+    auto_rebuild_cooldown_s: float = 300.0
     # Cross-replica index lease taken by a rebuild while it writes the new index.
     lease_s: float = 120.0
     job_heartbeat_s: float = 2.0

@@ -1,0 +1,88 @@
+"""What the use cases share: the runtime, settings, the live index and the articles source."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from services.related import repository as repo
+from services.related.config import Settings
+from services.related.engine import EngineConfig
+from services.related.index import LiveIndex
+from services.related.source import ArticlesSource
+from shared.runtime import Runtime
+
+log = logging.getLogger("akhbar.related")
+PRODUCER = "related"
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """The engine's tunables from the service settings."""
+    return EngineConfig(
+        k=settings.list_size,
+        min_score=settings.min_score,
+        duplicate_cosine=settings.duplicate_cosine,
+        category_bonus=settings.category_bonus,
+        half_life_days=settings.half_life_days,
+        reason_terms=settings.reason_terms,
+    )
+
+
+@dataclass
+class Context:
+    """One per app; `start()` runs in the lifespan after the runtime opened."""
+
+    runtime: Runtime
+    settings: Settings
+    articles_transport: httpx.AsyncBaseTransport | None = None
+    index: LiveIndex = field(init=False)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    last_auto_rebuild: float = float("-inf")
+
+    def __post_init__(self) -> None:
+        self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)
+
+    def stats_outgrown(self) -> bool:
+        """True when the corpus outgrew the frozen statistics and no refresh ran lately."""
+        growth, engine = self.settings.auto_rebuild_growth, self.index.engine
+        if growth is None or len(engine) < self.settings.auto_rebuild_min_docs:
+            return False
+        if len(engine) <= engine.stats.n_docs * growth:
+            return False
+        now = asyncio.get_running_loop().time()
+        return now - self.last_auto_rebuild >= self.settings.auto_rebuild_cooldown_s
+
+    def source(self) -> ArticlesSource:
+        """The articles service's listing, through the injected transport in tests."""
+        return ArticlesSource(
+            self.settings.articles_url,
+            page_size=self.settings.articles_page_size,
+            timeout_s=self.settings.articles_timeout_s,
+            transport=self.articles_transport,
+        )
+
+    async def start(self) -> None:
+        """Indexes now; the engine loads in the background (consumers wait for it)."""
+        await repo.ensure_indexes(self.runtime.db)
+        self.spawn(self._load())
+
+    async def _load(self) -> None:
+        async with self.index.lock:
+            await self.index.ensure_current(self.runtime.db)
+        log.info("related index loaded: %d articles", len(self.index.engine))
+
+    def spawn(self, coro: object) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task

@@ -1,0 +1,116 @@
+"""Pure rules: which event changes what, the engine's input, list rendering, rebuild merging."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from services.related.engine import Item
+from shared.events import ArticleSnapshot
+
+PUBLISHED = "published"
+Action = Literal["index", "remove", "ignore"]
+_REMOVING = {"article.unpublished": "unpublished", "article.deleted": "deleted"}
+
+
+def decide(held_version: int | None, *, event_type: str, version: int, status: str) -> Action:
+    """What an article event does: older or equal versions than the one held change nothing."""
+    if held_version is not None and version <= held_version:
+        return "ignore"
+    if event_type in _REMOVING or status != PUBLISHED:
+        return "remove"
+    return "index"
+
+
+def removed_status(event_type: str, status: str) -> str:
+    """The tombstone status an event leaves (kept so a late older event cannot resurrect)."""
+    return _REMOVING.get(event_type) or (status if status != PUBLISHED else "unpublished")
+
+
+def engine_input(snapshot: ArticleSnapshot) -> dict[str, Any]:
+    """The engine's view of an article: text fields, tags, category slug, publication time."""
+    return {
+        "id": snapshot.id,
+        "title": snapshot.title,
+        "summary": snapshot.summary,
+        "body": "\n".join(block.text for block in snapshot.body),
+        "tags": list(snapshot.tags),
+        "category": snapshot.category.slug if snapshot.category else None,
+        "published_at": snapshot.published_at,
+    }
+
+
+def doc_of(snapshot: ArticleSnapshot, *, version: int, seq: int) -> dict[str, Any]:
+    """The stored doc of a published article."""
+    return {"_id": snapshot.id, "version": version, "status": PUBLISHED, "seq": seq,
+            "slug": snapshot.slug, "title": snapshot.title, "input": engine_input(snapshot)}
+
+
+def tombstone(article_id: str, *, version: int, status: str, seq: int) -> dict[str, Any]:
+    """The stored doc of an article that is not (or no longer) published."""
+    return {"_id": article_id, "version": version, "status": status, "seq": seq}
+
+
+Names = Mapping[str, tuple[str, str]]
+
+
+def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
+    """List items as served: id, slug, title, score, reasons."""
+    return [
+        {
+            "article_id": item.article_id,
+            "slug": names[item.article_id][0],
+            "title": names[item.article_id][1],
+            "score": round(item.score, 6),
+            "reasons": {"terms": list(item.reasons.terms), "tags": list(item.reasons.tags),
+                        "same_category": item.reasons.same_category},
+        }
+        for item in items
+    ]
+
+
+def list_hash(items: list[dict[str, Any]]) -> str:
+    """A digest of a rendered list, to skip rewriting an unchanged one."""
+    raw = json.dumps(items, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def list_doc(article_id: str, items: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """The stored list of an article: one read serves GET /articles/{id}/related."""
+    return {"_id": article_id, "items": items, "members": [i["article_id"] for i in items],
+            "hash": list_hash(items), "computed_at": now}
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the index holds about an article: version, status, and the sequence of its change."""
+
+    version: int
+    status: str
+    seq: int
+
+
+def merge_rebuild(
+    snapshots: Mapping[str, int], held: Mapping[str, Head], *, started_seq: int
+) -> tuple[set[str], set[str], set[str]]:
+    """Merge a fresh listing (id -> version) with what events brought meanwhile.
+
+    Returns (from_listing, keep_held, remove): the newer version wins; a held published article
+    missing from the listing is removed unless an event changed it after the rebuild started.
+    """
+    from_listing, keep_held, remove = set(), set(), set()
+    for article_id, version in snapshots.items():
+        head = held.get(article_id)
+        if head is not None and head.version > version:
+            (keep_held if head.status == PUBLISHED else remove).add(article_id)
+        else:
+            from_listing.add(article_id)
+    for article_id, head in held.items():
+        if article_id in snapshots or head.status != PUBLISHED:
+            continue
+        (keep_held if head.seq > started_seq else remove).add(article_id)
+    return from_listing, keep_held, remove

@@ -1,0 +1,26 @@
+"""The related app factory."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from services.related import api, subscribers
+from services.related.config import Settings
+from services.related.context import Context
+from shared.app import build_app
+from shared.runtime import Runtime
+
+
+def create_app(
+    settings: Settings | None = None, *, articles_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the app: runtime, article-event consumer, routes; the index loads on start."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    ctx = Context(runtime=runtime, settings=settings, articles_transport=articles_transport)
+    subscribers.register(runtime, ctx)
+    app = build_app(title="Akhbar related", runtime=runtime, routers=[api.router],
+                    on_start=ctx.start, on_stop=ctx.stop)
+    app.state.related = ctx
+    return app

@@ -1,0 +1,279 @@
+"""Rebuild the whole index from the articles service's data while the old lists keep serving.
+
+Fetch every published article, build a fresh engine off to the side (fresh stats), then take
+the index lease (other writers wait), merge what events changed meanwhile, write docs, stats
+and lists, and switch the epoch in one last transaction that also emits `related.updated`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from services.related import domain
+from services.related import repository as repo
+from services.related.engine import RelatedEngine
+from services.related.index import LiveIndex, repair, write_all_lists
+from services.related.source import ArticlesSource
+from shared import mongo
+from shared.events import ArticleSnapshot, RelatedUpdated, RelatedUpdatedData, utcnow
+from shared.runtime import Runtime
+
+log = logging.getLogger("akhbar.related.rebuild")
+Progress = Callable[[str, int, int | None], None]  # phase, processed, total
+EVENT_IDS = 1000  # article ids per related.updated event
+
+
+class Reporter:
+    """Writes a job's phase and progress (throttled) and keeps its heartbeat fresh."""
+
+    def __init__(
+        self, db: mongo.Database, job_id: str, *, every_s: float, echo: Progress | None
+    ) -> None:
+        self.db, self.job_id, self.every_s, self.echo = db, job_id, every_s, echo
+        self._last = 0.0
+        self._state: dict[str, Any] = {}
+        self._beat: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Reporter:
+        self._beat = asyncio.create_task(self._heartbeat())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._beat:
+            self._beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beat
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.every_s)
+            with contextlib.suppress(Exception):
+                fields = {**self._state, "heartbeat_at": utcnow()}
+                await repo.update_job(self.db, self.job_id, fields)
+
+    async def __call__(
+        self, phase: str, processed: int, total: int | None, *, force: bool = False
+    ) -> None:
+        if self.echo:
+            self.echo(phase, processed, total)
+        self._state = {"status": "running", "phase": phase, "processed": processed, "total": total}
+        now = asyncio.get_running_loop().time()
+        if force or now - self._last >= self.every_s / 2:
+            self._last = now
+            await repo.update_job(self.db, self.job_id, {**self._state, "heartbeat_at": utcnow()})
+
+
+def new_job(job_id: str, requested_by: str) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "_id": job_id,
+        "status": "queued",
+        "phase": "queued",
+        "processed": 0,
+        "total": None,
+        "started_at": now,
+        "finished_at": None,
+        "heartbeat_at": now,
+        "error": None,
+        "requested_by": requested_by,
+        "result": None,
+    }
+
+
+async def run_job(
+    *,
+    runtime: Runtime,
+    index: LiveIndex,
+    source: ArticlesSource,
+    job_id: str,
+    lease_s: float,
+    heartbeat_s: float,
+    batch: int,
+    echo: Progress | None = None,
+) -> None:
+    """Run one rebuild job to completion, recording success or the error on the job."""
+    db = runtime.db
+    try:
+        async with Reporter(db, job_id, every_s=heartbeat_s, echo=echo) as report:
+            result = await rebuild(
+                runtime=runtime,
+                index=index,
+                source=source,
+                report=report,
+                owner=job_id,
+                lease_s=lease_s,
+                batch=batch,
+            )
+        await repo.update_job(
+            db,
+            job_id,
+            {"status": "succeeded", "phase": "done", "finished_at": utcnow(), "result": result},
+        )
+    except BaseException as exc:
+        error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        log.error("rebuild %s failed: %s", job_id, error)
+        with contextlib.suppress(Exception):
+            await repo.update_job(
+                db,
+                job_id,
+                {"status": "failed", "finished_at": utcnow(), "error": error or type(exc).__name__},
+            )
+        raise
+
+
+async def fetch(source: ArticlesSource, report: Reporter) -> dict[str, ArticleSnapshot]:
+    """Every published article of the articles service, newest version of each."""
+    snapshots: dict[str, ArticleSnapshot] = {}
+    await report("fetching", 0, None, force=True)
+    async for items, total in source.pages():
+        for item in items:
+            held = snapshots.get(item.id)
+            if item.status == domain.PUBLISHED and (held is None or item.version > held.version):
+                snapshots[item.id] = item
+        await report("fetching", len(snapshots), total)
+    return snapshots
+
+
+async def rebuild(
+    *,
+    runtime: Runtime,
+    index: LiveIndex,
+    source: ArticlesSource,
+    report: Reporter,
+    owner: str,
+    lease_s: float,
+    batch: int,
+) -> dict[str, int]:
+    """Fetch, build aside, then swap under the lease; returns counts for the job record."""
+    db = runtime.db
+    started_seq = int((await repo.get_meta(db))["seq"])
+    snapshots = await fetch(source, report)
+    await report("indexing", 0, len(snapshots), force=True)
+    inputs = [domain.engine_input(s) for s in snapshots.values()]
+    fresh = await asyncio.to_thread(RelatedEngine.build, inputs, config=index.config)
+    await report("indexing", len(snapshots), len(snapshots), force=True)
+    async with index.lock:
+        meta = await acquire_lease(db, owner, lease_s)
+        try:
+            return await _swap(
+                runtime,
+                index,
+                fresh,
+                snapshots,
+                report,
+                meta=meta,
+                started_seq=started_seq,
+                owner=owner,
+                lease_s=lease_s,
+                batch=batch,
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):  # lists may be half new: make them whole again
+                lease = (await repo.get_meta(db)).get("lease")
+                await index.load(db)
+                if lease and lease["owner"] == owner:
+                    await repair(db, index, lease=lease)
+            raise
+
+
+async def _swap(
+    runtime: Runtime,
+    index: LiveIndex,
+    fresh: RelatedEngine,
+    snapshots: dict[str, ArticleSnapshot],
+    report: Reporter,
+    *,
+    meta: dict[str, Any],
+    started_seq: int,
+    owner: str,
+    lease_s: float,
+    batch: int,
+) -> dict[str, int]:
+    db, seq, epoch = runtime.db, int(meta["seq"]), int(meta.get("epoch", 0)) + 1
+    heads = await repo.doc_heads(db)
+    held = {
+        i: domain.Head(int(d["version"]), d["status"], int(d.get("seq", 0)))
+        for i, d in heads.items()
+    }
+    listed = {i: s.version for i, s in snapshots.items()}
+    from_listing, keep_held, remove = domain.merge_rebuild(listed, held, started_seq=started_seq)
+    kept = await repo.get_docs(db, keep_held)
+    for doc in kept:
+        fresh.upsert(doc["input"])
+    for article_id in remove:
+        fresh.remove(article_id)
+    fresh.take_dirty()
+    docs = [
+        domain.doc_of(snapshots[i], version=snapshots[i].version, seq=seq)
+        for i in sorted(from_listing)
+        if i not in held
+        or (held[i].version, held[i].status) != (snapshots[i].version, domain.PUBLISHED)
+    ]
+    docs += [
+        domain.tombstone(i, version=held[i].version, status="unpublished", seq=seq)
+        for i in sorted(remove)
+        if i in held and held[i].status == domain.PUBLISHED
+    ]
+    for start in range(0, len(docs), batch):
+        await repo.save_docs(db, docs[start : start + batch])
+        await renew_lease(db, owner, lease_s)
+    await repo.save_stats(db, epoch, fresh.stats.to_dict())
+    names = {i: (snapshots[i].slug, snapshots[i].title) for i in from_listing if i in fresh}
+    names.update({d["_id"]: (d["slug"], d["title"]) for d in kept})
+    staged = LiveIndex(index.config, owner)
+    staged.install(fresh, names, seq=seq, epoch=epoch)
+    total = len(names)
+
+    def written(done: int, of: int) -> None:
+        if report.echo:
+            report.echo("writing", done, of)
+
+    await report("writing", 0, total, force=True)
+    changed = await write_all_lists(db, staged, batch=batch, progress=written)
+    await renew_lease(db, owner, lease_s)
+
+    async def finish(session: mongo.Session) -> int:
+        done = await repo.bump_seq(db, session, {"lease": None, "epoch": epoch})
+        for start in range(0, len(changed), EVENT_IDS):
+            ids = changed[start : start + EVENT_IDS]
+            await runtime.emit(session, RelatedUpdated(
+                producer="related", aggregate_id="index", aggregate_version=int(done["seq"]),
+                causation_id=owner, data=RelatedUpdatedData(article_ids=ids),
+            ))  # fmt: skip
+        return int(done["seq"])
+
+    final_seq = await runtime.commit(finish)
+    index.install(fresh, names, seq=final_seq, epoch=epoch)
+    await repo.drop_stats_except(db, epoch)
+    await report("writing", total, total, force=True)
+    return {"articles": total, "lists_changed": len(changed), "docs_written": len(docs)}
+
+
+async def acquire_lease(db: mongo.Database, owner: str, lease_s: float) -> dict[str, Any]:
+    """Take the index lease (waiting while another live holder has it); returns the meta."""
+    while True:
+
+        async def take(session: mongo.Session) -> dict[str, Any] | None:
+            lease = (await repo.get_meta(db, session)).get("lease")
+            if lease and lease["owner"] != owner and lease["until"] > utcnow():
+                return None
+            until = utcnow() + timedelta(seconds=lease_s)
+            return await repo.bump_seq(db, session, {"lease": {"owner": owner, "until": until}})
+
+        meta = await mongo.transaction(db.client, take)
+        if meta is not None:
+            return meta
+        await asyncio.sleep(0.5)
+
+
+async def renew_lease(db: mongo.Database, owner: str, lease_s: float) -> None:
+    until = utcnow() + timedelta(seconds=lease_s)
+    await db[repo.META].update_one(
+        {"_id": repo.INDEX, "lease.owner": owner}, {"$set": {"lease.until": until}}
+    )

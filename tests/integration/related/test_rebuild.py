@@ -1,0 +1,165 @@
+"""Rebuild while serving, events during a rebuild, the command, replicas, a failed write."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.related import rebuild as command
+from services.related import repository as repo
+from services.related.scoring import Stats
+from tests.conftest import ADMIN
+from tests.helpers import eventually
+from tests.integration.related.support import (
+    History,
+    ant_articles,
+    app_client,
+    create_app,
+    event,
+    expected_lists,
+    index_stats,
+    processed,
+    producer,
+    related_settings,
+    send,
+    snapshot,
+    stored_lists,
+    transport,
+)
+
+
+async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(infra, isolation):
+    history = History(ant_articles(16), seed=3)
+    store: dict = {}
+    gate = asyncio.Event()
+    settings = related_settings(infra, isolation, articles_page_size=5)
+    app = create_app(settings, articles_transport=transport(store, gate))
+    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
+        await send(articles_rt, *(history.step() for _ in range(40)))
+        await processed(app, 40)
+        store.update(history.snapshots())
+        before = await stored_lists(app)
+        job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
+        assert job["status"] in ("queued", "running")
+        again = (await client.post("/admin/rebuild", headers=ADMIN)).json()
+        assert again["job_id"] == job["job_id"]  # one rebuild at a time
+
+        async def fetching() -> bool:
+            state = (await client.get(f"/admin/rebuild/{job['job_id']}", headers=ADMIN)).json()
+            return bool(state["phase"] == "fetching" and state["processed"] == 5)
+
+        await eventually(fetching)
+        for aid in before:  # the old lists keep serving
+            response = await client.get(f"/articles/{aid}/related")
+            assert response.status_code == 200
+            assert response.json()["items"] == before[aid]
+        await send(articles_rt, *(history.step() for _ in range(10)))  # not in the listing
+        await processed(app, 50)
+        gate.set()
+
+        async def finished() -> bool:
+            state = (await client.get(f"/admin/rebuild/{job['job_id']}", headers=ADMIN)).json()
+            assert state["status"] != "failed", state
+            return bool(state["status"] == "succeeded")
+
+        await eventually(finished, timeout=60)
+        state = (await client.get(f"/admin/rebuild/{job['job_id']}", headers=ADMIN)).json()
+        assert state["finished_at"] and state["processed"] == state["total"]
+        stats = await index_stats(app)
+        assert await stored_lists(app) == expected_lists(settings, history.published(), stats)
+
+
+async def test_command_rebuilds_and_a_running_service_follows(infra, isolation):
+    history = History(ant_articles(14), seed=8)
+    settings = related_settings(infra, isolation)
+    app = create_app(settings)
+    async with producer(infra, isolation) as articles_rt, app_client(app):
+        await send(articles_rt, *(history.step() for _ in range(30)))
+        await processed(app, 30)
+        job = await command.run(settings, transport=transport(history.snapshots()), quiet=True)
+        assert job["status"] == "succeeded"
+        assert job["result"]["articles"] == len(history.published())
+        stats = await index_stats(app)
+        assert stats.n_docs == len(history.published())
+        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
+        await send(articles_rt, *(history.step() for _ in range(15)))  # service reloads the epoch
+        await processed(app, 45)
+        assert await stored_lists(app) == expected_lists(settings, history.published(), stats)
+
+
+async def test_two_replicas_on_one_group_produce_the_lists_of_one(infra, isolation):
+    history = History(ant_articles(16), seed=17)
+    one = related_settings(infra, isolation, consumer_name="replica-1")
+    two = related_settings(infra, isolation, consumer_name="replica-2")
+    first, second = create_app(one), create_app(two)
+    async with producer(infra, isolation) as articles_rt, app_client(first), app_client(second):
+        await send(articles_rt, *(history.step() for _ in range(80)))
+        await processed(first, 80)
+        shares = await first.state.related.runtime.redis.xinfo_consumers(
+            one.stream("articles.events"), "related")
+        assert len(shares) == 2  # both replicas read from the group
+        assert await stored_lists(first) == expected_lists(one, history.published(), Stats())
+
+
+async def test_failed_write_after_engine_change_is_retried_to_the_right_state(
+    infra, isolation, monkeypatch
+):
+    history = History(ant_articles(10), seed=4)
+    settings = related_settings(infra, isolation)
+    app = create_app(settings)
+    real = repo.write_lists
+    failures = {"left": 3}
+
+    async def flaky(db, upserts, deletes, session=None):  # type: ignore[no-untyped-def]
+        if session is not None and failures["left"] > 0:
+            failures["left"] -= 1
+            raise RuntimeError("MongoDB went away mid-transaction")
+        await real(db, upserts, deletes, session)
+
+    monkeypatch.setattr(repo, "write_lists", flaky)
+    async with producer(infra, isolation) as articles_rt, app_client(app):
+        await send(articles_rt, *(history.step() for _ in range(25)))
+        await processed(app, 25)
+        assert failures["left"] == 0
+        assert await stored_lists(app) == expected_lists(settings, history.published(), Stats())
+        engine = app.state.related.index.engine
+        assert set(engine.lists()) == set(history.published())  # memory matches MongoDB
+
+
+async def test_first_event_after_restart_uses_the_stored_index(infra, isolation):
+    history = History(ant_articles(12), seed=9)
+    settings = related_settings(infra, isolation)
+    async with producer(infra, isolation) as articles_rt:
+        app = create_app(settings)
+        async with app_client(app):
+            await send(articles_rt, *(history.step() for _ in range(25)))
+            await processed(app, 25)
+        restarted = create_app(settings)
+        async with app_client(restarted):
+            await send(articles_rt, *(history.step() for _ in range(10)))
+            await processed(restarted, 35)
+            expected = expected_lists(settings, history.published(), Stats())
+            assert await stored_lists(restarted) == expected
+            index = restarted.state.related.index
+            assert {a: len(x) for a, x in index.engine.lists().items()} == {
+                a: len(x) for a, x in expected.items()}
+
+
+async def test_statistics_are_refreshed_automatically_when_the_corpus_grows(infra, isolation):
+    """Idf frozen on an empty corpus would score every term alike: growth triggers a rebuild."""
+    articles = ant_articles(24)
+    store: dict = {}
+    settings = related_settings(infra, isolation, auto_rebuild_growth=1.3, auto_rebuild_min_docs=20)
+    app = create_app(settings, articles_transport=transport(store))
+    async with producer(infra, isolation) as articles_rt, app_client(app):
+        for article in articles:
+            store[article["id"]] = snapshot(article, version=1)
+        await send(articles_rt, *(event("published", a, 1) for a in articles))
+        await processed(app, len(articles))
+
+        async def refreshed() -> bool:
+            return (await index_stats(app)).n_docs >= 20
+
+        await eventually(refreshed, timeout=30)
+        jobs = await app.state.related.runtime.db.rebuild_jobs.find({}).to_list(None)
+        assert [job["requested_by"] for job in jobs] == ["auto:corpus-grew"]
+        assert (await index_stats(app)).df  # real document frequencies, not an empty snapshot
