@@ -26,7 +26,7 @@ class Settings(ServiceSettings):
     half_life_days: float | None = None  # recency preference; None = off
     reason_terms: int = 5
     # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since
-    # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. None turns it off.
+    # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. 0 or None: off.
     auto_rebuild_growth: float | None = 1.3
     auto_rebuild_min_docs: int = 20
     auto_rebuild_cooldown_s: float = 300.0

@@ -49,7 +49,7 @@ class Context:
     def stats_outgrown(self) -> bool:
         """True when the corpus outgrew the frozen statistics and no refresh ran lately."""
         growth, engine = self.settings.auto_rebuild_growth, self.index.engine
-        if growth is None or len(engine) < self.settings.auto_rebuild_min_docs:
+        if not growth or len(engine) < self.settings.auto_rebuild_min_docs:
             return False
         if len(engine) <= engine.stats.n_docs * growth:
             return False
