@@ -140,6 +140,18 @@ ArticleEvent = ArticlePublished | ArticleUpdated | ArticleUnpublished | ArticleD
 CommentEvent = CommentSubmitted | CommentModerated
 AnyEvent = Annotated[ArticleEvent | CommentEvent | RelatedUpdated, Field(discriminator="type")]
 
+STREAM_OF_PRODUCER: dict[str, str] = {
+    "articles": ARTICLES_STREAM,
+    "comments": COMMENTS_STREAM,
+    "related": RELATED_STREAM,
+}
+
+EVENTS_OF_STREAM: dict[str, Any] = {
+    ARTICLES_STREAM: ArticleEvent,
+    COMMENTS_STREAM: CommentEvent,
+    RELATED_STREAM: RelatedUpdated,
+}
+
 STREAM_OF: dict[str, str] = {
     "article": ARTICLES_STREAM,
     "comment": COMMENTS_STREAM,

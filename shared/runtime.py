@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from shared import inbox, mongo, outbox
 from shared.broker import Consumer, Handler, create_broker
-from shared.events import Event
+from shared.events import EVENTS_OF_STREAM, STREAM_OF_PRODUCER, Event
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("akhbar.runtime")
@@ -45,6 +45,7 @@ class Runtime:
             max_backoff_s=settings.relay_max_backoff_s,
         )
         self.consumers: list[Consumer] = []
+        self._document_produced_events()
         self.consumer_name = (
             settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         )
@@ -55,6 +56,17 @@ class Runtime:
         )
         pending.set_function(lambda: self._pending_cache)
         self._pending_cache = 0.0
+
+    def _document_produced_events(self) -> None:
+        """Declare the service's own stream as a publisher so AsyncAPI shows its events."""
+        stream = STREAM_OF_PRODUCER.get(self.settings.service_name)
+        if stream:
+            self.broker.publisher(
+                stream=self.settings.stream(stream),
+                title=f"{stream}:publish",
+                description="Published by the outbox relay after the write commits.",
+                schema=EVENTS_OF_STREAM[stream],
+            )
 
     # --- events ---------------------------------------------------------------------------
 
@@ -162,7 +174,8 @@ class Runtime:
         }
 
     def asyncapi(self) -> Any:
-        return AsyncAPI(self.broker, title=f"akhbar {self.settings.service_name}").to_jsonable()
+        spec = AsyncAPI(self.broker, title=f"akhbar {self.settings.service_name}")
+        return spec.to_specification().to_jsonable()
 
 
 @contextlib.asynccontextmanager

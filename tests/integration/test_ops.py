@@ -1,0 +1,54 @@
+"""Ops endpoints every service serves, and serving while Redis is away, on a real service."""
+
+from __future__ import annotations
+
+from services.articles.config import Settings
+from services.articles.main import create_app
+from shared.embedded import free_port
+from tests.conftest import EDITOR, settings_for
+from tests.helpers import app_client
+
+ARTICLE = {"title": "خبر عاجل", "body": [{"type": "paragraph", "text": "نص الخبر."}]}
+
+
+async def test_health_metrics_and_specs(infra, isolation):
+    app = create_app(settings_for(Settings, infra, isolation))
+    async with app_client(app) as client:
+        assert (await client.get("/health/live")).json() == {"status": "ok"}
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {
+            "mongo": True,
+            "redis": True,
+            "consumers": True,
+            "outbox_relay": True,
+        }
+        assert (await client.post("/articles", json=ARTICLE, headers=EDITOR)).status_code == 201
+        metrics = await client.get("/metrics")
+        assert metrics.headers["content-type"].startswith("text/plain")
+        assert 'akhbar_http_requests_total{method="POST",route="/articles",status="201"} 1.0' in (
+            metrics.text
+        )
+        assert "akhbar_outbox_pending" in metrics.text
+        asyncapi = (await client.get("/asyncapi.json")).json()
+        channels = " ".join(asyncapi["channels"])
+        assert "comments.events" in channels  # consumed
+        assert "articles.events" in channels  # produced
+        assert "ArticlePublished" in str(asyncapi["components"])
+        assert "/articles" in (await client.get("/openapi.json")).json()["paths"]
+
+
+async def test_not_ready_but_still_writing_while_redis_is_down(infra, isolation):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    app = create_app(settings_for(Settings, infra, isolation, redis_url=dead))
+    async with app_client(app) as client:
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["redis"] is False
+        assert ready.json()["checks"]["consumers"] is False
+        created = await client.post("/articles", json=ARTICLE, headers=EDITOR)
+        assert created.status_code == 201  # an API write never fails because Redis is down
+        published = await client.post(f"/articles/{created.json()['id']}/publish", headers=EDITOR)
+        assert published.status_code == 200
+        runtime = app.state.runtime
+        assert await runtime.relay.pending_count() == 1  # article.published waits in the outbox
