@@ -29,8 +29,10 @@ bench: $(STAMP)
 	$(PY) bench/related_speed.py
 
 lint: $(STAMP)
-	$(PY) -m pip install -q ruff mypy
-	$(PY) -m ruff check shared services scripts tests bench
+	$(PY) -m pip install -q ruff==0.14.14 mypy==2.4.1
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check shared services scripts tests bench
+	$(PY) -m mypy shared services scripts
 
 clean:
 	rm -rf $(VENV) .akhbar

@@ -79,8 +79,15 @@ async def measure(corpus: Path, n: int, adds: int) -> None:
             await ensure(runtime.db)
         started = time.perf_counter()
         await repo.insert_job(runtime.db, rebuilder.new_job("bench", "bench"))
-        await rebuilder.run_job(runtime=runtime, index=ctx.index, source=ctx.source(),
-                                job_id="bench", lease_s=600, heartbeat_s=5, batch=500)
+        await rebuilder.run_job(
+            runtime=runtime,
+            index=ctx.index,
+            source=ctx.source(),
+            job_id="bench",
+            lease_s=600,
+            heartbeat_s=5,
+            batch=500,
+        )
         print(f"indexed {n} articles through the rebuild in {time.perf_counter() - started:.1f} s")
         engine_times: list[float] = []
         engine = ctx.index.engine
@@ -96,18 +103,23 @@ async def measure(corpus: Path, n: int, adds: int) -> None:
         engine.upsert = timed_upsert  # type: ignore[method-assign]
         totals: list[float] = []
         for snap in snaps[n:]:
-            event = ArticlePublished(producer="bench", aggregate_id=snap.id,
-                                     aggregate_version=1, data=snap)
+            event = ArticlePublished(
+                producer="bench", aggregate_id=snap.id, aggregate_version=1, data=snap
+            )
             t0 = time.perf_counter()
             await service.apply_article_event(ctx, event=event)
             totals.append(time.perf_counter() - t0)
         lists = await runtime.db[repo.LISTS].count_documents({})
         print(f"n={n}, {len(totals)} publishes, {lists} stored lists")
-        print(f"engine only:        p50 {pct(engine_times, .5) * 1000:6.1f} ms"
-              f"  p95 {pct(engine_times, .95) * 1000:6.1f} ms")
-        print(f"with MongoDB writes: p50 {pct(totals, .5) * 1000:6.1f} ms"
-              f"  p95 {pct(totals, .95) * 1000:6.1f} ms"
-              f"  (x{pct(totals, .5) / pct(engine_times, .5):.1f} of engine time at p50)")
+        print(
+            f"engine only:        p50 {pct(engine_times, 0.5) * 1000:6.1f} ms"
+            f"  p95 {pct(engine_times, 0.95) * 1000:6.1f} ms"
+        )
+        print(
+            f"with MongoDB writes: p50 {pct(totals, 0.5) * 1000:6.1f} ms"
+            f"  p95 {pct(totals, 0.95) * 1000:6.1f} ms"
+            f"  (x{pct(totals, 0.5) / pct(engine_times, 0.5):.1f} of engine time at p50)"
+        )
         runtime.client.close()
     finally:
         mongo.stop()

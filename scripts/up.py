@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.embedded import Server, start_mongo, start_redis
+from shared.embedded import Server, redis_binary, start_mongo, start_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = (("articles", 8001), ("comments", 8002), ("related", 8003))
@@ -109,9 +109,7 @@ def main() -> int:
             redis = start_redis(state / "redis", appendonly=True)
             servers.append(redis)
             env["REDIS_URL"] = redis.url
-            _log(
-                f"Redis ({Path(redis.proc.args[0]).name}) on {redis.url}, AOF in {state / 'redis'}"
-            )
+            _log(f"Redis ({Path(redis_binary()).name}) on {redis.url}, AOF in {state / 'redis'}")
         env["AKHBAR_TOKENS"] = dev_tokens(state)
 
         ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
@@ -162,7 +160,7 @@ def main() -> int:
         while not stopping:
             for proc in children:
                 if proc.poll() is not None:
-                    _log(f"a child exited ({proc.args}); stopping")
+                    _log(f"a child exited ({proc.args!r}); stopping")
                     stopping = True
             time.sleep(0.5)
     except Exception as exc:  # noqa: BLE001 - report, then stop what was started

@@ -199,7 +199,7 @@ class Consumer:
             return
         if deliveries > self._max_deliveries:  # e.g. a crash mid-handler: do not run it again
             error = await self._redis.hget(self._errors_key, entry_id)
-            await self.dead_letter(entry_id, payload, (error or b"").decode(), deliveries)
+            await self.dead_letter(entry_id, payload, _text(error), deliveries)
             return
         try:
             if await self.process(entry_id, payload, deliveries=deliveries):
@@ -245,3 +245,7 @@ def _counter(registry: CollectorRegistry, name: str, doc: str, labels: tuple[str
     if isinstance(existing, Counter):
         return existing
     return Counter(name, doc, labels, registry=registry)
+
+
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")

@@ -22,7 +22,9 @@ from shared.events import dlq_stream
 
 async def list_entries(redis: Redis, stream: str, count: int = 100) -> list[dict[str, Any]]:
     """The oldest `count` dead letters of a stream, decoded."""
-    entries = await redis.xrange(dlq_stream(stream), count=count)
+    entries: list[tuple[bytes, dict[bytes, bytes]]] = await redis.xrange(
+        dlq_stream(stream), count=count
+    )  # type: ignore[assignment]
     return [
         {"dlq_id": entry_id.decode(), **{k.decode(): v.decode() for k, v in fields.items()}}
         for entry_id, fields in entries

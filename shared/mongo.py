@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from motor.motor_asyncio import (
@@ -70,7 +70,8 @@ async def ping(client: AsyncIOMotorClient) -> bool:
 
 
 async def transaction(
-    client: AsyncIOMotorClient, callback: Callable[[AsyncIOMotorClientSession], Awaitable[T]]
+    client: AsyncIOMotorClient,
+    callback: Callable[[AsyncIOMotorClientSession], Coroutine[Any, Any, T]],
 ) -> T:
     """Run `callback(session)` in a transaction, retried on transient errors (WriteConflict)."""
     async with await client.start_session() as session:

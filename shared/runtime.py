@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
 from faststream.specification import AsyncAPI
@@ -97,7 +97,7 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
-    async def commit(self, callback: Callable[[mongo.Session], Awaitable[T]]) -> T:
+    async def commit(self, callback: Callable[[mongo.Session], Coroutine[Any, Any, T]]) -> T:
         """Run a write (entity + outbox) in one transaction, then wake the relay."""
         result = await mongo.transaction(self.client, callback)
         self.relay.notify()

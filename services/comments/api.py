@@ -49,8 +49,11 @@ router = APIRouter(tags=["comments"])
 moderation_router = APIRouter(prefix="/moderation", tags=["moderation"])
 STATIC = Path(__file__).parent / "static"
 _ASSETS = {"moderation.js": "text/javascript", "moderation.css": "text/css"}
-_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-                 "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
 
 
 def client_ip(request: Request, trust_proxy: bool) -> str | None:
@@ -63,18 +66,26 @@ def client_ip(request: Request, trust_proxy: bool) -> str | None:
 
 @router.post("/articles/{article_id}/comments", status_code=201)
 async def submit_comment(article_id: str, data: CommentIn, request: Request, ctx: Ctx) -> SubmitOut:
-    return await service.submit(ctx, article_id=article_id, data=data,
-                                client_ip=client_ip(request, ctx.settings.trust_proxy),
-                                arabic=prefers_arabic(request))
+    return await service.submit(
+        ctx,
+        article_id=article_id,
+        data=data,
+        client_ip=client_ip(request, ctx.settings.trust_proxy),
+        arabic=prefers_arabic(request),
+    )
 
 
 @router.get("/articles/{article_id}/comments")
 async def list_comments(
-    article_id: str, ctx: Ctx, sort: Literal["oldest", "newest"] = "oldest", limit: Limit = 20,
+    article_id: str,
+    ctx: Ctx,
+    sort: Literal["oldest", "newest"] = "oldest",
+    limit: Limit = 20,
     cursor: Cursor = None,
 ) -> CommentPage:
-    return await service.list_public(ctx, article_id=article_id, newest=sort == "newest",
-                                     limit=limit, cursor=cursor)
+    return await service.list_public(
+        ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
+    )
 
 
 @router.post("/comments/{comment_id}/report")
@@ -85,8 +96,9 @@ async def report_comment(comment_id: str, data: ReportIn, ctx: Ctx) -> ReportOut
 @moderation_router.get("", include_in_schema=False)
 async def moderation_page() -> FileResponse:
     """The moderators' page; public HTML, every call it makes needs the moderator token."""
-    return FileResponse(STATIC / "moderation.html", media_type="text/html; charset=utf-8",
-                        headers=_PAGE_HEADERS)
+    return FileResponse(
+        STATIC / "moderation.html", media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS
+    )
 
 
 @moderation_router.get("/assets/{name}", include_in_schema=False)
@@ -98,31 +110,39 @@ async def moderation_asset(name: str) -> FileResponse:
 
 @moderation_router.get("/queue")
 async def get_queue(
-    ctx: Ctx, _: Moderator,
+    ctx: Ctx,
+    _: Moderator,
     status: Literal["pending", "spam", "rejected", "reported", "approved"] = "pending",
     article_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Limit = 20, cursor: Cursor = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> QueuePage:
-    return await moderation.queue(ctx, status=status, article_id=article_id, limit=limit,
-                                  cursor=cursor)
+    return await moderation.queue(
+        ctx, status=status, article_id=article_id, limit=limit, cursor=cursor
+    )
 
 
 @moderation_router.post("/comments/bulk")
 async def bulk_action(data: BulkIn, ctx: Ctx, who: Moderator) -> BulkOut:
-    results = await moderation.bulk(ctx, ids=data.ids, action=data.action, reason=data.reason,
-                                    who=who)
+    results = await moderation.bulk(
+        ctx, ids=data.ids, action=data.action, reason=data.reason, who=who
+    )
     return BulkOut(results=results)
 
 
 @moderation_router.post("/comments/{comment_id}/reject")
 async def reject(comment_id: str, data: RejectIn, ctx: Ctx, who: Moderator) -> ActionResult:
-    return await moderation.act(ctx, comment_id=comment_id, action="reject",
-                                reason=data.reason, who=who)
+    return await moderation.act(
+        ctx, comment_id=comment_id, action="reject", reason=data.reason, who=who
+    )
 
 
 @moderation_router.post("/comments/{comment_id}/{action}")
 async def simple_action(
-    comment_id: str, action: Literal["approve", "spam", "restore"], ctx: Ctx, who: Moderator,
+    comment_id: str,
+    action: Literal["approve", "spam", "restore"],
+    ctx: Ctx,
+    who: Moderator,
     data: Annotated[ActionIn | None, Body()] = None,
 ) -> ActionResult:
     reason = data.reason if data else None

@@ -51,5 +51,10 @@ def page_cursor(cursor: str | None) -> list[Any] | None:
     try:
         return decode_cursor(cursor)
     except ValueError:
-        raise ApiError(400, "invalid_cursor", "The cursor is not valid.", "المؤشر غير صالح.",
-                       {"cursor": "invalid"}) from None
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "The cursor is not valid.",
+            "المؤشر غير صالح.",
+            {"cursor": "invalid"},
+        ) from None

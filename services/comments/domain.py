@@ -126,7 +126,14 @@ def author_policy(f: Facts) -> Verdict:
 
 
 PIPELINE: tuple[Step, ...] = (
-    honeypot, banned_author, flood, duplicate, words, links, premoderation, author_policy,
+    honeypot,
+    banned_author,
+    flood,
+    duplicate,
+    words,
+    links,
+    premoderation,
+    author_policy,
 )
 
 

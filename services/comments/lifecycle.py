@@ -10,7 +10,13 @@ Action = Literal["approve", "reject", "spam", "restore"]
 ACTIONS: tuple[str, ...] = ("approve", "reject", "spam", "restore")
 _TARGET = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 REJECT_REASONS = (
-    "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other",
+    "abusive",
+    "off_topic",
+    "spam_like",
+    "personal_data",
+    "illegal",
+    "duplicate",
+    "other",
 )
 QUEUE_STATUSES = ("pending", "spam", "rejected", "reported")
 PUBLIC = "approved"
@@ -48,7 +54,11 @@ _STATUS_OF_EVENT = {
 
 
 def apply_article_event(
-    held: dict[str, Any] | None, *, event_type: str, version: int, snapshot_status: str,
+    held: dict[str, Any] | None,
+    *,
+    event_type: str,
+    version: int,
+    snapshot_status: str,
     comments_open: bool,
 ) -> dict[str, Any] | None:
     """The new read-model fields, or None when the event is stale or the article is deleted."""

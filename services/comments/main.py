@@ -17,7 +17,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     ctx = Context(runtime=runtime, settings=settings)
     subscribers.register(runtime, ctx)
-    app = build_app(title="Akhbar comments", runtime=runtime,
-                    routers=[api.router, api.moderation_router], on_start=ctx.start)
+    app = build_app(
+        title="Akhbar comments",
+        runtime=runtime,
+        routers=[api.router, api.moderation_router],
+        on_start=ctx.start,
+    )
     app.state.comments = ctx
     return app

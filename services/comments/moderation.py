@@ -19,13 +19,20 @@ def comment_not_found() -> ApiError:
 
 
 def _conflict(message: str) -> ApiError:
-    return ApiError(409, "invalid_transition", message,
-                    "لا يمكن تطبيق هذا الإجراء على حالة التعليق.")
+    return ApiError(
+        409, "invalid_transition", message, "لا يمكن تطبيق هذا الإجراء على حالة التعليق."
+    )
 
 
 async def transition(
-    ctx: Context, session: mongo.Session, doc: dict[str, Any], *, to_status: str, action: str,
-    actor: str, reason: str | None,
+    ctx: Context,
+    session: mongo.Session,
+    doc: dict[str, Any],
+    *,
+    to_status: str,
+    action: str,
+    actor: str,
+    reason: str | None,
 ) -> None:
     """Change a comment's status in the caller's transaction: audit record + comment.moderated."""
     now = utcnow()
@@ -33,17 +40,42 @@ async def transition(
     if to_status == "reported":
         fields["reasons"] = ["reader_reports"]
     if not await ctx.repo.update_status(doc["_id"], doc["version"], fields, session):
-        raise ApiError(409, "concurrent_change", "The comment changed meanwhile; reload.",
-                       "تغيّر التعليق في الأثناء؛ أعد التحميل.")
-    await ctx.repo.add_audit({"comment_id": doc["_id"], "at": now, "actor": actor, "action": action,
-                              "from_status": doc["status"], "to_status": to_status,
-                              "reason": reason, "reasons": []}, session)
-    await ctx.runtime.emit(session, CommentModerated(
-        producer=PRODUCER, aggregate_id=doc["_id"], aggregate_version=doc["version"] + 1,
-        correlation_id=request_id_var.get(),
-        data=CommentModeratedData(comment_id=doc["_id"], article_id=doc["article_id"],
-                                  from_status=doc["status"], to_status=to_status,
-                                  reason=reason, actor=actor)))
+        raise ApiError(
+            409,
+            "concurrent_change",
+            "The comment changed meanwhile; reload.",
+            "تغيّر التعليق في الأثناء؛ أعد التحميل.",
+        )
+    await ctx.repo.add_audit(
+        {
+            "comment_id": doc["_id"],
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "from_status": doc["status"],
+            "to_status": to_status,
+            "reason": reason,
+            "reasons": [],
+        },
+        session,
+    )
+    await ctx.runtime.emit(
+        session,
+        CommentModerated(
+            producer=PRODUCER,
+            aggregate_id=doc["_id"],
+            aggregate_version=doc["version"] + 1,
+            correlation_id=request_id_var.get(),
+            data=CommentModeratedData(
+                comment_id=doc["_id"],
+                article_id=doc["article_id"],
+                from_status=doc["status"],
+                to_status=to_status,
+                reason=reason,
+                actor=actor,
+            ),
+        ),
+    )
 
 
 async def act(
@@ -59,8 +91,9 @@ async def act(
             target = lifecycle.target_status(action, doc["status"], doc.get("previous_status"))
         except lifecycle.InvalidTransition as exc:
             raise _conflict(str(exc)) from None
-        await transition(ctx, session, doc, to_status=target, action=action, actor=who.name,
-                         reason=reason)
+        await transition(
+            ctx, session, doc, to_status=target, action=action, actor=who.name, reason=reason
+        )
         return target
 
     status = await ctx.runtime.commit(write)
@@ -74,8 +107,9 @@ async def bulk(
     results = []
     for comment_id in dict.fromkeys(ids):
         try:
-            results.append(await act(ctx, comment_id=comment_id, action=action, reason=reason,
-                                     who=who))
+            results.append(
+                await act(ctx, comment_id=comment_id, action=action, reason=reason, who=who)
+            )
         except ApiError as err:
             results.append(ActionResult(id=comment_id, ok=False, error=err.code))
     return results
@@ -92,8 +126,13 @@ async def queue(
     docs, next_cursor = lifecycle.split_page(docs, limit)
     history = await ctx.repo.history_counts(list({d["email_hash"] for d in docs})) if docs else {}
     items = [
-        QueueItem.model_validate({**{k: d.get(k) for k in QueueItem.model_fields}, "id": d["_id"],
-                                  "author_history": history.get(d["email_hash"], {})})
+        QueueItem.model_validate(
+            {
+                **{k: d.get(k) for k in QueueItem.model_fields},
+                "id": d["_id"],
+                "author_history": history.get(d["email_hash"], {}),
+            }
+        )
         for d in docs
     ]
     return QueuePage(items=items, next_cursor=next_cursor)

@@ -35,16 +35,25 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True)
     if expires is not None:
         expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
         if expires <= utcnow():
-            raise ApiError(422, "validation_failed", "Some fields are missing or invalid.",
-                           "بعض الحقول ناقصة أو غير صالحة.",
-                           {"expires_at": "يجب أن يكون في المستقبل." if arabic
-                            else "Must be in the future."})
+            raise ApiError(
+                422,
+                "validation_failed",
+                "Some fields are missing or invalid.",
+                "بعض الحقول ناقصة أو غير صالحة.",
+                {"expires_at": "يجب أن يكون في المستقبل." if arabic else "Must be in the future."},
+            )
     email = str(data.email).lower()
-    doc = await ctx.repo.upsert_ban({
-        "_id": secrets.token_hex(12), "email": email, "email_hash": ctx.keyed("email", email),
-        "reason": data.reason, "expires_at": expires, "created_at": utcnow(),
-        "created_by": who.name,
-    })
+    doc = await ctx.repo.upsert_ban(
+        {
+            "_id": secrets.token_hex(12),
+            "email": email,
+            "email_hash": ctx.keyed("email", email),
+            "reason": data.reason,
+            "expires_at": expires,
+            "created_at": utcnow(),
+            "created_by": who.name,
+        }
+    )
     return _ban_out(doc)
 
 

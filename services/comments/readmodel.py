@@ -14,8 +14,11 @@ async def apply_article_event(ctx: Context, *, event: Event) -> None:
     async def apply(session: mongo.Session) -> None:
         held = await ctx.repo.article(event.aggregate_id, session)
         fields = lifecycle.apply_article_event(
-            held, event_type=event.type, version=event.aggregate_version,
-            snapshot_status=event.data.status, comments_open=event.data.comments_open,
+            held,
+            event_type=event.type,
+            version=event.aggregate_version,
+            snapshot_status=event.data.status,
+            comments_open=event.data.comments_open,
         )
         if fields is not None:
             await ctx.repo.set_article(event.aggregate_id, fields, session)

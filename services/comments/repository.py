@@ -28,15 +28,26 @@ class Repository:
         self.settings = db["settings"]
 
     async def ensure_indexes(self) -> None:
-        await self.comments.create_indexes([
-            IndexModel([("article_id", ASC), ("status", ASC), ("parent_id", ASC),
-                        ("created_at", ASC), ("_id", ASC)]),
-            IndexModel([("root_id", ASC), ("status", ASC)]),
-            IndexModel([("status", ASC), ("created_at", ASC), ("_id", ASC)]),
-            IndexModel([("status", ASC), ("article_id", ASC), ("created_at", ASC), ("_id", ASC)]),
-            IndexModel([("email_hash", ASC), ("status", ASC)]),
-            IndexModel([("article_id", ASC), ("email_hash", ASC), ("body_hash", ASC)]),
-        ])
+        await self.comments.create_indexes(
+            [
+                IndexModel(
+                    [
+                        ("article_id", ASC),
+                        ("status", ASC),
+                        ("parent_id", ASC),
+                        ("created_at", ASC),
+                        ("_id", ASC),
+                    ]
+                ),
+                IndexModel([("root_id", ASC), ("status", ASC)]),
+                IndexModel([("status", ASC), ("created_at", ASC), ("_id", ASC)]),
+                IndexModel(
+                    [("status", ASC), ("article_id", ASC), ("created_at", ASC), ("_id", ASC)]
+                ),
+                IndexModel([("email_hash", ASC), ("status", ASC)]),
+                IndexModel([("article_id", ASC), ("email_hash", ASC), ("body_hash", ASC)]),
+            ]
+        )
         await self.audit.create_indexes([IndexModel([("comment_id", ASC), ("at", ASC)])])
         await self.bans.create_indexes([IndexModel([("email_hash", ASC)], unique=True)])
         await self.reports.create_indexes(
@@ -62,7 +73,9 @@ class Repository:
 
     async def save_policy(self, fields: Doc) -> Doc:
         doc = await self.settings.find_one_and_update(
-            {"_id": "policy"}, {"$set": fields}, upsert=True,
+            {"_id": "policy"},
+            {"$set": fields},
+            upsert=True,
             return_document=mongo.ReturnDocument.AFTER,
         )
         return dict(doc)
@@ -74,8 +87,9 @@ class Repository:
         return doc
 
     async def set_article(self, article_id: str, fields: Doc, session: S = None) -> None:
-        await self.articles.update_one({"_id": article_id}, {"$set": fields}, upsert=True,
-                                       session=session)
+        await self.articles.update_one(
+            {"_id": article_id}, {"$set": fields}, upsert=True, session=session
+        )
 
     # --- comments -------------------------------------------------------------------------
 
@@ -89,7 +103,8 @@ class Repository:
     async def update_status(self, comment_id: str, version: int, fields: Doc, session: S) -> bool:
         """Compare-and-set on the version, so concurrent moderators cannot both win."""
         result = await self.comments.update_one(
-            {"_id": comment_id, "version": version}, {"$set": fields, "$inc": {"version": 1}},
+            {"_id": comment_id, "version": version},
+            {"$set": fields, "$inc": {"version": 1}},
             session=session,
         )
         return bool(result.modified_count)
@@ -106,8 +121,12 @@ class Repository:
         cutoff = now - timedelta(seconds=interval_s)
         for key in keys:
             try:
-                await self.flood.update_one({"_id": key, "last": {"$lte": cutoff}},
-                                            {"$set": {"last": now}}, upsert=True, session=session)
+                await self.flood.update_one(
+                    {"_id": key, "last": {"$lte": cutoff}},
+                    {"$set": {"last": now}},
+                    upsert=True,
+                    session=session,
+                )
             except mongo.DuplicateKeyError:
                 return False
         return True
@@ -122,10 +141,12 @@ class Repository:
 
     async def history_counts(self, email_hashes: list[str]) -> dict[str, dict[str, int]]:
         """Per author: how many of their comments are in each status."""
-        rows = await self.comments.aggregate([
-            {"$match": {"email_hash": {"$in": email_hashes}}},
-            {"$group": {"_id": {"e": "$email_hash", "s": "$status"}, "n": {"$sum": 1}}},
-        ]).to_list(None)
+        rows = await self.comments.aggregate(
+            [
+                {"$match": {"email_hash": {"$in": email_hashes}}},
+                {"$group": {"_id": {"e": "$email_hash", "s": "$status"}, "n": {"$sum": 1}}},
+            ]
+        ).to_list(None)
         counts: dict[str, dict[str, int]] = {}
         for row in rows:
             counts.setdefault(row["_id"]["e"], {})[row["_id"]["s"]] = int(row["n"])
@@ -139,8 +160,10 @@ class Repository:
         if after is not None:
             at = datetime.fromisoformat(after[0])
             op = "$lt" if newest else "$gt"
-            query = {**query, "$or": [{"created_at": {op: at}},
-                                      {"created_at": at, "_id": {op: after[1]}}]}
+            query = {
+                **query,
+                "$or": [{"created_at": {op: at}}, {"created_at": at, "_id": {op: after[1]}}],
+            }
         cursor = self.comments.find(query).sort([("created_at", direction), ("_id", direction)])
         docs: list[Doc] = await cursor.limit(limit).to_list(limit)
         return docs
@@ -151,8 +174,9 @@ class Repository:
         return docs
 
     async def count_public(self, article_id: str) -> int:
-        return int(await self.comments.count_documents({"article_id": article_id,
-                                                        "status": "approved"}))
+        return int(
+            await self.comments.count_documents({"article_id": article_id, "status": "approved"})
+        )
 
     # --- audit, bans, reports -------------------------------------------------------------
 
@@ -165,17 +189,22 @@ class Repository:
         return docs
 
     async def active_ban(self, email_hash: str, now: datetime) -> Doc | None:
-        query = {"email_hash": email_hash,
-                 "$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}]}
+        query = {
+            "email_hash": email_hash,
+            "$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}],
+        }
         doc: Doc | None = await self.bans.find_one(query)
         return doc
 
     async def upsert_ban(self, doc: Doc) -> Doc:
         saved = await self.bans.find_one_and_update(
             {"email_hash": doc["email_hash"]},
-            {"$set": {k: v for k, v in doc.items() if k != "_id"},
-             "$setOnInsert": {"_id": doc["_id"]}},
-            upsert=True, return_document=mongo.ReturnDocument.AFTER,
+            {
+                "$set": {k: v for k, v in doc.items() if k != "_id"},
+                "$setOnInsert": {"_id": doc["_id"]},
+            },
+            upsert=True,
+            return_document=mongo.ReturnDocument.AFTER,
         )
         return dict(saved)
 
@@ -188,15 +217,18 @@ class Repository:
 
     async def add_report(self, comment_id: str, reader_hash: str, at: datetime, session: S) -> bool:
         try:
-            await self.reports.insert_one({"comment_id": comment_id, "reader_hash": reader_hash,
-                                           "at": at}, session=session)
+            await self.reports.insert_one(
+                {"comment_id": comment_id, "reader_hash": reader_hash, "at": at}, session=session
+            )
         except mongo.DuplicateKeyError:
             return False
         return True
 
     async def bump_reports(self, comment_id: str, session: S) -> Doc | None:
         doc: Doc | None = await self.comments.find_one_and_update(
-            {"_id": comment_id}, {"$inc": {"report_count": 1}},
-            return_document=mongo.ReturnDocument.AFTER, session=session,
+            {"_id": comment_id},
+            {"$inc": {"report_count": 1}},
+            return_document=mongo.ReturnDocument.AFTER,
+            session=session,
         )
         return doc

@@ -11,8 +11,9 @@ from pydantic_core import PydanticCustomError
 from services.comments.domain import Policy
 from services.comments.lifecycle import REJECT_REASONS
 
-RejectReason = Literal["abusive", "off_topic", "spam_like", "personal_data", "illegal",
-                       "duplicate", "other"]
+RejectReason = Literal[
+    "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other"
+]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

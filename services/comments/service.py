@@ -30,10 +30,16 @@ from shared.events import (
 from shared.http import request_id_var
 
 _REFUSALS = {
-    "flood": ("flood", "You are commenting too fast; wait a few seconds.",
-              "أنت تعلّق بسرعة كبيرة؛ انتظر بضع ثوانٍ."),
-    "duplicate": ("duplicate_comment", "You already posted this comment.",
-                  "سبق أن نشرت هذا التعليق."),
+    "flood": (
+        "flood",
+        "You are commenting too fast; wait a few seconds.",
+        "أنت تعلّق بسرعة كبيرة؛ انتظر بضع ثوانٍ.",
+    ),
+    "duplicate": (
+        "duplicate_comment",
+        "You already posted this comment.",
+        "سبق أن نشرت هذا التعليق.",
+    ),
 }
 _UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
 
@@ -48,8 +54,13 @@ def _refused(reason: str, status: int) -> ApiError:
 
 
 def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
-    return ApiError(422, "validation_failed", "Some fields are missing or invalid.",
-                    "بعض الحقول ناقصة أو غير صالحة.", {"parent_id": why_ar if arabic else why})
+    return ApiError(
+        422,
+        "validation_failed",
+        "Some fields are missing or invalid.",
+        "بعض الحقول ناقصة أو غير صالحة.",
+        {"parent_id": why_ar if arabic else why},
+    )
 
 
 def body_hash(body: str) -> str:
@@ -61,8 +72,11 @@ async def _parent(ctx: Context, *, article_id: str, parent_id: str | None, arabi
         return None
     parent = await ctx.repo.comment(parent_id)
     if not parent or parent["article_id"] != article_id or parent["status"] != "approved":
-        raise _bad_parent("No approved comment with this id on this article.",
-                          "لا يوجد تعليق منشور بهذا المعرّف على هذا المقال.", arabic)
+        raise _bad_parent(
+            "No approved comment with this id on this article.",
+            "لا يوجد تعليق منشور بهذا المعرّف على هذا المقال.",
+            arabic,
+        )
     if parent["depth"] >= ctx.settings.max_depth:
         raise _bad_parent("Replies cannot nest deeper.", "لا يمكن الرد بعمق أكبر.", arabic)
     return parent
@@ -77,8 +91,12 @@ async def submit(
     if state == "unknown":
         raise article_not_found()
     if state == "closed":
-        raise ApiError(409, "comments_closed", "Comments are closed on this article.",
-                       "التعليقات مغلقة على هذا المقال.")
+        raise ApiError(
+            409,
+            "comments_closed",
+            "Comments are closed on this article.",
+            "التعليقات مغلقة على هذا المقال.",
+        )
     parent = await _parent(ctx, article_id=article_id, parent_id=data.parent_id, arabic=arabic)
     policy, now = await ctx.policy(), utcnow()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
@@ -110,43 +128,101 @@ async def submit(
         ):
             raise _refused("flood", 429)
         await ctx.repo.insert_comment(doc, session)
-        await ctx.repo.add_audit({"comment_id": doc["_id"], "at": now, "actor": "system:pipeline",
-                                  "action": "submit", "from_status": "new",
-                                  "to_status": doc["status"], "reason": verdict.reasons[0],
-                                  "reasons": list(verdict.reasons)}, session)
+        await ctx.repo.add_audit(
+            {
+                "comment_id": doc["_id"],
+                "at": now,
+                "actor": "system:pipeline",
+                "action": "submit",
+                "from_status": "new",
+                "to_status": doc["status"],
+                "reason": verdict.reasons[0],
+                "reasons": list(verdict.reasons),
+            },
+            session,
+        )
         await ctx.runtime.emit(session, *events)
 
     await ctx.runtime.commit(write)
     status, message, message_ar = writer_view(doc["status"])
-    return SubmitOut(id=doc["_id"], article_id=article_id, parent_id=doc["parent_id"],
-                     status=status, message=message, message_ar=message_ar, created_at=now)
+    return SubmitOut(
+        id=doc["_id"],
+        article_id=article_id,
+        parent_id=doc["parent_id"],
+        status=status,
+        message=message,
+        message_ar=message_ar,
+        created_at=now,
+    )
 
 
-def _new_comment(article_id: str, data: CommentIn, parent: Any, verdict: Verdict, email: str,
-                 email_hash: str, now: Any) -> dict[str, Any]:
+def _new_comment(
+    article_id: str,
+    data: CommentIn,
+    parent: Any,
+    verdict: Verdict,
+    email: str,
+    email_hash: str,
+    now: Any,
+) -> dict[str, Any]:
     ancestors = [*parent["ancestors"], parent["_id"]] if parent else []
     return {
-        "_id": secrets.token_hex(12), "article_id": article_id,
-        "parent_id": parent["_id"] if parent else None, "ancestors": ancestors,
-        "root_id": ancestors[0] if ancestors else None, "depth": len(ancestors) + 1,
-        "author_name": data.author_name, "author_email": email, "email_hash": email_hash,
-        "body": data.body, "body_hash": body_hash(data.body),
-        "status": verdict.status, "previous_status": None, "reasons": list(verdict.reasons),
-        "details": verdict.details, "report_count": 0, "created_at": now, "updated_at": now,
+        "_id": secrets.token_hex(12),
+        "article_id": article_id,
+        "parent_id": parent["_id"] if parent else None,
+        "ancestors": ancestors,
+        "root_id": ancestors[0] if ancestors else None,
+        "depth": len(ancestors) + 1,
+        "author_name": data.author_name,
+        "author_email": email,
+        "email_hash": email_hash,
+        "body": data.body,
+        "body_hash": body_hash(data.body),
+        "status": verdict.status,
+        "previous_status": None,
+        "reasons": list(verdict.reasons),
+        "details": verdict.details,
+        "report_count": 0,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
 def _submission_events(doc: dict[str, Any], verdict: Verdict) -> list[Any]:
     """comment.submitted always; an approval at submission is also a comment.moderated."""
-    common = {"producer": PRODUCER, "aggregate_id": doc["_id"],
-              "correlation_id": request_id_var.get()}
-    events: list[Any] = [CommentSubmitted(**common, aggregate_version=1, data=CommentSubmittedData(
-        comment_id=doc["_id"], article_id=doc["article_id"], parent_id=doc["parent_id"],
-        status=doc["status"], reasons=list(verdict.reasons)))]
+    common = {
+        "producer": PRODUCER,
+        "aggregate_id": doc["_id"],
+        "correlation_id": request_id_var.get(),
+    }
+    events: list[Any] = [
+        CommentSubmitted(
+            **common,
+            aggregate_version=1,
+            data=CommentSubmittedData(
+                comment_id=doc["_id"],
+                article_id=doc["article_id"],
+                parent_id=doc["parent_id"],
+                status=doc["status"],
+                reasons=list(verdict.reasons),
+            ),
+        )
+    ]
     if doc["status"] == "approved":
-        events.append(CommentModerated(**common, aggregate_version=2, data=CommentModeratedData(
-            comment_id=doc["_id"], article_id=doc["article_id"], from_status="new",
-            to_status="approved", reason=verdict.reasons[0], actor="system:pipeline")))
+        events.append(
+            CommentModerated(
+                **common,
+                aggregate_version=2,
+                data=CommentModeratedData(
+                    comment_id=doc["_id"],
+                    article_id=doc["article_id"],
+                    from_status="new",
+                    to_status="approved",
+                    reason=verdict.reasons[0],
+                    actor="system:pipeline",
+                ),
+            )
+        )
     return events
 
 
@@ -162,8 +238,11 @@ async def list_public(
     roots, next_cursor = lifecycle.split_page(roots, limit)
     replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
     tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
-    return CommentPage(items=[PublicComment.model_validate(t) for t in tree],
-                       next_cursor=next_cursor, count=await ctx.repo.count_public(article_id))
+    return CommentPage(
+        items=[PublicComment.model_validate(t) for t in tree],
+        next_cursor=next_cursor,
+        count=await ctx.repo.count_public(article_id),
+    )
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -181,13 +260,28 @@ async def report(ctx: Context, *, comment_id: str, data: ReportIn) -> ReportOut:
 
     async def write(session: mongo.Session) -> None:
         if not await ctx.repo.add_report(comment_id, reader_hash, utcnow(), session):
-            raise ApiError(409, "already_reported", "You already reported this comment.",
-                           "سبق أن أبلغت عن هذا التعليق.")
+            raise ApiError(
+                409,
+                "already_reported",
+                "You already reported this comment.",
+                "سبق أن أبلغت عن هذا التعليق.",
+            )
         doc = await ctx.repo.bump_reports(comment_id, session)
         if doc and lifecycle.reaches_threshold(doc["report_count"], threshold, doc["status"]):
-            await transition(ctx, session, doc, to_status="reported", action="report",
-                             actor="system:reports", reason="reader_reports")
+            await transition(
+                ctx,
+                session,
+                doc,
+                to_status="reported",
+                action="report",
+                actor="system:reports",
+                reason="reader_reports",
+            )
 
     await ctx.runtime.commit(write)
-    return ReportOut(id=comment_id, reported=True, message="Thank you, we will take a look.",
-                     message_ar="شكراً، سنراجع التعليق.")
+    return ReportOut(
+        id=comment_id,
+        reported=True,
+        message="Thank you, we will take a look.",
+        message_ar="شكراً، سنراجع التعليق.",
+    )

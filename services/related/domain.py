@@ -46,8 +46,15 @@ def engine_input(snapshot: ArticleSnapshot) -> dict[str, Any]:
 
 def doc_of(snapshot: ArticleSnapshot, *, version: int, seq: int) -> dict[str, Any]:
     """The stored doc of a published article."""
-    return {"_id": snapshot.id, "version": version, "status": PUBLISHED, "seq": seq,
-            "slug": snapshot.slug, "title": snapshot.title, "input": engine_input(snapshot)}
+    return {
+        "_id": snapshot.id,
+        "version": version,
+        "status": PUBLISHED,
+        "seq": seq,
+        "slug": snapshot.slug,
+        "title": snapshot.title,
+        "input": engine_input(snapshot),
+    }
 
 
 def tombstone(article_id: str, *, version: int, status: str, seq: int) -> dict[str, Any]:
@@ -66,8 +73,11 @@ def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
             "slug": names[item.article_id][0],
             "title": names[item.article_id][1],
             "score": round(item.score, 6),
-            "reasons": {"terms": list(item.reasons.terms), "tags": list(item.reasons.tags),
-                        "same_category": item.reasons.same_category},
+            "reasons": {
+                "terms": list(item.reasons.terms),
+                "tags": list(item.reasons.tags),
+                "same_category": item.reasons.same_category,
+            },
         }
         for item in items
     ]
@@ -81,8 +91,13 @@ def list_hash(items: list[dict[str, Any]]) -> str:
 
 def list_doc(article_id: str, items: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """The stored list of an article: one read serves GET /articles/{id}/related."""
-    return {"_id": article_id, "items": items, "members": [i["article_id"] for i in items],
-            "hash": list_hash(items), "computed_at": now}
+    return {
+        "_id": article_id,
+        "items": items,
+        "members": [i["article_id"] for i in items],
+        "hash": list_hash(items),
+        "computed_at": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,9 @@ def merge_rebuild(
     Returns (from_listing, keep_held, remove): the newer version wins; a held published article
     missing from the listing is removed unless an event changed it after the rebuild started.
     """
-    from_listing, keep_held, remove = set(), set(), set()
+    from_listing: set[str] = set()
+    keep_held: set[str] = set()
+    remove: set[str] = set()
     for article_id, version in snapshots.items():
         head = held.get(article_id)
         if head is not None and head.version > version:

@@ -20,7 +20,12 @@ def create_app(
     runtime = Runtime(settings)
     ctx = Context(runtime=runtime, settings=settings, articles_transport=articles_transport)
     subscribers.register(runtime, ctx)
-    app = build_app(title="Akhbar related", runtime=runtime, routers=[api.router],
-                    on_start=ctx.start, on_stop=ctx.stop)
+    app = build_app(
+        title="Akhbar related",
+        runtime=runtime,
+        routers=[api.router],
+        on_start=ctx.start,
+        on_stop=ctx.stop,
+    )
     app.state.related = ctx
     return app

@@ -59,8 +59,12 @@ async def run(
         job_id = f"cli-{uuid.uuid4().hex}"
         index = LiveIndex(engine_config(settings), job_id)
         await repo.insert_job(runtime.db, rebuilder.new_job(job_id, "command"))
-        source = ArticlesSource(settings.articles_url, page_size=settings.articles_page_size,
-                                timeout_s=settings.articles_timeout_s, transport=transport)
+        source = ArticlesSource(
+            settings.articles_url,
+            page_size=settings.articles_page_size,
+            timeout_s=settings.articles_timeout_s,
+            transport=transport,
+        )
         await rebuilder.run_job(
             runtime=runtime, index=index, source=source, job_id=job_id, lease_s=settings.lease_s,
             heartbeat_s=settings.job_heartbeat_s, batch=settings.write_batch, echo=bars,

@@ -53,8 +53,9 @@ async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
             doc = domain.doc_of(event.data, version=event.aggregate_version, seq=seq)
         else:
             status = domain.removed_status(event.type, event.data.status)
-            doc = domain.tombstone(event.aggregate_id, version=event.aggregate_version,
-                                   status=status, seq=seq)
+            doc = domain.tombstone(
+                event.aggregate_id, version=event.aggregate_version, status=status, seq=seq
+            )
         changed = await index.change(db, session, doc)
         if changed:
             await ctx.runtime.emit(session, RelatedUpdated(
@@ -119,12 +120,16 @@ async def rebuild_job(ctx: Context, *, job_id: str) -> RebuildJob:
     db = ctx.runtime.db
     job = await repo.get_job(db, job_id)
     if job is None:
-        raise ApiError(404, "job_not_found", "Rebuild job not found.",
-                       "مهمة إعادة البناء غير موجودة.")
+        raise ApiError(
+            404, "job_not_found", "Rebuild job not found.", "مهمة إعادة البناء غير موجودة."
+        )
     stale = utcnow() - timedelta(seconds=ctx.settings.job_stale_s)
     if job["status"] in ("queued", "running") and job["heartbeat_at"] < stale:
-        fields = {"status": "failed", "error": "interrupted: the runner stopped",
-                  "finished_at": utcnow()}
+        fields = {
+            "status": "failed",
+            "error": "interrupted: the runner stopped",
+            "finished_at": utcnow(),
+        }
         await repo.update_job(db, job_id, fields)
         job.update(fields)
     return job_view(job)

@@ -1,7 +1,5 @@
 """Arabic normalization, tokenization, stemming and moderation word matching."""
 
-# ruff: noqa: RUF001, RUF003
-
 import pytest
 
 from shared.arabic import (

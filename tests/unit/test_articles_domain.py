@@ -1,7 +1,5 @@
 """Pure rules of the articles service: slugs, workflow, events, cursors, If-Match."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from datetime import UTC, datetime

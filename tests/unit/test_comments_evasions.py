@@ -1,6 +1,5 @@
 """Arabic evasions: listed words written to slip past must be caught; innocent words not."""
 
-# ruff: noqa: RUF001
 from __future__ import annotations
 
 import pytest

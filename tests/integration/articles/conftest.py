@@ -1,7 +1,5 @@
 """Fixtures and factories for the articles service tests (real MongoDB-wire server + Redis)."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

@@ -1,7 +1,5 @@
 """The articles HTTP API end to end against real servers: reads, writes, slugs, concurrency."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from urllib.parse import quote

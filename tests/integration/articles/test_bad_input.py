@@ -1,7 +1,5 @@
 """Bad input: a clear 4xx in the error shape, nothing written, no event emitted."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import json

@@ -1,7 +1,5 @@
 """Categories (hierarchy, breadcrumb, refused deletes) and the public list (filters, cursor)."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from tests.conftest import EDITOR

@@ -1,7 +1,5 @@
 """Each write emits exactly the expected event (snapshot + version) through the outbox."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from typing import Any

@@ -1,7 +1,5 @@
 """The ANT import command and the seed article parser."""
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import gzip

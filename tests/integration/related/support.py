@@ -42,8 +42,12 @@ from tests.helpers import app_client, eventually
 SUBSET = Path(__file__).resolve().parents[3] / "data/ant-subset/articles.jsonl.gz"
 CATEGORIES = {"sport": "رياضة", "economy": "اقتصاد", "culture": "ثقافة"}
 TAGS = ["تونس", "كرة القدم", "الاقتصاد", "السينما"]
-EVENT_TYPES = {"published": ArticlePublished, "updated": ArticleUpdated,
-               "unpublished": ArticleUnpublished, "deleted": ArticleDeleted}
+EVENT_TYPES = {
+    "published": ArticlePublished,
+    "updated": ArticleUpdated,
+    "unpublished": ArticleUnpublished,
+    "deleted": ArticleDeleted,
+}
 
 
 def ant_articles(n: int, seed: int = 5) -> list[dict[str, Any]]:
@@ -95,8 +99,9 @@ def event(kind: str, article: dict[str, Any], version: int) -> Event:
 @contextlib.asynccontextmanager
 async def producer(infra: dict[str, object], isolation: str) -> AsyncIterator[Runtime]:
     """A runtime that writes onto the test's prefixed article stream, standing for articles."""
-    settings = ServiceSettings(**{**infra, "service_name": "articles-test",
-                                  "mongo_db": f"articles_test_{isolation}"})
+    settings = ServiceSettings(
+        **{**infra, "service_name": "articles-test", "mongo_db": f"articles_test_{isolation}"}
+    )
     runtime = Runtime(settings)
     async with running(runtime):
         yield runtime
@@ -136,8 +141,11 @@ def expected_lists(
     stats None: fresh statistics of these articles (what a rebuild computes).
     """
     snaps = {aid: snapshot(a, version=1) for aid, a in articles.items()}
-    engine = RelatedEngine.build([domain.engine_input(s) for s in snaps.values()],
-                                 config=engine_config(settings), stats=stats)
+    engine = RelatedEngine.build(
+        [domain.engine_input(s) for s in snaps.values()],
+        config=engine_config(settings),
+        stats=stats,
+    )
     view = LiveIndex(engine_config(settings), "expected")
     view.install(engine, {aid: (s.slug, s.title) for aid, s in snaps.items()}, seq=0, epoch=0)
     return {aid: domain.render_items(engine.related(aid), view.names) for aid in snaps}
@@ -155,8 +163,11 @@ def articles_app(store: dict[str, ArticleSnapshot], gate: asyncio.Event | None =
             await gate.wait()  # the test holds the rebuild mid-listing
         page = ids[start : start + limit]
         following = ids[start + limit] if start + limit < len(ids) else None
-        return {"items": [store[i].model_dump(mode="json") for i in page],
-                "next_cursor": following, "total": len(ids) if cursor is None else None}
+        return {
+            "items": [store[i].model_dump(mode="json") for i in page],
+            "next_cursor": following,
+            "total": len(ids) if cursor is None else None,
+        }
 
     return app
 

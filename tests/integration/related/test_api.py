@@ -44,8 +44,14 @@ async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(inf
             assert item["slug"] == other["slug"] and item["title"] == other["title"]
             reasons = item["reasons"]
             assert reasons["terms"] or reasons["tags"], "every item shares something"
-            text = " ".join([other["title"], *other["paragraphs"], articles[0]["title"],
-                             *articles[0]["paragraphs"]])
+            text = " ".join(
+                [
+                    other["title"],
+                    *other["paragraphs"],
+                    articles[0]["title"],
+                    *articles[0]["paragraphs"],
+                ]
+            )
             assert all(term in text for term in reasons["terms"])  # surface forms, as written
             assert reasons["tags"] == sorted(set(articles[0]["tags"]) & set(other["tags"]))
             category = articles[0]["category"]
@@ -88,12 +94,18 @@ async def test_changed_lists_are_announced_with_related_updated(infra, isolation
         stream = ctx.settings.stream(RELATED_STREAM)
         redis = Redis.from_url(ctx.settings.redis_url.get_secret_value())
         try:
-            async def announced() -> set[str]:
-                return {aid for _, fields in await redis.xrange(stream)
-                        for aid in decode_entry(fields)["data"]["article_ids"]}
 
-            lists = {a["id"]: (await client.get(f"/articles/{a['id']}/related")).json()["items"]
-                     for a in articles}
+            async def announced() -> set[str]:
+                return {
+                    aid
+                    for _, fields in await redis.xrange(stream)
+                    for aid in decode_entry(fields)["data"]["article_ids"]
+                }
+
+            lists = {
+                a["id"]: (await client.get(f"/articles/{a['id']}/related")).json()["items"]
+                for a in articles
+            }
             from tests.helpers import eventually
 
             await eventually(lambda: _has(announced(), set(lists)))

@@ -95,7 +95,8 @@ async def test_two_replicas_on_one_group_produce_the_lists_of_one(infra, isolati
         await send(articles_rt, *(history.step() for _ in range(80)))
         await processed(first, 80)
         shares = await first.state.related.runtime.redis.xinfo_consumers(
-            one.stream("articles.events"), "related")
+            one.stream("articles.events"), "related"
+        )
         assert len(shares) == 2  # both replicas read from the group
         assert await stored_lists(first) == expected_lists(one, history.published(), Stats())
 
@@ -141,7 +142,8 @@ async def test_first_event_after_restart_uses_the_stored_index(infra, isolation)
             assert await stored_lists(restarted) == expected
             index = restarted.state.related.index
             assert {a: len(x) for a, x in index.engine.lists().items()} == {
-                a: len(x) for a, x in expected.items()}
+                a: len(x) for a, x in expected.items()
+            }
 
 
 async def test_statistics_are_refreshed_automatically_when_the_corpus_grows(infra, isolation):
