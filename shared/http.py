@@ -82,6 +82,9 @@ def _has_operator_key(value: Any) -> bool:
     return False
 
 
+_TOO_LARGE = (413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+
+
 class JsonBodyGuard:
     """Rejects oversized (413), non-JSON (415), malformed (400) and `$`-keyed (422) write bodies."""
 
@@ -96,13 +99,7 @@ class JsonBodyGuard:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(
-                send,
-                413,
-                "payload_too_large",
-                "The request body is too large.",
-                "جسم الطلب كبير جداً.",
-            )
+            await _reject(send, *_TOO_LARGE)
             return
         chunks, size = [], 0
         while True:
@@ -112,13 +109,7 @@ class JsonBodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _reject(
-                    send,
-                    413,
-                    "payload_too_large",
-                    "The request body is too large.",
-                    "جسم الطلب كبير جداً.",
-                )
+                await _reject(send, *_TOO_LARGE)
                 return
             chunks.append(chunk)
             if not message.get("more_body"):
