@@ -26,7 +26,7 @@ import httpx
 from fastapi import FastAPI
 from related_quality import DEFAULT_CORPUS, load_corpus
 
-from services.related import rebuilder, service
+from services.related import jobs, service
 from services.related import repository as repo
 from services.related.config import Settings
 from services.related.context import Context
@@ -78,8 +78,8 @@ async def measure(corpus: Path, n: int, adds: int) -> None:
         for ensure in (repo.ensure_indexes, inbox.ensure_indexes, outbox.ensure_indexes):
             await ensure(runtime.db)
         started = time.perf_counter()
-        await repo.insert_job(runtime.db, rebuilder.new_job("bench", "bench"))
-        await rebuilder.run_job(
+        await repo.insert_job(runtime.db, jobs.new_job("bench", "bench"))
+        await jobs.run_job(
             runtime=runtime,
             index=ctx.index,
             source=ctx.source(),

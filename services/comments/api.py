@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from services.comments import moderation, policy, service
+from services.comments import moderation, policy, readers, service
 from services.comments.context import Context
 from services.comments.domain import Policy
 from services.comments.schemas import (
@@ -83,14 +83,14 @@ async def list_comments(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> CommentPage:
-    return await service.list_public(
+    return await readers.list_public(
         ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
     )
 
 
 @router.post("/comments/{comment_id}/report")
 async def report_comment(comment_id: str, data: ReportIn, ctx: Ctx) -> ReportOut:
-    return await service.report(ctx, comment_id=comment_id, data=data)
+    return await readers.report(ctx, comment_id=comment_id, data=data)
 
 
 @moderation_router.get("", include_in_schema=False)

@@ -1,4 +1,4 @@
-"""Reader-side use cases: submit (gather facts, run the pipeline, store), list, report."""
+"""Submitting a comment: gather the facts, run the pipeline, store it with its events."""
 
 from __future__ import annotations
 
@@ -7,15 +7,10 @@ import secrets
 from typing import Any
 
 from services.comments import lifecycle
-from services.comments.context import PRODUCER, Context, page_cursor
+from services.comments.context import PRODUCER, Context
 from services.comments.domain import Facts, Verdict, run_pipeline, writer_view
-from services.comments.moderation import transition
 from services.comments.schemas import (
     CommentIn,
-    CommentPage,
-    PublicComment,
-    ReportIn,
-    ReportOut,
     SubmitOut,
 )
 from shared import mongo
@@ -224,64 +219,3 @@ def _submission_events(doc: dict[str, Any], verdict: Verdict) -> list[Any]:
             )
         )
     return events
-
-
-async def list_public(
-    ctx: Context, *, article_id: str, newest: bool, limit: int, cursor: str | None
-) -> CommentPage:
-    """Approved comments of a public article: a page of threads, oldest or newest first."""
-    if lifecycle.accepts_comments(await ctx.repo.article(article_id)) == "unknown":
-        raise article_not_found()
-    after = page_cursor(cursor)
-    query = {"article_id": article_id, "status": "approved", "parent_id": None}
-    roots = await ctx.repo.page(query, after=after, newest=newest, limit=limit + 1)
-    roots, next_cursor = lifecycle.split_page(roots, limit)
-    replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
-    tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
-    return CommentPage(
-        items=[PublicComment.model_validate(t) for t in tree],
-        next_cursor=next_cursor,
-        count=await ctx.repo.count_public(article_id),
-    )
-
-
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    keys = ("article_id", "parent_id", "author_name", "body", "created_at", "ancestors")
-    return {"id": doc["_id"], **{k: doc.get(k) for k in keys}}
-
-
-async def report(ctx: Context, *, comment_id: str, data: ReportIn) -> ReportOut:
-    """A reader's flag, counted once per reader key; at the threshold the comment is re-queued."""
-    comment = await ctx.repo.comment(comment_id)
-    if not comment or comment["status"] != "approved":
-        raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
-    reader_hash = ctx.keyed("reader", data.reader_key)
-    threshold = (await ctx.policy()).report_threshold
-
-    async def write(session: mongo.Session) -> None:
-        if not await ctx.repo.add_report(comment_id, reader_hash, utcnow(), session):
-            raise ApiError(
-                409,
-                "already_reported",
-                "You already reported this comment.",
-                "سبق أن أبلغت عن هذا التعليق.",
-            )
-        doc = await ctx.repo.bump_reports(comment_id, session)
-        if doc and lifecycle.reaches_threshold(doc["report_count"], threshold, doc["status"]):
-            await transition(
-                ctx,
-                session,
-                doc,
-                to_status="reported",
-                action="report",
-                actor="system:reports",
-                reason="reader_reports",
-            )
-
-    await ctx.runtime.commit(write)
-    return ReportOut(
-        id=comment_id,
-        reported=True,
-        message="Thank you, we will take a look.",
-        message_ar="شكراً، سنراجع التعليق.",
-    )

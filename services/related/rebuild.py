@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
-from services.related import rebuilder
+from services.related import jobs
 from services.related import repository as repo
 from services.related.config import Settings
 from services.related.context import engine_config
@@ -58,14 +58,14 @@ async def run(
         await outbox.ensure_indexes(runtime.db)
         job_id = f"cli-{uuid.uuid4().hex}"
         index = LiveIndex(engine_config(settings), job_id)
-        await repo.insert_job(runtime.db, rebuilder.new_job(job_id, "command"))
+        await repo.insert_job(runtime.db, jobs.new_job(job_id, "command"))
         source = ArticlesSource(
             settings.articles_url,
             page_size=settings.articles_page_size,
             timeout_s=settings.articles_timeout_s,
             transport=transport,
         )
-        await rebuilder.run_job(
+        await jobs.run_job(
             runtime=runtime, index=index, source=source, job_id=job_id, lease_s=settings.lease_s,
             heartbeat_s=settings.job_heartbeat_s, batch=settings.write_batch, echo=bars,
         )  # fmt: skip

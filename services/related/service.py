@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from services.related import domain, rebuilder
+from services.related import domain, jobs
 from services.related import repository as repo
 from services.related.context import PRODUCER, Context
 from services.related.index import IndexBusy, StaleIndex
@@ -98,7 +98,7 @@ async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
     active = await repo.active_jobs(db, fresh)
     if active:
         return job_view(active[0])
-    job = rebuilder.new_job(uuid.uuid4().hex, requested_by)
+    job = jobs.new_job(uuid.uuid4().hex, requested_by)
     await repo.insert_job(db, job)
     ctx.spawn(_run(ctx, job["_id"]))
     return job_view(job)
@@ -107,7 +107,7 @@ async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
 async def _run(ctx: Context, job_id: str) -> None:
     s = ctx.settings
     try:
-        await rebuilder.run_job(
+        await jobs.run_job(
             runtime=ctx.runtime, index=ctx.index, source=ctx.source(), job_id=job_id,
             lease_s=s.lease_s, heartbeat_s=s.job_heartbeat_s, batch=s.write_batch,
         )  # fmt: skip
