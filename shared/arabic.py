@@ -184,7 +184,10 @@ _CLITICS = sorted(
     | {c + p for c in ("", "و", "ف") for p in ("ل", "لل")},
     key=len,
 )[1:]
+# Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
+_SUFFIXES = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
 _MIN_STEM = 2
+_MIN_SUFFIXED_STEM = 3  # a suffix is only stripped from a longer word, to spare short ones
 _Runs = tuple[str, tuple[int, ...]]
 
 
@@ -206,6 +209,12 @@ def _variants(token: str) -> list[_Runs]:
         for c in _CLITICS
         if token.startswith(c) and len(_runs(token[len(c) :])[0]) >= _MIN_STEM
     ]
+    forms += [
+        form[: -len(s)]
+        for form in forms
+        for s in _SUFFIXES
+        if form.endswith(s) and len(_runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
+    ]
     return [_runs(form) for form in forms]
 
 
@@ -217,9 +226,10 @@ def moderation_forms(text: str) -> set[str]:
 def match_words(text: str, words: Iterable[str]) -> list[str]:
     """Return the listed words or phrases (as given, in list order) that occur in text.
 
-    A listed word matches a whole text word after normalize(), leading clitics stripped and
-    repeated letters collapsed; a text word must repeat each letter at least as often as the
-    listed word (غبييي matches غبي, "as" does not match "ass"). Phrases match consecutive words.
+    A listed word matches a whole text word after normalize(), leading clitics and trailing
+    attached pronouns stripped and repeated letters collapsed; a text word must repeat each
+    letter at least as often as the listed word (غبييي matches غبي, "as" does not match "ass").
+    Phrases match consecutive words.
     """
     tokens = [_variants(t) for t in tokenize(text)]
     found: list[str] = []

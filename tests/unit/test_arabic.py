@@ -116,6 +116,9 @@ CAUGHT = [
     ("Ass!", "ass"),
     ("يا ابنَ الكلب", "ابن الكلب"),
     ("إبن الكلـــب", "ابن الكلب"),
+    ("يا غبيكم", "غبي"),  # trailing attached pronouns
+    ("وغبيها", "غبي"),
+    ("كلبهم", "كلب"),
 ]
 
 
@@ -141,6 +144,7 @@ INNOCENT = [
     "كلبنان والعراق",  # ك + لبنان (like Lebanon) starts with كلب
     "first class passport as assistant",  # contain ass; "as" lacks the double s
     "احمرار العينين",  # redness, shares letters with حمار
+    "الخراطيم",  # hoses: starts with خرا, no pronoun suffix to strip
 ]
 
 

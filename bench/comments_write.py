@@ -1,0 +1,465 @@
+"""Comments write path under load, beside Isso (a real comment server) measured in the same run.
+
+Usage: comments_write.py [--clients 16] [--duration 15] [--requests N] [--workers 1 2] [--json]
+
+For each worker count: a fresh embedded MongoDB-wire server and Redis, one `article.published`
+on the service's stream, the comments service as real processes (`python -m services.comments`;
+for 2+ workers `uvicorn --factory --workers`), flood control off via the admin API, then
+K clients post distinct Arabic comments for D seconds. Then Isso with moderation on (SQLite in a
+temporary folder, its flood guard off) under gunicorn with the same number of workers (its
+built-in threaded server, one process, when gunicorn is absent) takes the same load. Loopback
+only; every process is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+from redis.asyncio import Redis
+
+from shared import mongo
+from shared.embedded import free_port, start_mongo, start_redis
+from shared.events import ARTICLES_STREAM, COMMENTS_STREAM, ArticlePublished, ArticleSnapshot
+from shared.runtime import Runtime, running
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN = "bench-admin-token"
+PREFIX = "bench:"
+ARTICLE = "bench-article"
+REFERENCE = "Isso 0.14, gunicorn 2 workers, 16 clients: ~170 comments/s, p95 104 ms"
+SENTENCES = [
+    "شكراً على هذا التقرير المفصّل عن ارتفاع الأسعار في الأسواق الشعبية",
+    "أتمنى أن تتابعوا الموضوع وتنشروا ردّ الوزارة على هذه الأرقام",
+    "المقال مهم لكن ينقصه رأي الخبراء الاقتصاديين في المنطقة",
+    "هذه ليست المرة الأولى التي نسمع فيها مثل هذه الوعود من المسؤولين",
+    "أختلف مع الكاتب في الفقرة الثالثة، فالإحصاءات الرسمية تقول غير ذلك",
+    "نريد تغطية أوسع لأخبار الجنوب والقرى البعيدة عن العاصمة",
+    "تحية لفريق التحرير على الصور والتوضيحات في آخر المقال",
+]
+
+
+def comment_text(i: int) -> str:
+    """A distinct Arabic comment of ~150 characters."""
+    one, two = SENTENCES[i % len(SENTENCES)], SENTENCES[(i * 3 + 1) % len(SENTENCES)]
+    return f"{one}. {two}. (تعليق رقم {i})"
+
+
+@dataclass
+class Result:
+    system: str
+    workers: int
+    server: str
+    accepted: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    errors: Counter[str] = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    stored: int | None = None
+    events: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "latencies_ms"}
+        out.update(comments_per_s=round(self.rate, 1), requests=len(self.latencies_ms))
+        out.update(p50_ms=round(self.pct(0.5), 1), p95_ms=round(self.pct(0.95), 1))
+        out["errors"] = dict(self.errors)
+        return out
+
+
+async def load(
+    client: httpx.AsyncClient,
+    url: str,
+    payload: Any,
+    ok: set[int],
+    res: Result,
+    clients: int,
+    duration: float,
+    limit: int,
+) -> None:
+    """K workers post until the deadline or `limit` requests; fills `res`."""
+    counter = itertools.count()
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            i = next(counter)
+            if limit and i >= limit:
+                return
+            started = time.perf_counter()
+            try:
+                answer = await client.post(url, json=payload(i))
+            except httpx.HTTPError as exc:
+                res.errors[type(exc).__name__] += 1
+                continue
+            res.latencies_ms.append((time.perf_counter() - started) * 1000)
+            if answer.status_code in ok:
+                res.accepted += 1
+            else:
+                res.errors[str(answer.status_code)] += 1
+                if len(res.error_samples) < 5:
+                    res.error_samples.append(f"{answer.status_code} {answer.text[:200]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    res.seconds = time.perf_counter() - started
+
+
+def no_cookies() -> httpx.Cookies:
+    """Each request is another reader: keep no cookie (Isso sets one per comment)."""
+    return httpx.Cookies(CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = open(log, "ab")  # the child writes to it
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=out,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM our child's process group (master and its workers), SIGKILL after 15 s."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        if proc.poll() is not None:
+            break
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # workers left behind by a dead master
+
+
+async def until_ok(proc: subprocess.Popen[bytes], what: str, request: Any) -> httpx.Response:
+    """Repeat `request()` until it answers 2xx; fail if the process dies or time runs out."""
+    timeout, last = 60, "no answer"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with code {proc.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            answer = await request()
+            if answer.is_success:
+                return answer  # type: ignore[no-any-return]
+            last = f"{answer.status_code} {answer.text[:200]}"
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{what}: not ready within {timeout}s ({last})")
+
+
+async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Result:
+    mongo_srv, redis_srv = start_mongo(), start_redis()
+    proc = None
+    try:
+        snapshot = ArticleSnapshot(
+            id=ARTICLE,
+            slug=ARTICLE,
+            title="ارتفاع الأسعار في الأسواق",
+            status="published",
+            version=1,
+        )
+        publisher = Runtime(
+            ServiceSettings(
+                service_name="articles",
+                mongo_url=mongo_srv.url,
+                redis_url=redis_srv.url,
+                stream_prefix=PREFIX,
+            )
+        )
+        async with running(publisher):
+            await publisher.publish(
+                ARTICLES_STREAM,
+                ArticlePublished(
+                    producer="articles", aggregate_id=ARTICLE, aggregate_version=1, data=snapshot
+                ),
+            )
+        port = free_port()
+        env = {
+            "MONGO_URL": mongo_srv.url,
+            "REDIS_URL": redis_srv.url,
+            "AKHBAR_TOKENS": f"{ADMIN}:admin:bench",
+            "COMMENTS_PORT": str(port),
+            "COMMENTS_STREAM_PREFIX": PREFIX,
+        }
+        if workers == 1:
+            cmd, server = [sys.executable, "-m", "services.comments"], "python -m services.comments"
+        else:
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "services.comments.main:create_app",
+                "--workers",
+                str(workers),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
+            server = f"uvicorn --factory --workers {workers}"
+        proc = spawn(cmd, env, tmp / f"akhbar-{workers}.log")
+        res = Result("Akhbar comments", workers, server)
+        base = f"http://127.0.0.1:{port}"
+        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+        async with httpx.AsyncClient(
+            base_url=base, timeout=30, limits=limits, cookies=no_cookies()
+        ) as client:
+            await until_ok(proc, "comments /health/ready", lambda: client.get("/health/ready"))
+            await until_ok(
+                proc,
+                "PUT /moderation/settings",
+                lambda: client.put(
+                    "/moderation/settings",
+                    json={"flood_interval_seconds": 0},
+                    headers={"Authorization": f"Bearer {ADMIN}"},
+                ),
+            )
+            url = f"/articles/{ARTICLE}/comments"
+
+            def payload(i: int, tag: str = "run") -> dict[str, str]:
+                return {
+                    "author_name": f"قارئ {i}",
+                    "author_email": f"{tag}{i}@readers.example.org",
+                    "body": comment_text(i),
+                }
+
+            # The article is known once the consumer applied the event: 201, not 404.
+            await until_ok(
+                proc,
+                "first comment (article known)",
+                lambda: client.post(url, json=payload(0, "probe")),
+            )
+            warm = Result("warm-up", workers, server)
+            await load(
+                client,
+                url,
+                lambda i: payload(i, "warm"),
+                {201},
+                warm,
+                args.clients,
+                60,
+                args.warmup,
+            )
+            await load(client, url, payload, {201}, res, args.clients, args.duration, args.requests)
+        db = mongo.connect(mongo_srv.url)["comments"]
+        try:
+            res.stored = await db.comments.count_documents({"author_email": {"$regex": "^run"}})
+            redis = Redis.from_url(redis_srv.url)
+            deadline = time.monotonic() + 30  # the relay drains the outbox after the load
+            while await db.outbox.count_documents({"sent_at": None}):
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+            res.events = await redis.xlen(f"{PREFIX}{COMMENTS_STREAM}")
+            await redis.aclose()
+        finally:
+            db.client.close()
+        return res
+    finally:
+        if proc:
+            stop(proc)
+        mongo_srv.stop()
+        redis_srv.stop()
+
+
+ISSO_CONF = """[general]
+dbpath = {db}
+host = {origin}
+notify = stdout
+[moderation]
+enabled = true
+[server]
+listen = http://127.0.0.1:{port}
+[guard]
+enabled = false
+"""
+
+
+def isso_server(workers: int) -> str | None:
+    """How Isso runs here: gunicorn when installed, else the built-in server (one process)."""
+    if shutil.which("gunicorn") or Path(sys.executable).with_name("gunicorn").exists():
+        return f"gunicorn {metadata.version('gunicorn')}, {workers} sync worker(s)"
+    return "isso run (built-in werkzeug server, threaded, 1 process)" if workers == 1 else None
+
+
+async def run_isso(workers: int, args: argparse.Namespace, tmp: Path) -> Result | None:
+    server = isso_server(workers)
+    if server is None:
+        return None
+    port, origin = free_port(), f"http://127.0.0.1:{free_port()}"  # nothing listens at origin
+    folder = Path(tempfile.mkdtemp(prefix=f"isso-{workers}-", dir=tmp))
+    conf = folder / "isso.cfg"
+    conf.write_text(ISSO_CONF.format(db=folder / "comments.db", origin=origin, port=port))
+    if server.startswith("gunicorn"):
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "isso.run:application",
+        ]
+    else:
+        cmd = [str(Path(sys.executable).with_name("isso")), "-c", str(conf), "run"]
+    proc = spawn(cmd, {"ISSO_SETTINGS": str(conf)}, tmp / f"isso-{workers}.log")
+    try:
+        res = Result(f"Isso {metadata.version('isso')}", workers, server)
+        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+        headers = {"Origin": origin, "Referer": f"{origin}/article"}
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            limits=limits,
+            cookies=no_cookies(),
+            headers=headers,
+        ) as client:
+            await until_ok(proc, "isso /info", lambda: client.get("/info"))
+
+            def payload(i: int, tag: str = "run") -> dict[str, str]:
+                return {
+                    "author": f"قارئ {i}",
+                    "email": f"{tag}{i}@readers.example.org",
+                    "text": comment_text(i),
+                    "title": "ارتفاع الأسعار في الأسواق",
+                }
+
+            url = "/new?uri=/article"  # 202: stored, held for moderation
+            await until_ok(
+                proc, "first comment", lambda: client.post(url, json=payload(0, "probe"))
+            )
+            warm = Result("warm-up", workers, server)
+            await load(
+                client,
+                url,
+                lambda i: payload(i, "warm"),
+                {201, 202},
+                warm,
+                args.clients,
+                60,
+                args.warmup,
+            )
+            await load(
+                client, url, payload, {201, 202}, res, args.clients, args.duration, args.requests
+            )
+        with contextlib.closing(sqlite3.connect(folder / "comments.db", timeout=30)) as db:
+            row = db.execute("SELECT count(*) FROM comments WHERE email LIKE 'run%'").fetchone()
+            res.stored = int(row[0])
+        return res
+    finally:
+        stop(proc)
+
+
+def table(results: list[Result], ratios: dict[int, float], args: argparse.Namespace) -> str:
+    lines = [
+        f"{args.clients} concurrent clients, {args.duration:g} s per system"
+        + (f" or {args.requests} requests" if args.requests else "")
+        + ", loopback",
+        "",
+        f"{'system':<18} {'workers':>7} {'comments/s':>10} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'errors':>6} {'stored':>6} {'events':>6}  server",
+    ]
+    for r in results:
+        lines.append(
+            f"{r.system:<18} {r.workers:>7} {r.rate:>10.1f} {r.pct(0.5):>7.1f} "
+            f"{r.pct(0.95):>7.1f} {sum(r.errors.values()):>6} {r.stored or 0:>6} "
+            f"{'-' if r.events is None else r.events:>6}  {r.server}"
+        )
+        for sample in r.error_samples:
+            lines.append(f"    error: {sample}")
+        if r.errors:
+            lines.append(f"    errors by kind: {dict(r.errors)}")
+    lines.append("")
+    for workers, ratio in ratios.items():
+        lines.append(f"Akhbar / Isso at {workers} worker(s): {ratio:.2f}x comments/s")
+    if not ratios:
+        lines.append("Isso not measured in this run.")
+    lines.append(f"reference figure from RECIPES.md, not measured in this run: {REFERENCE}")
+    return "\n".join(lines)
+
+
+async def main(args: argparse.Namespace) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-comments-"))
+    results: list[Result] = []
+    ratios: dict[int, float] = {}
+    try:
+        for workers in args.workers:
+            ours = await run_akhbar(workers, args, tmp)
+            results.append(ours)
+            if args.no_isso:
+                continue
+            theirs = await run_isso(workers, args, tmp)
+            if theirs:
+                results.append(theirs)
+                ratios[workers] = ours.rate / theirs.rate if theirs.rate else float("inf")
+    finally:
+        if args.keep_logs:
+            print(f"logs kept in {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "clients": args.clients,
+                    "duration_s": args.duration,
+                    "requests": args.requests,
+                    "results": [r.summary() for r in results],
+                    "akhbar_over_isso": ratios,
+                    "reference": REFERENCE,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(table(results, ratios, args))
+    return 1 if any(r.errors for r in results if r.system.startswith("Akhbar")) else 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per system")
+    parser.add_argument("--requests", type=int, default=0, help="stop after N requests (0: none)")
+    parser.add_argument("--warmup", type=int, default=100, help="requests before measuring")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-isso", action="store_true", help="measure Akhbar alone")
+    parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    sys.exit(asyncio.run(main(parser.parse_args())))
