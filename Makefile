@@ -23,10 +23,12 @@ up: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## Benchmarks: related-articles quality and speed, with baselines in the same run
+## Benchmarks: related-articles quality and speed, comments write path; baselines in the same run
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/related_quality.py
 	$(PY) bench/related_speed.py
+	$(PY) bench/comments_write.py
 
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff==0.14.14 mypy==2.4.1

@@ -30,12 +30,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from shared import mongo
@@ -78,6 +80,8 @@ class Result:
     error_samples: list[str] = field(default_factory=list)
     stored: int | None = None
     events: int | None = None
+    cpu_cores: dict[str, float] = field(default_factory=dict)  # CPU s / wall s during the load
+    checks: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -104,8 +108,9 @@ async def load(
     clients: int,
     duration: float,
     limit: int,
+    groups: dict[str, int] | None = None,
 ) -> None:
-    """K workers post until the deadline or `limit` requests; fills `res`."""
+    """K workers post until the deadline or `limit` requests; fills `res` (and CPU shares)."""
     counter = itertools.count()
     deadline = time.perf_counter() + duration
 
@@ -128,14 +133,30 @@ async def load(
                 if len(res.error_samples) < 5:
                     res.error_samples.append(f"{answer.status_code} {answer.text[:200]}")
 
-    started = time.perf_counter()
+    groups = groups or {}
+    before = {name: group_cpu(pgid) for name, pgid in groups.items()}
+    mine, started = time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     res.seconds = time.perf_counter() - started
+    cpu = {name: group_cpu(pgid) - before[name] for name, pgid in groups.items()}
+    cpu["load generator"] = time.process_time() - mine
+    res.cpu_cores = {name: round(value / res.seconds, 2) for name, value in cpu.items()}
 
 
-def no_cookies() -> httpx.Cookies:
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) of the live processes in a process group (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def no_cookies() -> CookieJar:
     """Each request is another reader: keep no cookie (Isso sets one per comment)."""
-    return httpx.Cookies(CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])))
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -194,8 +215,8 @@ async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Resul
         publisher = Runtime(
             ServiceSettings(
                 service_name="articles",
-                mongo_url=mongo_srv.url,
-                redis_url=redis_srv.url,
+                mongo_url=SecretStr(mongo_srv.url),
+                redis_url=SecretStr(redis_srv.url),
                 stream_prefix=PREFIX,
             )
         )
@@ -274,7 +295,10 @@ async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Resul
                 60,
                 args.warmup,
             )
-            await load(client, url, payload, {201}, res, args.clients, args.duration, args.requests)
+            groups = {"service": proc.pid, "mongo": mongo_srv.proc.pid, "redis": redis_srv.proc.pid}
+            await load(
+                client, url, payload, {201}, res, args.clients, args.duration, args.requests, groups
+            )
         db = mongo.connect(mongo_srv.url)["comments"]
         try:
             res.stored = await db.comments.count_documents({"author_email": {"$regex": "^run"}})
@@ -286,6 +310,15 @@ async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Resul
                 await asyncio.sleep(0.5)
             res.events = await redis.xlen(f"{PREFIX}{COMMENTS_STREAM}")
             await redis.aclose()
+            total = await db.comments.count_documents({})
+            statuses = await db.comments.aggregate(
+                [{"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+            ).to_list(None)
+            res.checks.append(
+                f"{total} comments stored incl. warm-up, by status "
+                f"{ {d['_id']: d['n'] for d in statuses} }; {res.events} comment.submitted events "
+                f"on the stream; {await db.outbox.count_documents({'sent_at': None})} unsent"
+            )
         finally:
             db.client.close()
         return res
@@ -309,17 +342,19 @@ enabled = false
 """
 
 
-def isso_server(workers: int) -> str | None:
+def isso_server(workers: int) -> str:
     """How Isso runs here: gunicorn when installed, else the built-in server (one process)."""
-    if shutil.which("gunicorn") or Path(sys.executable).with_name("gunicorn").exists():
+    if find_spec("isso") is None:
+        raise LookupError("PyPI `isso` is not installed here (pip install -e '.[bench]')")
+    if find_spec("gunicorn"):
         return f"gunicorn {metadata.version('gunicorn')}, {workers} sync worker(s)"
-    return "isso run (built-in werkzeug server, threaded, 1 process)" if workers == 1 else None
+    if workers == 1:
+        return "isso run (built-in werkzeug server, threaded, 1 process)"
+    raise LookupError(f"{workers} workers need gunicorn, which is not installed here")
 
 
-async def run_isso(workers: int, args: argparse.Namespace, tmp: Path) -> Result | None:
+async def run_isso(workers: int, args: argparse.Namespace, tmp: Path) -> Result:
     server = isso_server(workers)
-    if server is None:
-        return None
     port, origin = free_port(), f"http://127.0.0.1:{free_port()}"  # nothing listens at origin
     folder = Path(tempfile.mkdtemp(prefix=f"isso-{workers}-", dir=tmp))
     conf = folder / "isso.cfg"
@@ -375,31 +410,46 @@ async def run_isso(workers: int, args: argparse.Namespace, tmp: Path) -> Result 
                 args.warmup,
             )
             await load(
-                client, url, payload, {201, 202}, res, args.clients, args.duration, args.requests
+                client,
+                url,
+                payload,
+                {201, 202},
+                res,
+                args.clients,
+                args.duration,
+                args.requests,
+                {"isso": proc.pid},
             )
         with contextlib.closing(sqlite3.connect(folder / "comments.db", timeout=30)) as db:
             row = db.execute("SELECT count(*) FROM comments WHERE email LIKE 'run%'").fetchone()
             res.stored = int(row[0])
+            modes = dict(db.execute("SELECT mode, count(*) FROM comments GROUP BY mode").fetchall())
+            res.checks.append(f"comments by mode (2 = awaiting moderation): {modes}")
         return res
     finally:
         stop(proc)
 
 
-def table(results: list[Result], ratios: dict[int, float], args: argparse.Namespace) -> str:
+def table(
+    results: list[Result], ratios: dict[int, float], skipped: list[str], args: argparse.Namespace
+) -> str:
     lines = [
         f"{args.clients} concurrent clients, {args.duration:g} s per system"
         + (f" or {args.requests} requests" if args.requests else "")
         + ", loopback",
         "",
-        f"{'system':<18} {'workers':>7} {'comments/s':>10} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'errors':>6} {'stored':>6} {'events':>6}  server",
+        f"{'system':<16} {'workers':>7} {'comments/s':>10} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'errors':>6} {'accepted':>8} {'stored':>6}  server",
     ]
     for r in results:
         lines.append(
-            f"{r.system:<18} {r.workers:>7} {r.rate:>10.1f} {r.pct(0.5):>7.1f} "
-            f"{r.pct(0.95):>7.1f} {sum(r.errors.values()):>6} {r.stored or 0:>6} "
-            f"{'-' if r.events is None else r.events:>6}  {r.server}"
+            f"{r.system:<16} {r.workers:>7} {r.rate:>10.1f} {r.pct(0.5):>7.1f} "
+            f"{r.pct(0.95):>7.1f} {sum(r.errors.values()):>6} {r.accepted:>8} {r.stored or 0:>6}"
+            f"  {r.server}"
         )
+        cores = ", ".join(f"{name} {value:.2f}" for name, value in r.cpu_cores.items())
+        lines.append(f"    CPU cores busy during the load: {cores}")
+        lines.extend(f"    check: {check}" for check in r.checks)
         for sample in r.error_samples:
             lines.append(f"    error: {sample}")
         if r.errors:
@@ -407,8 +457,7 @@ def table(results: list[Result], ratios: dict[int, float], args: argparse.Namesp
     lines.append("")
     for workers, ratio in ratios.items():
         lines.append(f"Akhbar / Isso at {workers} worker(s): {ratio:.2f}x comments/s")
-    if not ratios:
-        lines.append("Isso not measured in this run.")
+    lines.extend(skipped)
     lines.append(f"reference figure from RECIPES.md, not measured in this run: {REFERENCE}")
     return "\n".join(lines)
 
@@ -417,16 +466,21 @@ async def main(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-comments-"))
     results: list[Result] = []
     ratios: dict[int, float] = {}
+    skipped: list[str] = []
     try:
         for workers in args.workers:
             ours = await run_akhbar(workers, args, tmp)
             results.append(ours)
             if args.no_isso:
+                skipped.append(f"Isso at {workers} worker(s) not measured: --no-isso")
                 continue
-            theirs = await run_isso(workers, args, tmp)
-            if theirs:
-                results.append(theirs)
-                ratios[workers] = ours.rate / theirs.rate if theirs.rate else float("inf")
+            try:
+                theirs = await run_isso(workers, args, tmp)
+            except (LookupError, RuntimeError) as exc:  # Akhbar's figures still stand
+                skipped.append(f"Isso at {workers} worker(s) not measured: {exc}")
+                continue
+            results.append(theirs)
+            ratios[workers] = round(ours.rate / theirs.rate, 2) if theirs.rate else 0.0
     finally:
         if args.keep_logs:
             print(f"logs kept in {tmp}", file=sys.stderr)
@@ -441,18 +495,20 @@ async def main(args: argparse.Namespace) -> int:
                     "requests": args.requests,
                     "results": [r.summary() for r in results],
                     "akhbar_over_isso": ratios,
+                    "not_measured": skipped,
                     "reference": REFERENCE,
                 },
                 ensure_ascii=False,
             )
         )
     else:
-        print(table(results, ratios, args))
+        print(table(results, ratios, skipped, args))
     return 1 if any(r.errors for r in results if r.system.startswith("Akhbar")) else 0
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
+    # SIGTERM as Ctrl-C: asyncio.run cancels main(), whose finally blocks stop every process.
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per system")
@@ -462,4 +518,7 @@ if __name__ == "__main__":
     parser.add_argument("--no-isso", action="store_true", help="measure Akhbar alone")
     parser.add_argument("--keep-logs", action="store_true")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    try:
+        sys.exit(asyncio.run(main(parser.parse_args())))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -124,19 +124,21 @@ class Relay:
             docs = await cursor.to_list(self._batch)
             if not docs:
                 return sent
-            for doc in docs:
-                event = Event.model_validate(doc["event"])
-                try:
-                    await self._publish(doc["stream"], event)
-                except Exception:
-                    await self._db[COLLECTION].update_one(
-                        {"_id": doc["_id"]}, {"$inc": {"attempts": 1}}
+            published: list[str] = []
+            try:
+                for doc in docs:
+                    await self._publish(doc["stream"], Event.model_validate(doc["event"]))
+                    published.append(doc["_id"])
+            except Exception:
+                failed = docs[len(published)]["_id"]
+                await self._db[COLLECTION].update_one({"_id": failed}, {"$inc": {"attempts": 1}})
+                raise
+            finally:  # one write marks the batch; a crash before it re-publishes (inbox dedups)
+                if published:
+                    await self._db[COLLECTION].update_many(
+                        {"_id": {"$in": published}}, {"$set": {"sent_at": utcnow()}}
                     )
-                    raise
-                await self._db[COLLECTION].update_one(
-                    {"_id": doc["_id"]}, {"$set": {"sent_at": utcnow()}}
-                )
-                sent += 1
+            sent += len(published)
         return sent
 
     async def pending_count(self) -> int:

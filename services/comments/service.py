@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from typing import Any
@@ -98,16 +99,22 @@ async def submit(
     email = str(data.author_email).lower()
     email_hash = ctx.keyed("email", email)
     flood_keys = [f"e:{email_hash}"] + ([f"i:{ctx.keyed('ip', client_ip)}"] if client_ip else [])
-    last = await ctx.repo.last_seen(flood_keys)
+    # The facts are independent reads: ask for them at once rather than one after another.
+    last, ban, duplicate, trusted = await asyncio.gather(
+        ctx.repo.last_seen(flood_keys),
+        ctx.repo.active_ban(email_hash, now),
+        ctx.repo.is_duplicate(article_id, email_hash, body_hash(data.body)),
+        ctx.repo.is_trusted(email_hash),
+    )
     facts = Facts(
         body=data.body,
         policy=policy,
         honeypot=data.website,
-        banned_author=await ctx.repo.active_ban(email_hash, now) is not None,
+        banned_author=ban is not None,
         seconds_since_last=(now - last).total_seconds() if last else None,
-        duplicate=await ctx.repo.is_duplicate(article_id, email_hash, body_hash(data.body)),
+        duplicate=duplicate,
         article_premoderated=bool(article and article.get("premoderation")),
-        trusted_author=await ctx.repo.is_trusted(email_hash),
+        trusted_author=trusted,
     )
     verdict = run_pipeline(facts)
     if not verdict.stored:
