@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.embedded import Server, redis_binary, start_mongo, start_redis
+from shared.embedded import Server, redis_binary, start_mongo, start_redis, start_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = (("articles", 8001), ("comments", 8002), ("related", 8003))
@@ -115,17 +115,7 @@ def main() -> int:
         ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
         env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
         for name, _ in SERVICES:
-            log = open(state / "logs" / f"{name}.log", "ab")
-            children.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", f"services.{name}"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=log,
-                    start_new_session=True,  # Ctrl-C stops them in order, through us
-                )
-            )
+            children.append(start_service(name, env, state / "logs" / f"{name}.log"))
         for (name, _), proc in zip(SERVICES, children, strict=True):
             wait_ready(f"http://127.0.0.1:{ports[name]}/health/ready", proc)
             _log(f"{name:9} ready on http://127.0.0.1:{ports[name]}  (docs: /docs)")

@@ -131,3 +131,16 @@ def start_redis(
     )
     _wait_port(port, proc, "redis-server")
     return Server("redis", f"redis://127.0.0.1:{port}/0", port, proc, cleanup)
+
+
+def start_service(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`python -m services.<name>` as a child in its own session, output appended to `log`."""
+    out = open(log, "ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=out,
+        stderr=out,
+        start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops it
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.embedded import Server, free_port
+from shared.embedded import Server, free_port, start_service
 from tests.conftest import EDITOR, MODERATOR, TEST_TOKENS
 from tests.helpers import eventually
 
@@ -31,7 +30,7 @@ def stack(
         REDIS_URL=redis_server.url,
         AKHBAR_TOKENS=TEST_TOKENS,
     )
-    urls, procs = {}, []
+    urls: dict[str, str] = {}
     for name in NAMES:
         port = free_port()
         prefix = name.upper()
@@ -45,17 +44,7 @@ def stack(
         )
         urls[name] = f"http://127.0.0.1:{port}"
     env["RELATED_ARTICLES_URL"] = urls["articles"]
-    for name in NAMES:
-        log = open(tmp_path / f"{name}.log", "wb")
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        )
+    procs = [start_service(name, env, tmp_path / f"{name}.log") for name in NAMES]
     try:
         deadline = time.monotonic() + 60
         for name, proc in zip(NAMES, procs, strict=True):
