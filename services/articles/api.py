@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -23,6 +23,7 @@ from services.articles.schemas import (
     category_out,
 )
 from shared.auth import Principal, optional_principal, require
+from shared.errors import ApiError
 from shared.runtime import Runtime
 
 
@@ -41,6 +42,7 @@ def _expected_version(
 
 
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+WorkStatus = Literal["published", "draft", "scheduled", "unpublished", "archived"]
 Editor = Annotated[Principal, Depends(require("editor"))]
 Viewer = Annotated[Principal | None, Depends(optional_principal)]
 Expected = Annotated[int | None, Depends(_expected_version)]
@@ -64,14 +66,31 @@ async def create_article(data: ArticleCreate, runtime: RuntimeDep, editor: Edito
 @articles.get("/articles", response_model=ArticleList)
 async def list_articles(
     runtime: RuntimeDep,
+    request: Request,
     category: str | None = None,
     tag: str | None = None,
+    status: WorkStatus = "published",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: str | None = None,
 ) -> ArticleList:
-    docs, next_cursor = await listing.list_articles(
-        db=runtime.db, category=category, tag=tag, limit=limit, cursor=cursor
-    )
+    """Published articles for everyone; `status=draft|scheduled|…` is the editors' worklist."""
+    if status == "published":
+        docs, next_cursor = await listing.list_articles(
+            db=runtime.db, category=category, tag=tag, limit=limit, cursor=cursor
+        )
+    else:
+        await require("editor")(request)
+        if category or tag:
+            raise ApiError(
+                400,
+                "unsupported_filter",
+                "category and tag filter published articles only.",
+                "التصفية حسب التصنيف أو الوسم للمقالات المنشورة فقط.",
+                {"category" if category else "tag": "published only"},
+            )
+        docs, next_cursor = await listing.list_worklist(
+            db=runtime.db, status=status, limit=limit, cursor=cursor
+        )
     return ArticleList(
         items=[article_out(d, ArticleSummary) for d in docs], next_cursor=next_cursor
     )

@@ -1,4 +1,5 @@
-"""The public article list: published, newest first, keyset-paginated."""
+"""Article lists, keyset-paginated: the public one (published, newest first) and the editors'
+worklist (one status, most recently changed first)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,7 @@ async def list_articles(
     The cursor is the (published_at, id) of the last item, so articles published meanwhile
     land before it and never shift or repeat the pages that follow.
     """
-    after = None
-    if cursor:
-        try:
-            after = domain.decode_cursor(cursor)
-        except ValueError as exc:
-            raise ApiError(
-                400,
-                "invalid_cursor",
-                "The cursor is not valid.",
-                "مؤشر الصفحة غير صالح.",
-                {"cursor": "invalid"},
-            ) from exc
+    after = _after(cursor)
     if category and await repository.get_category(db, category) is None:
         raise not_found("Category", "التصنيف")
     tag_key = domain.clean_tags([tag])[0] if tag and domain.clean_tags([tag]) else None
@@ -41,3 +31,29 @@ async def list_articles(
     last = page[-1] if page else None
     next_cursor = domain.encode_cursor(last["published_at"], last["_id"]) if more and last else None
     return page, next_cursor
+
+
+async def list_worklist(
+    *, db: mongo.Database, status: str, limit: int, cursor: str | None
+) -> tuple[list[Doc], str | None]:
+    """A page of articles in one status (drafts, scheduled…), most recently changed first."""
+    docs = await repository.list_by_status(db, status=status, after=_after(cursor), limit=limit + 1)
+    page, more = docs[:limit], len(docs) > limit
+    last = page[-1] if page else None
+    next_cursor = domain.encode_cursor(last["updated_at"], last["_id"]) if more and last else None
+    return page, next_cursor
+
+
+def _after(cursor: str | None) -> tuple[Any, str] | None:
+    if not cursor:
+        return None
+    try:
+        return domain.decode_cursor(cursor)
+    except ValueError as exc:
+        raise ApiError(
+            400,
+            "invalid_cursor",
+            "The cursor is not valid.",
+            "مؤشر الصفحة غير صالح.",
+            {"cursor": "invalid"},
+        ) from exc

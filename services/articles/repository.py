@@ -14,6 +14,7 @@ COMMENT_STATES = "comment_states"  # last known approval of each comment, for co
 
 Doc = dict[str, Any]
 _NEWEST = [("published_at", mongo.DESCENDING), ("_id", mongo.DESCENDING)]
+_CHANGED = [("updated_at", mongo.DESCENDING), ("_id", mongo.DESCENDING)]
 LIST_FIELDS = {"body": 0, "source_ref": 0}
 
 
@@ -28,6 +29,7 @@ async def ensure_indexes(db: mongo.Database) -> None:
             mongo.IndexModel([("status", asc), ("tags", asc), *_NEWEST]),
             mongo.IndexModel([("status", asc), ("publish_at", asc)]),
             mongo.IndexModel([("status", asc), ("_id", asc)]),
+            mongo.IndexModel([("status", asc), *_CHANGED]),
             mongo.IndexModel([("category_path", asc), ("status", asc)]),
             mongo.IndexModel([("source_ref", asc)], unique=True, sparse=True),
         ]
@@ -214,3 +216,24 @@ async def published_by_id(db: mongo.Database, *, after: str | None, limit: int) 
 
 async def count_published(db: mongo.Database) -> int:
     return int(await db[ARTICLES].count_documents({"status": "published"}))
+
+
+async def list_by_status(
+    db: mongo.Database, *, status: str, after: tuple[datetime, str] | None, limit: int
+) -> list[Doc]:
+    """The editors' worklist: articles in one status, most recently changed first."""
+    query: Doc = {"status": status}
+    if after is None:
+        return await _changed(db, query, limit)
+    stamp, last_id = after  # two index-served ranges, as in list_published
+    same = await _changed(db, {**query, "updated_at": stamp, "_id": {"$lt": last_id}}, limit)
+    if len(same) >= limit:
+        return same
+    older = await _changed(db, {**query, "updated_at": {"$lt": stamp}}, limit - len(same))
+    return same + older
+
+
+async def _changed(db: mongo.Database, query: Doc, limit: int) -> list[Doc]:
+    cursor = db[ARTICLES].find(query, LIST_FIELDS).sort(_CHANGED).limit(limit)
+    docs: list[Doc] = await cursor.to_list(limit)
+    return docs

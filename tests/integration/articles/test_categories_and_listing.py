@@ -134,6 +134,13 @@ async def test_every_query_is_served_by_an_index(svc: Svc):
         (db.articles, {"slug": "s"}, None),
         (db.articles, {"source_ref": "r"}, None),
         (db.articles, {"category_path": "c", "status": {"$in": ["draft", "published"]}}, None),
+        (db.articles, {"status": "draft"}, [("updated_at", -1), ("_id", -1)]),
+        (
+            db.articles,
+            {"status": "draft", "updated_at": {"$lt": stamp}},
+            [("updated_at", -1), ("_id", -1)],
+        ),
+        (db.articles, {"status": "published", "_id": {"$gt": "a"}}, [("_id", 1)]),
         (db.categories, {"parent": None, "name": "n"}, None),
         (db.categories, {"parent": "c"}, None),
     ]
