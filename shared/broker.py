@@ -59,6 +59,18 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
             raise
 
 
+class ConsumerMetrics:
+    """Event counters of one app (one registry), labelled by stream and group."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        def counter(name: str, doc: str) -> Counter:
+            return Counter(name, doc, ("stream", "group"), registry=registry)
+
+        self.handled = counter("akhbar_events_handled", "events handled")
+        self.failed = counter("akhbar_events_failed", "handler failures")
+        self.dead = counter("akhbar_events_dead_lettered", "events moved to the DLQ")
+
+
 class Consumer:
     """One consumer group on one stream: a FastStream reader plus our claimer and DLQ."""
 
@@ -71,7 +83,7 @@ class Consumer:
         group: str,
         consumer: str,
         handler: Handler,
-        registry: CollectorRegistry,
+        metrics: ConsumerMetrics,
         max_deliveries: int = 5,
         min_idle_ms: int = 30_000,
         claim_interval_s: float = 5.0,
@@ -86,10 +98,7 @@ class Consumer:
         self._dlq_maxlen = dlq_maxlen
         self._errors_key = f"{stream}.errors:{group}"
         self._task: asyncio.Task[None] | None = None
-        labels = ("stream", "group")
-        self._handled = _counter(registry, "akhbar_events_handled_total", "events handled", labels)
-        self._failed = _counter(registry, "akhbar_events_failed_total", "handler failures", labels)
-        self._dead = _counter(registry, "akhbar_events_dead_lettered_total", "moved to DLQ", labels)
+        self._metrics = metrics
         self.subscriber = broker.subscriber(
             stream=StreamSub(stream, group=group, consumer=consumer),
             ack_policy=AckPolicy.REJECT_ON_ERROR,  # a failure stays pending for the claimer
@@ -135,7 +144,7 @@ class Consumer:
         try:
             await self._handler(event)
         except Exception as exc:
-            self._failed.labels(self.stream, self.group).inc()
+            self._metrics.failed.labels(self.stream, self.group).inc()
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             log.warning("event %s failed (delivery %d): %s", event.event_id, deliveries, error)
             if deliveries >= self._max_deliveries:
@@ -143,7 +152,7 @@ class Consumer:
                 return True
             await self._redis.hset(self._errors_key, entry_id, error)
             raise
-        self._handled.labels(self.stream, self.group).inc()
+        self._metrics.handled.labels(self.stream, self.group).inc()
         return True
 
     async def dead_letter(
@@ -166,7 +175,7 @@ class Consumer:
         )
         await self._redis.xack(self.stream, self.group, entry_id)
         await self._redis.hdel(self._errors_key, entry_id)
-        self._dead.labels(self.stream, self.group).inc()
+        self._metrics.dead.labels(self.stream, self.group).inc()
         log.error(
             "event moved to %s after %d deliveries: %s", dlq_stream(self.stream), deliveries, error
         )
@@ -238,13 +247,6 @@ async def _quietly(awaitable: Awaitable[Any]) -> None:
         await awaitable
     except Exception as exc:  # noqa: BLE001
         log.warning("recovery failed: %s", type(exc).__name__)
-
-
-def _counter(registry: CollectorRegistry, name: str, doc: str, labels: tuple[str, ...]) -> Counter:
-    existing = registry._names_to_collectors.get(name)  # one registry per app, shared by consumers
-    if isinstance(existing, Counter):
-        return existing
-    return Counter(name, doc, labels, registry=registry)
 
 
 def _text(value: bytes | str | None) -> str:

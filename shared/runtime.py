@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from redis.asyncio import Redis
 
 from shared import inbox, mongo, outbox
-from shared.broker import Consumer, Handler, create_broker
+from shared.broker import Consumer, ConsumerMetrics, Handler, create_broker
 from shared.events import EVENTS_OF_STREAM, STREAM_OF_PRODUCER, Event
 from shared.settings import ServiceSettings
 
@@ -45,6 +45,7 @@ class Runtime:
             max_backoff_s=settings.relay_max_backoff_s,
         )
         self.consumers: list[Consumer] = []
+        self._consumer_metrics = ConsumerMetrics(self.registry)
         self._document_produced_events()
         self.consumer_name = (
             settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -89,7 +90,7 @@ class Runtime:
             group=self.settings.service_name,
             consumer=self.consumer_name,
             handler=handler,
-            registry=self.registry,
+            metrics=self._consumer_metrics,
             max_deliveries=self.settings.max_deliveries,
             min_idle_ms=self.settings.claim_min_idle_ms,
             claim_interval_s=self.settings.claim_interval_s,

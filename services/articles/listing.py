@@ -27,10 +27,7 @@ async def list_articles(
     docs = await repository.list_published(
         db, category=category, tag=tag_key, after=after, limit=limit + 1
     )
-    page, more = docs[:limit], len(docs) > limit
-    last = page[-1] if page else None
-    next_cursor = domain.encode_cursor(last["published_at"], last["_id"]) if more and last else None
-    return page, next_cursor
+    return _page(docs, limit, "published_at")
 
 
 async def list_worklist(
@@ -38,10 +35,15 @@ async def list_worklist(
 ) -> tuple[list[Doc], str | None]:
     """A page of articles in one status (drafts, scheduled…), most recently changed first."""
     docs = await repository.list_by_status(db, status=status, after=_after(cursor), limit=limit + 1)
-    page, more = docs[:limit], len(docs) > limit
-    last = page[-1] if page else None
-    next_cursor = domain.encode_cursor(last["updated_at"], last["_id"]) if more and last else None
-    return page, next_cursor
+    return _page(docs, limit, "updated_at")
+
+
+def _page(docs: list[Doc], limit: int, field: str) -> tuple[list[Doc], str | None]:
+    """Trim a limit+1 fetch to the page and make the next page's cursor."""
+    page = docs[:limit]
+    if len(docs) <= limit or not page:
+        return page, None
+    return page, domain.encode_cursor(page[-1][field], page[-1]["_id"])
 
 
 def _after(cursor: str | None) -> tuple[Any, str] | None:

@@ -108,22 +108,31 @@ async def list_published(
         query["category_path"] = category
     if tag:
         query["tags"] = tag
+    return await _keyset(db, query, "published_at", after, limit)
+
+
+async def _keyset(
+    db: mongo.Database, query: Doc, field: str, after: tuple[datetime, str] | None, limit: int
+) -> list[Doc]:
+    """Newest `field` first (ties by id), after a keyset position.
+
+    Two index-served ranges instead of one $or (which the server cannot plan on an index): the
+    rest of the tie at the cursor's timestamp, then everything older.
+    """
+    order = [(field, mongo.DESCENDING), ("_id", mongo.DESCENDING)]
+
+    async def fetch(extra: Doc, n: int) -> list[Doc]:
+        cursor = db[ARTICLES].find({**query, **extra}, LIST_FIELDS).sort(order).limit(n)
+        docs: list[Doc] = await cursor.to_list(n)
+        return docs
+
     if after is None:
-        return await _newest(db, query, limit)
-    # Two index-served ranges instead of one $or (which the server cannot plan on an index):
-    # the rest of the tie at the cursor's timestamp, then everything older.
+        return await fetch({}, limit)
     stamp, last_id = after
-    same = await _newest(db, {**query, "published_at": stamp, "_id": {"$lt": last_id}}, limit)
+    same = await fetch({field: stamp, "_id": {"$lt": last_id}}, limit)
     if len(same) >= limit:
         return same
-    older = await _newest(db, {**query, "published_at": {"$lt": stamp}}, limit - len(same))
-    return same + older
-
-
-async def _newest(db: mongo.Database, query: Doc, limit: int) -> list[Doc]:
-    cursor = db[ARTICLES].find(query, LIST_FIELDS).sort(_NEWEST).limit(limit)
-    docs: list[Doc] = await cursor.to_list(limit)
-    return docs
+    return same + await fetch({field: {"$lt": stamp}}, limit - len(same))
 
 
 async def count_in_category(db: mongo.Database, slug: str) -> int:
@@ -222,18 +231,4 @@ async def list_by_status(
     db: mongo.Database, *, status: str, after: tuple[datetime, str] | None, limit: int
 ) -> list[Doc]:
     """The editors' worklist: articles in one status, most recently changed first."""
-    query: Doc = {"status": status}
-    if after is None:
-        return await _changed(db, query, limit)
-    stamp, last_id = after  # two index-served ranges, as in list_published
-    same = await _changed(db, {**query, "updated_at": stamp, "_id": {"$lt": last_id}}, limit)
-    if len(same) >= limit:
-        return same
-    older = await _changed(db, {**query, "updated_at": {"$lt": stamp}}, limit - len(same))
-    return same + older
-
-
-async def _changed(db: mongo.Database, query: Doc, limit: int) -> list[Doc]:
-    cursor = db[ARTICLES].find(query, LIST_FIELDS).sort(_CHANGED).limit(limit)
-    docs: list[Doc] = await cursor.to_list(limit)
-    return docs
+    return await _keyset(db, {"status": status}, "updated_at", after, limit)

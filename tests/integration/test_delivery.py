@@ -144,6 +144,10 @@ async def test_failing_handler_lands_in_dlq_after_n_deliveries_and_is_acked(infr
             assert json.loads(fields[b"event"])["aggregate_id"] == "poison"
             pending = await consumer.redis.xpending(stream, "broken")
             assert pending["pending"] == 0
+            labels = {"stream": stream, "group": "broken"}
+            metric = consumer.registry.get_sample_value
+            assert metric("akhbar_events_dead_lettered_total", labels) == 1
+            assert metric("akhbar_events_failed_total", labels) == 3
 
 
 async def test_unknown_schema_version_goes_to_dlq(infra, isolation):
