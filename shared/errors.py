@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import mongo
+
 log = logging.getLogger("akhbar.http")
 
 
@@ -167,6 +169,21 @@ async def _http_handler(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    # The database is down or unreachable (ServerSelectionTimeout, AutoReconnect, ...): the
+    # client may retry; this is not a bug of ours nor of theirs.
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return JSONResponse(
+        error_body(
+            "unavailable",
+            "The service is temporarily unavailable; try again shortly.",
+            "الخدمة غير متاحة مؤقتاً؛ حاول مجدداً بعد قليل.",
+        ),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error: %s", type(exc).__name__)
     return JSONResponse(
@@ -179,4 +196,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(mongo.ConnectionFailure, _unavailable)
     app.add_exception_handler(Exception, _unhandled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from shared import mongo
+from shared import failpoints, mongo
 from shared.events import Event, utcnow
 
 COLLECTION = "processed_events"
@@ -36,6 +36,8 @@ async def handle_once(client: mongo.Client, db: mongo.Database, event: Event, ap
         return True
 
     try:
-        return await mongo.transaction(client, run)
+        applied = await mongo.transaction(client, run)
     except mongo.DuplicateKeyError:
         return False  # a concurrent delivery of the same event committed first
+    failpoints.hit("inbox.after_commit")  # fault tests: die between commit and XACK
+    return applied

@@ -20,7 +20,7 @@ from pymongo import (
     ReturnDocument,
     UpdateOne,
 )
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 Client = AsyncIOMotorClient
 Database = AsyncIOMotorDatabase
@@ -32,6 +32,7 @@ __all__ = [
     "DESCENDING",
     "Client",
     "Collection",
+    "ConnectionFailure",
     "Database",
     "DeleteOne",
     "DuplicateKeyError",

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from shared import mongo
+from shared import failpoints, mongo
 from shared.events import Event, stream_for, utcnow
 
 log = logging.getLogger("akhbar.outbox")
@@ -129,6 +129,7 @@ class Relay:
                 for doc in docs:
                     await self._publish(doc["stream"], Event.model_validate(doc["event"]))
                     published.append(doc["_id"])
+                    failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
             except Exception:
                 failed = docs[len(published)]["_id"]
                 await self._db[COLLECTION].update_one({"_id": failed}, {"$inc": {"attempts": 1}})
