@@ -166,6 +166,23 @@ async def test_redis_stopped_paused_and_killed_on_aof(cluster):
     await assert_clean(cluster, workload)
 
 
+async def test_redis_restarted_empty_mid_workload(cluster):
+    """Redis loses everything while events are in flight: the services notice the lost
+    streams and recover (outboxes republished, read models rebuilt from their owners)."""
+    await started(cluster)
+    async with client() as http:
+        workload = Workload(cluster)
+        await workload.setup(http)
+        await workload.run(http, rounds=2)
+        busy = asyncio.create_task(workload.run(http, rounds=3))
+        await asyncio.sleep(1.0)
+        cluster.signal_server(cluster.redis, signal.SIGKILL)
+        await asyncio.to_thread(cluster.start_redis, empty=True)
+        await busy
+        await workload.run(http, rounds=2)
+    await assert_clean(cluster, workload)
+
+
 async def test_mongo_killed_and_restarted(cluster):
     """While the database is down the API answers 503 in the error shape, fast; then recovers."""
     await started(cluster)
