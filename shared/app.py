@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from shared import auth, http
+from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
 from shared.settings import ServiceSettings
@@ -21,23 +22,37 @@ def build_app(
     routers: Sequence[APIRouter],
     on_start: Callable[[], Awaitable[None]] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
+    cache_streams: Sequence[str] = (),
 ) -> FastAPI:
-    """An app whose lifespan opens the runtime (Mongo, broker, relay, consumers)."""
+    """An app whose lifespan opens the runtime (Mongo, broker, relay, consumers).
+
+    `cache_streams`: the streams whose events change this service's public reads; with them
+    the app keeps a read cache (`app.state.read_cache`) invalidated by those events.
+    """
     settings = runtime.settings
+    read_cache = ReadCache(settings.service_name, registry=runtime.registry)
+    runtime.after_commit.append(lambda events: read_cache.invalidate(*events_tags(events)))
+    streams = [settings.stream(name) for name in cache_streams]
+    tail = EventTail(runtime.redis, streams, read_cache) if streams else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(runtime):
+            if tail is not None:
+                tail.start()
             if on_start:
                 await on_start()
             try:
                 yield
             finally:
+                if tail is not None:
+                    await tail.stop()
                 if on_stop:
                     await on_stop()
 
     app = FastAPI(title=title, version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.read_cache = read_cache
     app.state.settings = settings
     app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
     install_error_handlers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import socket
@@ -22,6 +23,12 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger("akhbar.runtime")
 T = TypeVar("T")
+
+
+# Events emitted inside the transaction being run by this task (commit / once).
+_emitted: contextvars.ContextVar[list[Event] | None] = contextvars.ContextVar(
+    "emitted", default=None
+)
 
 
 class Runtime:
@@ -52,6 +59,8 @@ class Runtime:
         )
         self._messaging: asyncio.Task[None] | None = None
         self.broker_started = False
+        # Called after each commit with the events it emitted (and the one it applied).
+        self.after_commit: list[Callable[[list[Event]], None]] = []
         pending = Gauge(
             "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
         )
@@ -100,20 +109,39 @@ class Runtime:
 
     async def commit(self, callback: Callable[[mongo.Session], Coroutine[Any, Any, T]]) -> T:
         """Run a write (entity + outbox) in one transaction, then wake the relay."""
-        result = await mongo.transaction(self.client, callback)
+        token = _emitted.set([])
+        try:
+            result = await mongo.transaction(self.client, callback)
+            self._committed(_emitted.get())
+        finally:
+            _emitted.reset(token)
         self.relay.notify()
         return result
 
     async def emit(self, session: mongo.Session, *events: Event) -> None:
         """Add events to the outbox inside the caller's transaction."""
         await outbox.add(self.db, session, *events)
+        emitted = _emitted.get()
+        if emitted is not None:
+            emitted.extend(events)
 
     async def once(self, event: Event, apply: inbox.Apply) -> bool:
         """Apply an incoming event at most once (inbox + state change in one transaction)."""
-        applied = await inbox.handle_once(self.client, self.db, event, apply)
+        token = _emitted.set([])
+        try:
+            applied = await inbox.handle_once(self.client, self.db, event, apply)
+            if applied:
+                self._committed([event, *_emitted.get()])
+        finally:
+            _emitted.reset(token)
         if applied:
             self.relay.notify()  # the change may have written outbox events too
         return applied
+
+    def _committed(self, events: list[Event]) -> None:
+        """After a commit: tell the listeners (the read cache) what changed."""
+        for listener in self.after_commit:
+            listener(events)
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from services.articles.schemas import (
     category_out,
 )
 from shared.auth import Principal, optional_principal, require
+from shared.cache import cached_json
 from shared.errors import ApiError
 from shared.runtime import Runtime
 
@@ -99,12 +100,28 @@ async def list_articles(
 @articles.get(
     "/articles/{key}", response_model=ArticleOut, responses={301: {"description": "an old slug"}}
 )
-async def get_article(key: str, runtime: RuntimeDep, viewer: Viewer) -> Response:
+async def get_article(key: str, request: Request, runtime: RuntimeDep, viewer: Viewer) -> Response:
     editor = viewer is not None and viewer.has("editor")
-    doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)
-    if via_alias:  # relative, so it resolves behind the gateway's /api prefix too
-        return RedirectResponse(doc["slug"], status_code=301)
-    return _article(doc)
+    if viewer is not None:  # editors see drafts and get the version ETag for If-Match
+        doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)
+        return RedirectResponse(doc["slug"], status_code=301) if via_alias else _article(doc)
+    moved: list[str] = []
+
+    async def render() -> tuple[Any, set[str]]:
+        doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=False)
+        if via_alias:
+            moved.append(doc["slug"])
+            raise _Moved
+        return article_out(doc).model_dump(mode="json"), {doc["_id"]}
+
+    try:
+        return await cached_json(request, request.app.state.read_cache, f"article:{key}", render)
+    except _Moved:  # relative, so it resolves behind the gateway's /api prefix too
+        return RedirectResponse(moved[0], status_code=301)
+
+
+class _Moved(Exception):
+    """An old slug: answered with a redirect, never cached."""
 
 
 @articles.patch("/articles/{article_id}", response_model=ArticleOut)

@@ -8,6 +8,7 @@ from services.articles import api, repository, subscribers
 from services.articles.config import Settings
 from services.articles.scheduler import Scheduler
 from shared.app import build_app
+from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
 from shared.runtime import Runtime
 
 
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(
         title="Akhbar articles",
         runtime=runtime,
+        cache_streams=(ARTICLES_STREAM, COMMENTS_STREAM),
         routers=[api.router],
         on_start=on_start,
         on_stop=scheduler.stop,

@@ -31,6 +31,7 @@ from services.comments.schemas import (
     SubmitOut,
 )
 from shared.auth import Principal, require
+from shared.cache import cached_json
 from shared.errors import ApiError, prefers_arabic
 
 
@@ -75,17 +76,23 @@ async def submit_comment(article_id: str, data: CommentIn, request: Request, ctx
     )
 
 
-@router.get("/articles/{article_id}/comments")
+@router.get("/articles/{article_id}/comments", response_model=CommentPage)
 async def list_comments(
     article_id: str,
+    request: Request,
     ctx: Ctx,
     sort: Literal["oldest", "newest"] = "oldest",
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> CommentPage:
-    return await readers.list_public(
-        ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
-    )
+) -> Response:
+    async def render() -> tuple[CommentPage, set[str]]:
+        page = await readers.list_public(
+            ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
+        )
+        return page, {article_id}
+
+    key = f"comments:{article_id}:{sort}:{limit}:{cursor}"
+    return await cached_json(request, request.app.state.read_cache, key, render)
 
 
 @router.post("/comments/{comment_id}/report")

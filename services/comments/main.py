@@ -8,6 +8,7 @@ from services.comments import api, subscribers
 from services.comments.config import Settings
 from services.comments.context import Context
 from shared.app import build_app
+from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
 from shared.runtime import Runtime
 
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_app(
         title="Akhbar comments",
         runtime=runtime,
+        cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
         routers=[api.router, api.moderation_router],
         on_start=ctx.start,
     )

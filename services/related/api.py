@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.related import service
 from services.related.context import Context
 from services.related.schemas import RebuildJob, RelatedList
 from shared.auth import Principal, require
+from shared.cache import cached_json
 
 router = APIRouter()
 
@@ -25,10 +26,23 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 
 @router.get("/articles/{article_id}/related", response_model=RelatedList, tags=["related"])
 async def related_articles(
-    ctx: Ctx, article_id: str, limit: Annotated[int | None, Query(ge=1, le=100)] = None
-) -> RelatedList:
+    request: Request,
+    ctx: Ctx,
+    article_id: str,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+) -> Response:
     """Related published articles with score and reasons; 404 for an unknown or unpublished one."""
-    return await service.related(ctx, article_id=article_id, limit=limit)
+
+    async def render() -> tuple[RelatedList, set[str]]:
+        found = await service.related(ctx, article_id=article_id, limit=limit)
+        members = {
+            str(getattr(item, "article_id", None) or getattr(item, "id", ""))
+            for item in found.items
+        }
+        return found, {article_id, *members}
+
+    key = f"related:{article_id}:{limit}"
+    return await cached_json(request, request.app.state.read_cache, key, render)
 
 
 @router.post("/admin/rebuild", status_code=202, response_model=RebuildJob, tags=["admin"])

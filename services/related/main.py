@@ -9,6 +9,7 @@ from services.related import api, subscribers
 from services.related.config import Settings
 from services.related.context import Context
 from shared.app import build_app
+from shared.events import ARTICLES_STREAM, RELATED_STREAM
 from shared.runtime import Runtime
 
 
@@ -23,6 +24,7 @@ def create_app(
     app = build_app(
         title="Akhbar related",
         runtime=runtime,
+        cache_streams=(RELATED_STREAM, ARTICLES_STREAM),
         routers=[api.router],
         on_start=ctx.start,
         on_stop=ctx.stop,

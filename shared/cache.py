@@ -1,0 +1,281 @@
+"""Public reads served from memory, dropped by the events that change them.
+
+A `ReadCache` holds rendered JSON bodies keyed by request, each tagged with the article ids it
+depends on. Every replica tails the streams (`EventTail`, XREAD without a group: each replica
+sees every event) and drops the entries an event touches; a service also drops them itself
+right after its own writes commit, so a client reads its own write at once. A read that raced
+an invalidation is not stored (generation check), so a replica never keeps a body older than
+the last event it has seen. An event's effect applied by another replica of a consumer group
+lands a moment after the event is seen, so the tail drops the same entries again after
+`settle_s`; entries live `max_age_s` at most. While the tail is not reading (Redis down,
+starting), the cache is bypassed and emptied: missed events cannot leave stale bodies behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from shared.broker import decode_entry
+from shared.events import Event, parse_event
+
+log = logging.getLogger("akhbar.cache")
+
+
+@dataclass(frozen=True)
+class Cached:
+    body: bytes
+    etag: str
+    tags: frozenset[str]
+    stored_at: float
+
+
+class ReadCache:
+    """An LRU of rendered bodies with tag invalidation; off until `enabled` is set."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        maxsize: int = 10_000,
+        max_age_s: float = 60.0,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        self.name = name
+        self._items: OrderedDict[str, Cached] = OrderedDict()
+        self._maxsize = maxsize
+        self._max_age = max_age_s
+        self._generation = 0
+        self._cleared_at = 0  # reads begun before this generation are not stored
+        self._dropped_at: dict[str, int] = {}  # tag -> generation of its last invalidation
+        self._keys_of: dict[str, set[str]] = {}  # tag -> cache keys that depend on it
+        self.enabled = False
+        kwargs: dict[str, Any] = {"registry": registry} if registry is not None else {}
+        self._lookups = Counter(
+            "akhbar_cache_lookups",
+            "Read cache lookups by cache and result (hit, miss, bypass).",
+            ["cache", "result"],
+            **kwargs,
+        )
+
+    def begin(self) -> int:
+        """The generation a read starts at; pass it to `put`."""
+        return self._generation
+
+    def get(self, key: str) -> Cached | None:
+        if not self.enabled:
+            self._lookups.labels(self.name, "bypass").inc()
+            return None
+        item = self._items.get(key)
+        if item is None or time.monotonic() - item.stored_at > self._max_age:
+            self._lookups.labels(self.name, "miss").inc()
+            return None
+        self._items.move_to_end(key)
+        self._lookups.labels(self.name, "hit").inc()
+        return item
+
+    def put(self, key: str, body: bytes, *, tags: Iterable[str], since: int) -> Cached:
+        """Store `body` unless a tag it depends on was invalidated after the read began."""
+        tagset = frozenset(tags)
+        item = Cached(
+            body, f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"', tagset, time.monotonic()
+        )
+        stale = since < self._cleared_at or any(self._dropped_at.get(t, -1) > since for t in tagset)
+        if not self.enabled or stale:
+            return item
+        self._drop_key(key)
+        self._items[key] = item
+        for tag in tagset:
+            self._keys_of.setdefault(tag, set()).add(key)
+        while len(self._items) > self._maxsize:
+            self._drop_key(next(iter(self._items)))
+        return item
+
+    def invalidate(self, *tags: str) -> None:
+        self._generation += 1
+        for tag in tags:
+            self._dropped_at[tag] = self._generation
+            for key in self._keys_of.pop(tag, ()):
+                self._drop_key(key)
+        if len(self._dropped_at) > 4 * self._maxsize:  # old marks matter only to reads in flight
+            horizon = self._generation - 1000
+            self._dropped_at = {t: g for t, g in self._dropped_at.items() if g > horizon}
+            self._cleared_at = max(self._cleared_at, horizon)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._items.clear()
+        self._keys_of.clear()
+        self._dropped_at.clear()
+        self._cleared_at = self._generation
+
+    def _drop_key(self, key: str) -> None:
+        item = self._items.pop(key, None)
+        if item is None:
+            return
+        for tag in item.tags:
+            keys = self._keys_of.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys_of[tag]
+
+
+def tags_of_event(event: Event) -> set[str]:
+    """The article ids whose public reads an event may change."""
+    data = getattr(event, "data", None)
+    tags = {event.aggregate_id}
+    for name in ("article_id",):
+        value = getattr(data, name, None)
+        if isinstance(value, str):
+            tags.add(value)
+    tags.update(getattr(data, "article_ids", None) or ())
+    return tags
+
+
+def events_tags(events: Iterable[Event]) -> set[str]:
+    tags: set[str] = set()
+    for event in events:
+        tags |= tags_of_event(event)
+    return tags
+
+
+class EventTail:
+    """Reads `streams` from their end (no group: every replica sees every event) and
+    invalidates the cache; while it can't read, the cache is off and emptied."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        streams: list[str],
+        cache: ReadCache,
+        *,
+        block_ms: int = 1000,
+        settle_s: float = 2.0,
+    ) -> None:
+        self._settle_s = settle_s
+        self._redis = redis
+        self._streams = streams
+        self._cache = cache
+        self._block_ms = block_ms
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name=f"cache-tail-{self._cache.name}")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._cache.enabled = False
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _positions(self) -> dict[str, str]:
+        """Each stream's current last id: events before it are already in the database."""
+        positions = {}
+        for stream in self._streams:
+            try:
+                info = await self._redis.xinfo_stream(stream)
+                last = info["last-generated-id"]
+                positions[stream] = last.decode() if isinstance(last, bytes) else str(last)
+            except RedisError as exc:
+                if "no such key" not in str(exc).lower():
+                    raise
+                positions[stream] = "0-0"
+        return positions
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while not self._stopping:
+            try:
+                positions = await self._positions()
+                self._cache.clear()  # whatever was missed before this point is dropped
+                self._cache.enabled = True
+                backoff = 0.2
+                while not self._stopping:
+                    replies = await self._redis.xread(positions, count=500, block=self._block_ms)
+                    for stream, entries in replies or ():
+                        name = _text(stream)
+                        for entry_id, fields in entries:
+                            positions[name] = (
+                                entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                            )
+                            self._apply(fields)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis down: serve uncached until back
+                self._cache.enabled = False
+                self._cache.clear()
+                log.warning(
+                    "cache %s: event tail stopped (%s); reads bypass the cache",
+                    self._cache.name,
+                    type(exc).__name__,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _apply(self, fields: dict[bytes, bytes]) -> None:
+        try:
+            event = parse_event(decode_entry(fields))
+        except Exception:  # noqa: BLE001 - an entry we can't read: drop everything, be safe
+            self._cache.clear()
+            return
+        tags = tags_of_event(event)
+        self._cache.invalidate(*tags)
+        # Another replica of a consumer group may commit this event's effect a moment after we
+        # see it (a comment count, a read model): drop the same entries again once it has.
+        asyncio.get_running_loop().call_later(self._settle_s, self._cache.invalidate, *tags)
+
+
+async def cached_json(
+    request: Request,
+    cache: ReadCache,
+    key: str,
+    produce: Callable[[], Awaitable[tuple[Any, Iterable[str]]]],
+    *,
+    max_age_s: int = 30,
+) -> Response:
+    """A public GET answered from the cache, else rendered by `produce` (value, tags) and kept.
+
+    Requests with credentials are never cached. The ETag is the body's hash, so
+    `If-None-Match` answers 304 whether the body came from the cache or not.
+    """
+    if "authorization" in request.headers:
+        value, _ = await produce()
+        return JSONResponse(jsonable_encoder(value))
+    item = cache.get(key)
+    if item is None:
+        since = cache.begin()
+        value, tags = await produce()
+        body = JSONResponse(jsonable_encoder(value)).body
+        item = cache.put(key, bytes(body), tags=tags, since=since)
+    headers = {"ETag": item.etag, "Cache-Control": f"public, max-age={max_age_s}"}
+    if item.etag in _etags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    return Response(item.body, media_type="application/json", headers=headers)
+
+
+def _etags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
