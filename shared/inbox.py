@@ -21,8 +21,8 @@ async def handle_once(client: mongo.Client, db: mongo.Database, event: Event, ap
     """Apply `event` at most once; returns False when it had already been processed."""
 
     async def run(session: mongo.Session) -> bool:
-        if await db[COLLECTION].find_one({"_id": event.event_id}, session=session):
-            return False
+        # No look-up first: the insert itself refuses a processed event (unique _id), which
+        # aborts the transaction before `apply` runs; one round trip fewer per event.
         await db[COLLECTION].insert_one(
             {
                 "_id": event.event_id,
