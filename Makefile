@@ -23,12 +23,10 @@ up: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## Benchmarks: related-articles quality and speed, comments write path; baselines in the same run
+## Benchmarks: quality and speed, each beside its baseline from the same run; one table + JSON
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/related_quality.py
-	$(PY) bench/related_speed.py
-	$(PY) bench/comments_write.py
+	$(PY) bench/run_all.py
 
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff==0.14.14 mypy==2.4.1

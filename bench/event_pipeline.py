@@ -1,7 +1,7 @@
 """Event pipeline throughput: outbox -> relay -> Redis -> consumer's committed effect, beside a
 raw loop written with redis-py alone, in the same run on the same servers.
 
-Usage: event_pipeline.py [--events 2000] [--json FILE]
+Usage: event_pipeline.py [--events 2000] [--json]
 
 Akhbar: N events are written to the producer's outbox (one transaction per event, as the API
 does) while its relay is stopped, then the relay and a consumer (FastStream subscriber, inbox
@@ -189,7 +189,7 @@ async def main(args: argparse.Namespace) -> int:
         )
     print(f"Akhbar's database commands while draining: {akhbar_cmds}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"bench": "event_pipeline", "rows": rows}, indent=1))
+        print(json.dumps({"bench": "event_pipeline", "rows": rows}, ensure_ascii=False))
     return 0
 
 
@@ -198,5 +198,5 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--json", default="")
+    parser.add_argument("--json", action="store_true", help="also print one JSON object, last")
     sys.exit(asyncio.run(main(parser.parse_args())))

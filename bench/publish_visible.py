@@ -1,6 +1,6 @@
 """Publish -> visible in another article's related list, at steady publish rates.
 
-Usage: publish_visible.py [--rates 5 20 50] [--seconds 10] [--seed-articles 200] [--json FILE]
+Usage: publish_visible.py [--rates 5 20 50] [--seconds 10] [--seed-articles 200] [--json]
 
 Starts an embedded MongoDB-wire server and Redis, the articles and related services as real
 processes, publishes ANT-subset articles as the corpus, then at each rate publishes fresh
@@ -225,9 +225,7 @@ async def main(args: argparse.Namespace) -> int:
                 f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f}  {target}"
             )
         if args.json:
-            Path(args.json).write_text(
-                json.dumps({"bench": "publish_visible", "rows": rows}, indent=1)
-            )
+            print(json.dumps({"bench": "publish_visible", "rows": rows}, ensure_ascii=False))
         return 0
     finally:
         await redis.aclose()
@@ -244,5 +242,5 @@ if __name__ == "__main__":
     parser.add_argument("--rates", type=float, nargs="+", default=[5, 20, 50])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed-articles", type=int, default=200)
-    parser.add_argument("--json", default="")
+    parser.add_argument("--json", action="store_true", help="also print one JSON object, last")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -208,7 +208,7 @@ async def main(args: argparse.Namespace) -> int:
                 }
             )
         if args.json:
-            Path(args.json).write_text(json.dumps({"bench": "reads", "rows": rows}, indent=1))
+            print(json.dumps({"bench": "reads", "rows": rows}, ensure_ascii=False))
         return 0
     finally:
         for proc in procs:
@@ -224,5 +224,5 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--json", default="", help="also write the rows to this JSON file")
+    parser.add_argument("--json", action="store_true", help="also print one JSON object, last")
     sys.exit(asyncio.run(main(parser.parse_args())))
