@@ -18,7 +18,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +168,7 @@ class EventTail:
         settle_s: float = 2.0,
     ) -> None:
         self._settle_s = settle_s
+        self._again: deque[tuple[float, set[str]]] = deque()
         self._redis = redis
         self._streams = streams
         self._cache = cache
@@ -212,6 +213,7 @@ class EventTail:
                 backoff = 0.2
                 while not self._stopping:
                     replies = await self._redis.xread(positions, count=500, block=self._block_ms)
+                    self._settled()
                     for stream, entries in replies or ():
                         name = _text(stream)
                         for entry_id, fields in entries:
@@ -242,7 +244,13 @@ class EventTail:
         self._cache.invalidate(*tags)
         # Another replica of a consumer group may commit this event's effect a moment after we
         # see it (a comment count, a read model): drop the same entries again once it has.
-        asyncio.get_running_loop().call_later(self._settle_s, self._cache.invalidate, *tags)
+        self._again.append((time.monotonic() + self._settle_s, tags))
+
+    def _settled(self) -> None:
+        """Drop again the entries of events seen `settle_s` ago."""
+        now = time.monotonic()
+        while self._again and self._again[0][0] <= now:
+            self._cache.invalidate(*self._again.popleft()[1])
 
 
 async def cached_json(
