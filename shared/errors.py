@@ -76,6 +76,7 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "string_type": ("Must be text.", "يجب أن يكون نصاً."),
     "int_parsing": ("Must be a whole number.", "يجب أن يكون عدداً صحيحاً."),
     "bool_parsing": ("Must be true or false.", "يجب أن يكون true أو false."),
+    "bool_type": ("Must be true or false.", "يجب أن يكون true أو false."),
     "datetime_parsing": (
         "Must be an ISO-8601 date and time.",
         "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
@@ -83,6 +84,14 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "datetime_from_date_parsing": (
         "Must be an ISO-8601 date and time.",
         "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
+    ),
+    "datetime_out_of_range": (
+        "Must be a date between 1970 and 2100.",
+        "يجب أن يكون تاريخاً بين 1970 و2100.",
+    ),
+    "timezone_aware": (
+        "Must include a time zone offset (e.g. +03:00 or Z).",
+        "يجب أن يتضمن فرق التوقيت (مثل +03:00 أو Z).",
     ),
     "greater_than_equal": ("Too small.", "القيمة أصغر من المسموح."),
     "less_than_equal": ("Too large.", "القيمة أكبر من المسموح."),

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from services.comments.config import Settings
 from services.comments.domain import Policy
-from services.comments.lifecycle import decode_cursor
 from services.comments.repository import Repository
-from shared.errors import ApiError
+from shared import pagination
 from shared.runtime import Runtime
 
 PRODUCER = "comments"
@@ -44,17 +43,6 @@ class Context:
         return Policy.model_validate(await self.repo.policy())
 
 
-def page_cursor(cursor: str | None) -> list[Any] | None:
+def page_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     """The sort key of a list cursor; 400 when the client made it up."""
-    if cursor is None:
-        return None
-    try:
-        return decode_cursor(cursor)
-    except ValueError:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            "المؤشر غير صالح.",
-            {"cursor": "invalid"},
-        ) from None
+    return pagination.keyset_or_400(cursor)

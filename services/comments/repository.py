@@ -153,12 +153,12 @@ class Repository:
         return counts
 
     async def page(
-        self, query: Doc, *, after: list[Any] | None, newest: bool, limit: int
+        self, query: Doc, *, after: tuple[datetime, str] | None, newest: bool, limit: int
     ) -> list[Doc]:
         """A page ordered by (created_at, _id), after the cursor's key."""
         direction = -1 if newest else 1
         if after is not None:
-            at = datetime.fromisoformat(after[0])
+            at = after[0]
             op = "$lt" if newest else "$gt"
             query = {
                 **query,
