@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+
 from services.comments.context import Context
 from services.comments.domain import Policy
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn
