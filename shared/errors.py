@@ -86,8 +86,8 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
     ),
     "datetime_out_of_range": (
-        "Must be a date between 1970 and 2100.",
-        "يجب أن يكون تاريخاً بين 1970 و2100.",
+        "Must be a date between 1970 and 3000.",
+        "يجب أن يكون تاريخاً بين 1970 و3000.",
     ),
     "timezone_aware": (
         "Must include a time zone offset (e.g. +03:00 or Z).",
@@ -193,12 +193,18 @@ async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error: %s", type(exc).__name__)
+def internal_error_response() -> JSONResponse:
+    """The 500 every unexpected failure becomes: the error shape, no internals."""
     return JSONResponse(
         error_body("internal_error", "Something went wrong on our side.", "حدث خطأ من جانبنا."),
         status_code=500,
     )
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    """Backstop only: shared.http.RequestIdMiddleware answers (and logs) unexpected errors."""
+    log.exception("unhandled error: %s", type(exc).__name__)
+    return internal_error_response()
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -22,8 +22,9 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import error_body
+from shared.errors import error_body, internal_error_response
 
+log = logging.getLogger("akhbar.http")
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -50,7 +51,12 @@ def configure_logging(level: str) -> None:
 
 
 class RequestIdMiddleware:
-    """Accepts a sane X-Request-ID or generates one; echoes it and exposes it to the code."""
+    """Outermost: accepts a sane X-Request-ID or makes one, before anything else can fail.
+
+    Echoes the id on every response and turns any exception escaping the app into the error
+    shape (500 `internal_error`), logged once with the id. Nothing reaches uvicorn or
+    Starlette's ServerErrorMiddleware, so the keep-alive connection survives a 500.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,14 +68,29 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(rid)
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, logged below
+            log.exception("unhandled error %s in request %s", type(exc).__name__, rid)
+            if not started:
+                response = internal_error_response()
+                await send_with_id(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": response.raw_headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": response.body})
         finally:
             request_id_var.reset(token)
 

@@ -128,7 +128,7 @@ async def test_3_far_dates_are_422_naming_the_field(stack: Stack):
     articles, comments = stack.clients["articles"], stack.clients["comments"]
     body = {"title": "عنوان", "body": [{"type": "paragraph", "text": "نص."}]}
     draft = (await articles.post("/articles", json=body, headers=EDITOR)).json()
-    for when in (FAR, "0001-01-01T00:00:00+14:00", "2200-01-01T00:00:00+00:00"):
+    for when in (FAR, "0001-01-01T00:00:00+14:00", "3000-01-01T00:00:00+00:00"):
         response = await articles.post(
             f"/articles/{draft['id']}/schedule", json={"publish_at": when}, headers=EDITOR
         )
@@ -149,7 +149,7 @@ async def test_3_dates_inside_the_window_still_work(stack: Stack):
     comments = stack.clients["comments"]
     response = await comments.post(
         "/moderation/bans",
-        json={"email": "x@example.com", "expires_at": "2099-12-31T23:59:59+14:00"},
+        json={"email": "x@example.com", "expires_at": "2999-12-31T23:59:59+14:00"},
         headers=MODERATOR,
     )
     assert response.status_code == 201, response.text
