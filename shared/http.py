@@ -79,7 +79,7 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence, logged below
+        except Exception as exc:
             log.exception("unhandled error %s in request %s", type(exc).__name__, rid)
             if not started:
                 response = internal_error_response()

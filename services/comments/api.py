@@ -96,8 +96,9 @@ async def list_comments(
 
 
 @router.post("/comments/{comment_id}/report")
-async def report_comment(comment_id: str, data: ReportIn, ctx: Ctx) -> ReportOut:
-    return await readers.report(ctx, comment_id=comment_id, data=data)
+async def report_comment(comment_id: str, data: ReportIn, request: Request, ctx: Ctx) -> ReportOut:
+    ip = client_ip(request, ctx.settings.trust_proxy)
+    return await readers.report(ctx, comment_id=comment_id, data=data, client_ip=ip)
 
 
 @moderation_router.get("", include_in_schema=False)

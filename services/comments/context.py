@@ -11,6 +11,7 @@ from services.comments.config import Settings
 from services.comments.domain import Policy
 from services.comments.repository import Repository
 from shared import pagination
+from shared.ratelimit import RateLimiter
 from shared.runtime import Runtime
 
 PRODUCER = "comments"
@@ -23,10 +24,12 @@ class Context:
     runtime: Runtime
     settings: Settings
     repo: Repository = field(init=False)
+    limits: RateLimiter = field(init=False)
     _pepper: bytes = b""
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.runtime.db)
+        self.limits = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()
@@ -37,6 +40,12 @@ class Context:
     def keyed(self, kind: str, value: str) -> str:
         """Salted hash (HMAC) of an email, IP or reader key; never published."""
         return hmac.new(self._pepper, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    async def limit(self, scope: str, client_ip: str | None, per_hour: int) -> None:
+        """429 when this client (by IP hash) went past `per_hour` hits of `scope`."""
+        if client_ip:
+            client = self.keyed("ip", client_ip)
+            await self.limits.check(scope, client, limit=per_hour, window_s=3600)
 
     async def policy(self) -> Policy:
         """The current policy, read per request so an admin's change applies at once."""

@@ -82,6 +82,7 @@ async def submit(
     ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
 ) -> SubmitOut:
     """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
+    await ctx.limit("submit", client_ip, ctx.settings.submissions_per_client_per_hour)
     article = await ctx.repo.article(article_id)
     state = lifecycle.accepts_comments(article)
     if state == "unknown":
@@ -129,6 +130,8 @@ async def submit(
             flood_keys, now, policy.flood_interval_seconds, session
         ):
             raise _refused("flood", 429)
+        if not await ctx.repo.claim_dedup(doc["dedup"], now, session):
+            raise _refused("duplicate", 409)  # an identical post won the race
         await ctx.repo.insert_comment(doc, session)
         await ctx.repo.add_audit(
             {
@@ -180,6 +183,7 @@ def _new_comment(
         "email_hash": email_hash,
         "body": data.body,
         "body_hash": body_hash(data.body),
+        "dedup": f"{article_id}:{email_hash}:{body_hash(data.body)}",
         "status": verdict.status,
         "previous_status": None,
         "reasons": list(verdict.reasons),
