@@ -8,11 +8,26 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared import mongo
 
 log = logging.getLogger("akhbar.http")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    message_ar: str
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    """Every error response of every service (documented in OpenAPI)."""
+
+    error: ErrorDetail
 
 
 class ApiError(Exception):
@@ -168,13 +183,26 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
 }
 
 
-async def _http_handler(_: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message, message_ar = _HTTP_CODES.get(
         exc.status_code, ("http_error", str(exc.detail), "خطأ في الطلب.")
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
     return JSONResponse(
-        error_body(code, message, message_ar), status_code=exc.status_code, headers=exc.headers
+        error_body(code, message, message_ar), status_code=exc.status_code, headers=headers
     )
 
 
