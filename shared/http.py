@@ -289,7 +289,10 @@ def ops_router(
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        responses={503: {"description": "A dependency is down (see `checks`)"}},
+    )
     async def readiness() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
@@ -298,7 +301,11 @@ def ops_router(
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    )
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -16,7 +16,9 @@ ERRORS = {
     "submit_comment": {409, 429},  # closed or duplicate; flood or per-client limit
     "report_comment": {409, 429},
     "reject": {409},
-    "simple_action": {409},
+    "approve_comment": {409},
+    "spam_comment": {409},
+    "restore_comment": {409},
 }
 
 

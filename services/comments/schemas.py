@@ -11,6 +11,7 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     model_validator,
 )
@@ -120,11 +121,11 @@ class SettingsIn(_Request):
     premoderation: StrictBool | None = None
     default_status: Literal["pending", "approved"] | None = None
     trusted_author_autoapprove: StrictBool | None = None
-    link_limit: Annotated[int, Field(ge=0, le=100)] | None = None
+    link_limit: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     banned_words: Annotated[list[Word], Field(max_length=5000)] | None = None
     suspect_words: Annotated[list[Word], Field(max_length=5000)] | None = None
-    flood_interval_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
-    report_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
+    flood_interval_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None
+    report_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
 
 
 class QueueItem(BaseModel):
