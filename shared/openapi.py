@@ -32,6 +32,7 @@ _DESCRIPTIONS = {
     422: "Some fields are missing or invalid (named in `fields`)",
     429: "Too many requests (see Retry-After)",
     500: "Unexpected failure (the request id is in X-Request-ID)",
+    503: "The database is unreachable; retry (see Retry-After)",
 }
 
 
@@ -67,7 +68,7 @@ def _error_response(status: int) -> dict[str, Any]:
         "description": _DESCRIPTIONS[status],
         "content": {"application/json": {"schema": {"$ref": f"{REF}ErrorBody"}}},
     }
-    if status == 429:
+    if status in (429, 503):
         response["headers"] = {
             "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
         }
@@ -90,6 +91,7 @@ def _patch(schema: dict[str, Any], app: FastAPI, extra: Mapping[str, Iterable[in
                 operation["security"] = [*operation["security"], {}]  # the token is optional
             for status in sorted(statuses):
                 responses[str(status)] = _error_response(status)
+            responses.setdefault("503", _error_response(503))  # kept: readiness has its own
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, definition in (
         ErrorBody.model_json_schema(ref_template=REF + "{model}").pop("$defs", {}).items()
