@@ -126,3 +126,11 @@ async def test_rate_limit_per_client_holds_across_two_replicas(
             )
             report_codes.append(response.status_code)
         assert report_codes[3:] == [429, 429] and 429 not in report_codes[:3]
+
+
+async def test_flood_refusal_says_when_to_retry(comments: Comments):
+    await comments.policy(flood_interval_seconds=30)
+    assert (await comments.submit(ip="192.0.2.70")).status_code == 201
+    again = await comments.submit(ip="192.0.2.70", body="مرة أخرى بسرعة")
+    assert again.status_code == 429 and again.json()["error"]["code"] == "flood"
+    assert 1 <= int(again.headers["Retry-After"]) <= 30
