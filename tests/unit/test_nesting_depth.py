@@ -6,7 +6,7 @@ import json
 import random
 from typing import Any
 
-from shared.http import MAX_DEPTH, nesting_depth
+from shared.bodyguard import MAX_DEPTH, nesting_depth
 
 
 def parsed_depth(value: Any) -> int:
