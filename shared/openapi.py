@@ -79,10 +79,11 @@ def _patch(schema: dict[str, Any], app: FastAPI, extra: Mapping[str, Iterable[in
     paths = schema.get("paths", {})
     for context in iter_route_contexts(app.routes):
         dependant = getattr(context, "dependant", None)
-        if dependant is None or not context.include_in_schema:
+        endpoint, methods = context.endpoint, context.methods or set()
+        if dependant is None or endpoint is None or not context.include_in_schema:
             continue
-        statuses = derived_errors(context) | set(extra.get(context.endpoint.__name__, ()))
-        for method in context.methods:
+        statuses = derived_errors(context) | set(extra.get(endpoint.__name__, ()))
+        for method in methods:
             operation = paths.get(context.path_format, {}).get(method.lower())
             if operation is None:
                 continue
