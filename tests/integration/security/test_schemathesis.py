@@ -92,6 +92,7 @@ def test_schemathesis_finds_nothing(
                 "true",
             ],
             env=env,
+            cwd=tmp_path,  # schemathesis keeps its crash cache in the working directory
             capture_output=True,
             text=True,
             timeout=600,
