@@ -83,7 +83,6 @@ async def submit(
     ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
 ) -> SubmitOut:
     """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
-    await ctx.limit("submit", client_ip, ctx.settings.submissions_per_client_per_hour)
     article = await ctx.repo.article(article_id)
     state = lifecycle.accepts_comments(article)
     if state == "unknown":
@@ -96,6 +95,8 @@ async def submit(
             "التعليقات مغلقة على هذا المقال.",
         )
     parent = await _parent(ctx, article_id=article_id, parent_id=data.parent_id, arabic=arabic)
+    # Counted once the target exists: a retry on a not-yet-known article costs no slot.
+    await ctx.limit("submit", client_ip, ctx.settings.submissions_per_client_per_hour)
     policy, now = await ctx.policy(), utcnow()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
     email = str(data.author_email).lower()
