@@ -234,6 +234,8 @@ async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Resul
             "AKHBAR_TOKENS": f"{ADMIN}:admin:bench",
             "COMMENTS_PORT": str(port),
             "COMMENTS_STREAM_PREFIX": PREFIX,
+            # one load generator, one client IP: the per-client limit would stop the run
+            "COMMENTS_SUBMISSIONS_PER_CLIENT_PER_HOUR": "0",
         }
         if workers == 1:
             cmd, server = [sys.executable, "-m", "services.comments"], "python -m services.comments"

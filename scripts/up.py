@@ -114,6 +114,8 @@ def main() -> int:
 
         ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
         env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
+        # Behind the gateway the peer is nginx: per-client flood and rate limits need the real IP.
+        env.setdefault("COMMENTS_TRUST_PROXY", "true")
         for name, _ in SERVICES:
             children.append(start_service(name, env, state / "logs" / f"{name}.log"))
         for (name, _), proc in zip(SERVICES, children, strict=True):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from shared import auth, http
+from shared import auth, http, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -23,11 +23,14 @@ def build_app(
     on_start: Callable[[], Awaitable[None]] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
     cache_streams: Sequence[str] = (),
+    errors: Mapping[str, Iterable[int]] | None = None,
 ) -> FastAPI:
     """An app whose lifespan opens the runtime (Mongo, broker, relay, consumers).
 
     `cache_streams`: the streams whose events change this service's public reads; with them
     the app keeps a read cache (`app.state.read_cache`) invalidated by those events.
+    `errors` names the domain error statuses per endpoint function (409, 412, 429...); the
+    rest of each operation's documented errors is derived from the route (shared.openapi).
     """
     settings = runtime.settings
     read_cache = ReadCache(settings.service_name, registry=runtime.registry)
@@ -62,6 +65,7 @@ def build_app(
     )
     for router in routers:
         app.include_router(router)
+    openapi.document_errors(app, errors)
     return app
 
 

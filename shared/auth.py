@@ -8,11 +8,15 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import ApiError
 
 ROLES = ("editor", "moderator", "admin")
+# Declares the bearer scheme in OpenAPI (so /docs can send a token); checking stays ours.
+bearer = HTTPBearer(auto_error=False, description="AKHBAR_TOKENS token: editor/moderator/admin")
+Credentials = HTTPAuthorizationCredentials | None
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def _unauthorized() -> ApiError:
 def require(role: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
     """A dependency that admits `role` (and admin); 401 without a valid token, 403 otherwise."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request, _: Credentials = Depends(bearer)) -> Principal:  # noqa: B008
         principal = authenticate(request.app.state.tokens, request.headers.get("authorization"))
         if principal is None:
             raise _unauthorized()
@@ -74,9 +78,13 @@ def require(role: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
             )
         return principal
 
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by shared.openapi
     return dependency
 
 
-async def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(
+    request: Request,
+    _: Credentials = Depends(bearer),  # noqa: B008
+) -> Principal | None:
     """The caller's principal when a valid token is sent; None for the public."""
     return authenticate(request.app.state.tokens, request.headers.get("authorization"))

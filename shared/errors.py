@@ -8,11 +8,27 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared import mongo
 
 log = logging.getLogger("akhbar.http")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    message_ar: str
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    """Every error response of every service (documented in OpenAPI)."""
+
+    error: ErrorDetail
 
 
 class ApiError(Exception):
@@ -76,6 +92,7 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "string_type": ("Must be text.", "يجب أن يكون نصاً."),
     "int_parsing": ("Must be a whole number.", "يجب أن يكون عدداً صحيحاً."),
     "bool_parsing": ("Must be true or false.", "يجب أن يكون true أو false."),
+    "bool_type": ("Must be true or false.", "يجب أن يكون true أو false."),
     "datetime_parsing": (
         "Must be an ISO-8601 date and time.",
         "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
@@ -83,6 +100,14 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "datetime_from_date_parsing": (
         "Must be an ISO-8601 date and time.",
         "يجب أن يكون تاريخاً ووقتاً بصيغة ISO-8601.",
+    ),
+    "datetime_out_of_range": (
+        "Must be a date between 1970 and 3000.",
+        "يجب أن يكون تاريخاً بين 1970 و3000.",
+    ),
+    "timezone_aware": (
+        "Must include a time zone offset (e.g. +03:00 or Z).",
+        "يجب أن يتضمن فرق التوقيت (مثل +03:00 أو Z).",
     ),
     "greater_than_equal": ("Too small.", "القيمة أصغر من المسموح."),
     "less_than_equal": ("Too large.", "القيمة أكبر من المسموح."),
@@ -159,13 +184,26 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
 }
 
 
-async def _http_handler(_: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message, message_ar = _HTTP_CODES.get(
         exc.status_code, ("http_error", str(exc.detail), "خطأ في الطلب.")
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
     return JSONResponse(
-        error_body(code, message, message_ar), status_code=exc.status_code, headers=exc.headers
+        error_body(code, message, message_ar), status_code=exc.status_code, headers=headers
     )
 
 
@@ -184,12 +222,18 @@ async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error: %s", type(exc).__name__)
+def internal_error_response() -> JSONResponse:
+    """The 500 every unexpected failure becomes: the error shape, no internals."""
     return JSONResponse(
         error_body("internal_error", "Something went wrong on our side.", "حدث خطأ من جانبنا."),
         status_code=500,
     )
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    """Backstop only: shared.http.RequestIdMiddleware answers (and logs) unexpected errors."""
+    log.exception("unhandled error: %s", type(exc).__name__)
+    return internal_error_response()
 
 
 def install_error_handlers(app: FastAPI) -> None:

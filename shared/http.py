@@ -1,9 +1,8 @@
-"""HTTP plumbing every service shares: request ids, the JSON body guard, metrics, health."""
+"""HTTP plumbing every service shares: request ids, metrics, health (body guard: bodyguard)."""
 
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import re
 import time
@@ -22,8 +21,10 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import error_body
+from shared.bodyguard import JsonBodyGuard
+from shared.errors import internal_error_response
 
+log = logging.getLogger("akhbar.http")
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -50,7 +51,12 @@ def configure_logging(level: str) -> None:
 
 
 class RequestIdMiddleware:
-    """Accepts a sane X-Request-ID or generates one; echoes it and exposes it to the code."""
+    """Outermost: accepts a sane X-Request-ID or makes one, before anything else can fail.
+
+    Echoes the id on every response and turns any exception escaping the app into the error
+    shape (500 `internal_error`), logged once with the id. Nothing reaches uvicorn or
+    Starlette's ServerErrorMiddleware, so the keep-alive connection survives a 500.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,106 +68,31 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
         token = request_id_var.set(rid)
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            log.exception("unhandled error %s in request %s", type(exc).__name__, rid)
+            if not started:
+                response = internal_error_response()
+                await send_with_id(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": response.raw_headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": response.body})
         finally:
             request_id_var.reset(token)
-
-
-def _has_operator_key(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(str(k).startswith("$") or _has_operator_key(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_operator_key(v) for v in value)
-    return False
-
-
-_TOO_LARGE = (413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
-
-
-class JsonBodyGuard:
-    """Rejects oversized (413), non-JSON (415), malformed (400) and `$`-keyed (422) write bodies."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(send, *_TOO_LARGE)
-            return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _reject(send, *_TOO_LARGE)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        if body.strip():
-            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if ctype != b"application/json":
-                await _reject(
-                    send,
-                    415,
-                    "unsupported_media_type",
-                    "Send JSON (Content-Type: application/json).",
-                    "أرسل JSON (Content-Type: application/json).",
-                )
-                return
-            try:
-                parsed = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                await _reject(
-                    send,
-                    400,
-                    "invalid_json",
-                    "The request body is not valid JSON.",
-                    "جسم الطلب ليس JSON صالحاً.",
-                )
-                return
-            if _has_operator_key(parsed):
-                await _reject(
-                    send,
-                    422,
-                    "forbidden_key",
-                    "Keys starting with '$' are not allowed.",
-                    "المفاتيح التي تبدأ بـ '$' غير مسموحة.",
-                )
-                return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-
-async def _reject(send: Send, status: int, code: str, message: str, message_ar: str) -> None:
-    response = JSONResponse(error_body(code, message, message_ar), status_code=status)
-    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
-    await send({"type": "http.response.body", "body": response.body})
 
 
 class MetricsMiddleware:
@@ -212,7 +143,10 @@ def ops_router(
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        responses={503: {"description": "A dependency is down (see `checks`)"}},
+    )
     async def readiness() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
@@ -221,7 +155,11 @@ def ops_router(
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+    )
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

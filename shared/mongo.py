@@ -20,7 +20,7 @@ from pymongo import (
     ReturnDocument,
     UpdateOne,
 )
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
 
 Client = AsyncIOMotorClient
 Database = AsyncIOMotorDatabase
@@ -30,6 +30,7 @@ Session = AsyncIOMotorClientSession
 __all__ = [
     "ASCENDING",
     "DESCENDING",
+    "BulkWriteError",
     "Client",
     "Collection",
     "ConnectionFailure",

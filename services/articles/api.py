@@ -33,7 +33,11 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
+Editor = Annotated[Principal, Depends(require("editor"))]
+
+
 def _expected_version(
+    _: Editor,  # authenticate before parsing the header (same cached dependency)
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> int | None:
     try:
@@ -44,7 +48,6 @@ def _expected_version(
 
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 WorkStatus = Literal["published", "draft", "scheduled", "unpublished", "archived"]
-Editor = Annotated[Principal, Depends(require("editor"))]
 Viewer = Annotated[Principal | None, Depends(optional_principal)]
 Expected = Annotated[int | None, Depends(_expected_version)]
 
@@ -98,9 +101,15 @@ async def list_articles(
 
 
 @articles.get(
-    "/articles/{key}", response_model=ArticleOut, responses={301: {"description": "an old slug"}}
+    "/articles/{article_id}",
+    response_model=ArticleOut,
+    responses={301: {"description": "an old slug"}},
 )
-async def get_article(key: str, request: Request, runtime: RuntimeDep, viewer: Viewer) -> Response:
+async def get_article(
+    article_id: str, request: Request, runtime: RuntimeDep, viewer: Viewer
+) -> Response:
+    """An article by id or slug (one path template with PATCH/DELETE, so `Allow` is exact)."""
+    key = article_id
     editor = viewer is not None and viewer.has("editor")
     if viewer is not None:  # editors see drafts and get the version ETag for If-Match
         doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)

@@ -171,15 +171,8 @@ def encode_cursor(published_at: datetime, article_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """Inverse of encode_cursor; ValueError when the cursor was not made by it."""
-    stamp, article_id = pagination.decode_cursor(cursor, arity=2)
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except (ValueError, TypeError) as exc:
-        raise ValueError("invalid cursor") from exc
-    if not isinstance(article_id, str) or moment.tzinfo is None:
-        raise ValueError("invalid cursor")
-    return moment, article_id
+    """Inverse of encode_cursor; ValueError (InvalidCursor) when the cursor was not made by it."""
+    return pagination.decode_keyset(cursor)
 
 
 def clean_tags(tags: list[str]) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.articles import domain, repository
-from shared import mongo
-from shared.errors import ApiError, not_found
+from shared import mongo, pagination
+from shared.errors import not_found
 
 Doc = dict[str, Any]
 
@@ -47,15 +47,4 @@ def _page(docs: list[Doc], limit: int, field: str) -> tuple[list[Doc], str | Non
 
 
 def _after(cursor: str | None) -> tuple[Any, str] | None:
-    if not cursor:
-        return None
-    try:
-        return domain.decode_cursor(cursor)
-    except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            "مؤشر الصفحة غير صالح.",
-            {"cursor": "invalid"},
-        ) from exc
+    return pagination.keyset_or_400(cursor)

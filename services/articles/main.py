@@ -11,6 +11,21 @@ from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
 from shared.runtime import Runtime
 
+# Domain error statuses per endpoint (the shared ones are derived; see shared.openapi).
+_VERSIONED = {400, 409, 412}  # If-Match syntax, workflow conflict, stale version
+ERRORS = {
+    "create_article": {409},
+    "list_articles": {400, 401, 403, 404},
+    "update_article": _VERSIONED,
+    "publish": _VERSIONED,
+    "unpublish": _VERSIONED,
+    "archive": _VERSIONED,
+    "schedule": _VERSIONED,
+    "delete_article": _VERSIONED,
+    "create_category": {409},
+    "delete_category": {409},
+}
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the articles service: routes, the comment-count consumer and the scheduler."""
@@ -31,4 +46,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[api.router],
         on_start=on_start,
         on_stop=scheduler.stop,
+        errors=ERRORS,
     )

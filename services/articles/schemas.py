@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from shared.events import Block, CategoryRef
+from shared.moments import Moment
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -35,7 +43,7 @@ class ArticleCreate(_Request):
     tags: Annotated[list[Tag], Field(max_length=30)] = []
     author: Name | None = None
     language: Language = "ar"
-    comments_open: bool = True
+    comments_open: StrictBool = True
     slug: Slug | None = None
 
 
@@ -49,7 +57,7 @@ class ArticlePatch(_Request):
     tags: Annotated[list[Tag], Field(max_length=30)] | None = None
     author: Name | None = None
     language: Language | None = None
-    comments_open: bool | None = None
+    comments_open: StrictBool | None = None
     slug: Slug | None = None
 
     @model_validator(mode="after")
@@ -67,7 +75,7 @@ class ArticlePatch(_Request):
 
 
 class ScheduleIn(_Request):
-    publish_at: AwareDatetime
+    publish_at: Moment
 
 
 class CategoryCreate(_Request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -96,8 +97,9 @@ async def list_comments(
 
 
 @router.post("/comments/{comment_id}/report")
-async def report_comment(comment_id: str, data: ReportIn, ctx: Ctx) -> ReportOut:
-    return await readers.report(ctx, comment_id=comment_id, data=data)
+async def report_comment(comment_id: str, data: ReportIn, request: Request, ctx: Ctx) -> ReportOut:
+    ip = client_ip(request, ctx.settings.trust_proxy)
+    return await readers.report(ctx, comment_id=comment_id, data=data, client_ip=ip)
 
 
 @moderation_router.get("", include_in_schema=False)
@@ -144,16 +146,25 @@ async def reject(comment_id: str, data: RejectIn, ctx: Ctx, who: Moderator) -> A
     )
 
 
-@moderation_router.post("/comments/{comment_id}/{action}")
-async def simple_action(
-    comment_id: str,
-    action: Literal["approve", "spam", "restore"],
-    ctx: Ctx,
-    who: Moderator,
-    data: Annotated[ActionIn | None, Body()] = None,
-) -> ActionResult:
-    reason = data.reason if data else None
-    return await moderation.act(ctx, comment_id=comment_id, action=action, reason=reason, who=who)
+def _simple_action(action: str) -> Callable[..., Awaitable[ActionResult]]:
+    async def endpoint(
+        comment_id: str,
+        ctx: Ctx,
+        who: Moderator,
+        data: Annotated[ActionIn | None, Body()] = None,
+    ) -> ActionResult:
+        reason = data.reason if data else None
+        return await moderation.act(
+            ctx, comment_id=comment_id, action=action, reason=reason, who=who
+        )
+
+    endpoint.__name__ = f"{action}_comment"
+    return endpoint
+
+
+# One path per action (not /{action}), so other methods on /history etc. are a clean 405.
+for _action in ("approve", "spam", "restore"):
+    moderation_router.post(f"/comments/{{comment_id}}/{_action}")(_simple_action(_action))
 
 
 @moderation_router.get("/comments/{comment_id}/history")

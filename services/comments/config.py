@@ -21,3 +21,6 @@ class Settings(ServiceSettings):
     # Behind the gateway: take the client IP from the first X-Forwarded-For hop.
     trust_proxy: bool = False
     max_depth: int = 5
+    # Per client (IP hash) and hour, counted in Redis across replicas; 0 = no limit.
+    submissions_per_client_per_hour: int = 60
+    reports_per_client_per_hour: int = 20

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from services.comments.config import Settings
 from services.comments.domain import Policy
-from services.comments.lifecycle import decode_cursor
 from services.comments.repository import Repository
-from shared.errors import ApiError
+from shared import pagination
+from shared.ratelimit import RateLimiter
 from shared.runtime import Runtime
 
 PRODUCER = "comments"
@@ -24,10 +24,12 @@ class Context:
     runtime: Runtime
     settings: Settings
     repo: Repository = field(init=False)
+    limits: RateLimiter = field(init=False)
     _pepper: bytes = b""
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.runtime.db)
+        self.limits = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()
@@ -39,22 +41,17 @@ class Context:
         """Salted hash (HMAC) of an email, IP or reader key; never published."""
         return hmac.new(self._pepper, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
+    async def limit(self, scope: str, client_ip: str | None, per_hour: int) -> None:
+        """429 when this client (by IP hash) went past `per_hour` hits of `scope`."""
+        if client_ip:
+            client = self.keyed("ip", client_ip)
+            await self.limits.check(scope, client, limit=per_hour, window_s=3600)
+
     async def policy(self) -> Policy:
         """The current policy, read per request so an admin's change applies at once."""
         return Policy.model_validate(await self.repo.policy())
 
 
-def page_cursor(cursor: str | None) -> list[Any] | None:
+def page_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     """The sort key of a list cursor; 400 when the client made it up."""
-    if cursor is None:
-        return None
-    try:
-        return decode_cursor(cursor)
-    except ValueError:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            "المؤشر غير صالح.",
-            {"cursor": "invalid"},
-        ) from None
+    return pagination.keyset_or_400(cursor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from shared import pagination
@@ -83,12 +84,9 @@ def accepts_comments(article: dict[str, Any] | None) -> Literal["ok", "unknown",
 # --- cursors and threads ------------------------------------------------------------------
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """The (created_at, id) sort key inside a cursor; ValueError when it is not one."""
-    key = pagination.decode_cursor(cursor, arity=2)
-    if not all(isinstance(k, str) for k in key):
-        raise ValueError("invalid cursor")
-    return key
+    return pagination.decode_keyset(cursor)
 
 
 def split_page(docs: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:

@@ -11,6 +11,16 @@ from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
 from shared.runtime import Runtime
 
+# Domain error statuses per endpoint (the shared ones are derived; see shared.openapi).
+ERRORS = {
+    "submit_comment": {409, 429},  # closed or duplicate; flood or per-client limit
+    "report_comment": {409, 429},
+    "reject": {409},
+    "approve_comment": {409},
+    "spam_comment": {409},
+    "restore_comment": {409},
+}
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: runtime, article-event consumer, routes; indexes and key on start."""
@@ -24,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
         routers=[api.router, api.moderation_router],
         on_start=ctx.start,
+        errors=ERRORS,
     )
     app.state.comments = ctx
     return app

@@ -39,6 +39,8 @@ async def transition(
     fields = {"status": to_status, "previous_status": doc["status"], "updated_at": now}
     if to_status == "reported":
         fields["reasons"] = ["reader_reports"]
+    if to_status == "approved":  # a moderator's approval outweighs the reports so far
+        fields["report_count"] = 0
     if not await ctx.repo.update_status(doc["_id"], doc["version"], fields, session):
         raise ApiError(
             409,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC
 
 from services.comments.context import Context
 from services.comments.domain import Policy
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn
 from shared.auth import Principal
-from shared.errors import ApiError
+from shared.errors import ApiError, not_found
 from shared.events import utcnow
 
 
@@ -33,7 +32,6 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True)
     """Ban an email (again: replaces the earlier ban's reason and expiry)."""
     expires = data.expires_at
     if expires is not None:
-        expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
         if expires <= utcnow():
             raise ApiError(
                 422,
@@ -67,6 +65,9 @@ async def unban(ctx: Context, *, ban_id: str) -> None:
 
 
 async def set_premoderation(ctx: Context, *, article_id: str, enabled: bool) -> dict[str, object]:
-    """Hold every new comment on one article for review (or stop doing so)."""
+    """Hold every new comment on one article for review (or stop doing so); 404 if unknown."""
+    article = await ctx.repo.article(article_id)
+    if article is None or article.get("deleted"):
+        raise not_found("Article", "المقال")
     await ctx.repo.set_article(article_id, {"premoderation": enabled})
     return {"article_id": article_id, "premoderation": enabled}

@@ -38,16 +38,24 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["_id"], **{k: doc.get(k) for k in keys}}
 
 
-async def report(ctx: Context, *, comment_id: str, data: ReportIn) -> ReportOut:
-    """A reader's flag, counted once per reader key; at the threshold the comment is re-queued."""
+async def report(
+    ctx: Context, *, comment_id: str, data: ReportIn, client_ip: str | None
+) -> ReportOut:
+    """A reader's flag, counted once per reader: per reader key and per client (IP hash), so
+    fresh keys from one client do not add up. At the threshold the comment is re-queued."""
+    await ctx.limit("report", client_ip, ctx.settings.reports_per_client_per_hour)
     comment = await ctx.repo.comment(comment_id)
     if not comment or comment["status"] != "approved":
         raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
-    reader_hash = ctx.keyed("reader", data.reader_key)
+    if lifecycle.accepts_comments(await ctx.repo.article(comment["article_id"])) == "unknown":
+        raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
+    readers = [ctx.keyed("reader", data.reader_key)]
+    if client_ip:
+        readers.append("client:" + ctx.keyed("ip", client_ip))
     threshold = (await ctx.policy()).report_threshold
 
     async def write(session: mongo.Session) -> None:
-        if not await ctx.repo.add_report(comment_id, reader_hash, utcnow(), session):
+        if not await ctx.repo.add_report(comment_id, readers, utcnow(), session):
             raise ApiError(
                 409,
                 "already_reported",

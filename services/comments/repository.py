@@ -25,6 +25,7 @@ class Repository:
         self.bans = db["bans"]
         self.reports = db["reports"]
         self.flood = db["flood"]
+        self.dedup = db["dedup"]
         self.settings = db["settings"]
 
     async def ensure_indexes(self) -> None:
@@ -131,6 +132,14 @@ class Repository:
                 return False
         return True
 
+    async def claim_dedup(self, key: str, now: datetime, session: S) -> bool:
+        """Claim article+author+body once (unique _id), so simultaneous twins store one."""
+        try:
+            await self.dedup.insert_one({"_id": key, "at": now}, session=session)
+        except mongo.DuplicateKeyError:
+            return False
+        return True
+
     async def is_duplicate(self, article_id: str, email_hash: str, body_hash: str) -> bool:
         query = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
         return await self.comments.find_one(query, {"_id": 1}) is not None
@@ -153,12 +162,12 @@ class Repository:
         return counts
 
     async def page(
-        self, query: Doc, *, after: list[Any] | None, newest: bool, limit: int
+        self, query: Doc, *, after: tuple[datetime, str] | None, newest: bool, limit: int
     ) -> list[Doc]:
         """A page ordered by (created_at, _id), after the cursor's key."""
         direction = -1 if newest else 1
         if after is not None:
-            at = datetime.fromisoformat(after[0])
+            at = after[0]
             op = "$lt" if newest else "$gt"
             query = {
                 **query,
@@ -215,12 +224,17 @@ class Repository:
     async def delete_ban(self, ban_id: str) -> bool:
         return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)
 
-    async def add_report(self, comment_id: str, reader_hash: str, at: datetime, session: S) -> bool:
+    async def add_report(
+        self, comment_id: str, reader_hashes: list[str], at: datetime, session: S
+    ) -> bool:
+        """One report row per identity of the reader (key, client); False if any reported."""
         try:
-            await self.reports.insert_one(
-                {"comment_id": comment_id, "reader_hash": reader_hash, "at": at}, session=session
+            await self.reports.insert_many(
+                [{"comment_id": comment_id, "reader_hash": h, "at": at} for h in reader_hashes],
+                ordered=True,
+                session=session,
             )
-        except mongo.DuplicateKeyError:
+        except (mongo.DuplicateKeyError, mongo.BulkWriteError):
             return False
         return True
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from services.comments.domain import Policy
 from services.comments.lifecycle import REJECT_REASONS
+from shared.moments import UtcMoment
 
 RejectReason = Literal[
     "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other"
@@ -98,24 +108,24 @@ class BulkIn(_Request):
 class BanIn(_Request):
     email: EmailStr
     reason: Annotated[str, StringConstraints(max_length=200)] | None = None
-    expires_at: datetime | None = None
+    expires_at: UtcMoment | None = None
 
 
 class PremoderationIn(_Request):
-    enabled: bool
+    enabled: StrictBool
 
 
 class SettingsIn(_Request):
     """PUT replaces only the fields it names."""
 
-    premoderation: bool | None = None
+    premoderation: StrictBool | None = None
     default_status: Literal["pending", "approved"] | None = None
-    trusted_author_autoapprove: bool | None = None
-    link_limit: Annotated[int, Field(ge=0, le=100)] | None = None
+    trusted_author_autoapprove: StrictBool | None = None
+    link_limit: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     banned_words: Annotated[list[Word], Field(max_length=5000)] | None = None
     suspect_words: Annotated[list[Word], Field(max_length=5000)] | None = None
-    flood_interval_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
-    report_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
+    flood_interval_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None
+    report_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
 
 
 class QueueItem(BaseModel):

@@ -44,9 +44,10 @@ def article_not_found() -> ApiError:
     return ApiError(404, "article_not_found", "Article not found.", "المقال غير موجود.")
 
 
-def _refused(reason: str, status: int) -> ApiError:
+def _refused(reason: str, status: int, wait_s: int = 0) -> ApiError:
     code, message, message_ar = _REFUSALS[reason]
-    return ApiError(status, code, message, message_ar)
+    headers = {"Retry-After": str(max(1, wait_s))} if status == 429 else None
+    return ApiError(status, code, message, message_ar, headers=headers)
 
 
 def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
@@ -94,6 +95,8 @@ async def submit(
             "التعليقات مغلقة على هذا المقال.",
         )
     parent = await _parent(ctx, article_id=article_id, parent_id=data.parent_id, arabic=arabic)
+    # Counted once the target exists: a retry on a not-yet-known article costs no slot.
+    await ctx.limit("submit", client_ip, ctx.settings.submissions_per_client_per_hour)
     policy, now = await ctx.policy(), utcnow()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
     email = str(data.author_email).lower()
@@ -118,7 +121,7 @@ async def submit(
     )
     verdict = run_pipeline(facts)
     if not verdict.stored:
-        raise _refused(verdict.reasons[0], verdict.http_status)
+        raise _refused(verdict.reasons[0], verdict.http_status, policy.flood_interval_seconds)
     doc = _new_comment(article_id, data, parent, verdict, email, email_hash, now)
     events = _submission_events(doc, verdict)
     doc["version"] = len(events)
@@ -128,7 +131,9 @@ async def submit(
         if claim and not await ctx.repo.claim_flood(
             flood_keys, now, policy.flood_interval_seconds, session
         ):
-            raise _refused("flood", 429)
+            raise _refused("flood", 429, policy.flood_interval_seconds)
+        if not await ctx.repo.claim_dedup(doc["dedup"], now, session):
+            raise _refused("duplicate", 409)  # an identical post won the race
         await ctx.repo.insert_comment(doc, session)
         await ctx.repo.add_audit(
             {
@@ -180,6 +185,7 @@ def _new_comment(
         "email_hash": email_hash,
         "body": data.body,
         "body_hash": body_hash(data.body),
+        "dedup": f"{article_id}:{email_hash}:{body_hash(data.body)}",
         "status": verdict.status,
         "previous_status": None,
         "reasons": list(verdict.reasons),

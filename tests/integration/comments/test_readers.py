@@ -65,15 +65,19 @@ async def test_listing_an_unknown_or_deleted_article_is_404(comments):
 async def test_reports_count_once_per_reader_and_requeue_at_the_threshold(comments):
     comment_id = await _approved(comments, "تعليق مثير للجدل")
     url = f"/comments/{comment_id}/report"
-    first = await comments.client.post(url, json={"reader_key": "reader-0001"})
+
+    async def report(key: str, reason: str | None = None):  # type: ignore[no-untyped-def]
+        body = {"reader_key": key, **({"reason": reason} if reason else {})}
+        ip = f"198.51.100.{int(key[-4:])}"  # each reader from their own client
+        return await comments.client.post(url, json=body, headers={"X-Forwarded-For": ip})
+
+    first = await report("reader-0001")
     assert first.status_code == 200 and first.json()["reported"] is True
-    again = await comments.client.post(url, json={"reader_key": "reader-0001"})
+    again = await report("reader-0001")
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_reported"
-    assert (await comments.client.post(url, json={"reader_key": "reader-0002"})).status_code == 200
+    assert (await report("reader-0002")).status_code == 200
     assert (await comments.comment(comment_id))["status"] == "approved"
-    assert (
-        await comments.client.post(url, json={"reader_key": "reader-0003", "reason": "إساءة"})
-    ).status_code == 200
+    assert (await report("reader-0003", "إساءة")).status_code == 200
     doc = await comments.comment(comment_id)
     assert (doc["status"], doc["report_count"], doc["reasons"]) == (
         "reported",
@@ -89,7 +93,7 @@ async def test_reports_count_once_per_reader_and_requeue_at_the_threshold(commen
         "reported",
         "system:reports",
     )
-    gone = await comments.client.post(url, json={"reader_key": "reader-0004"})
+    gone = await report("reader-0004")
     assert gone.status_code == 404
     assert (await comments.act(comment_id, "restore")).json()["status"] == "approved"
 
