@@ -1,0 +1,277 @@
+"""Word-list matching for comment moderation: listed words found through the ways people write
+around them, each match explaining itself (listed word, form in the text, rules).
+
+Arabic letters in strings and comments are intended, not Latin look-alikes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
+
+from shared.arabic import chars, explain
+from shared.arabic.arabizi import ArabiziIndex
+from shared.arabic.plurals import sound_forms
+
+SPAM, HOLD = "spam", "hold"
+
+_AR = "\u0621-\u064a\u0671-\u06d3"
+_LOOK = re.escape("".join(chars.IN_ARABIC_LOOKALIKES))
+# An Arabic word may carry Latin look-alikes between its letters (حمlر); a Latin word is
+# letters and digits; everything else separates.
+_LATIN = "a-z0-9\u00df-\u024f"
+_FRAGMENT_RE = re.compile(
+    rf"[{_AR}](?:[{_AR}]|[{_LOOK}](?=[{_AR}]))*|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?"
+)
+_LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
+_MAX_SPELLED = 12  # a word spelled out is at most this many fragments
+_GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
+
+# Leading clitics: conjunction و/ف, then preposition ب/ك/ل, then the article ال (ل+ال = لل).
+_CLITICS = sorted(
+    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ك") for a in ("", "ال")}
+    | {c + p for c in ("", "و", "ف") for p in ("ل", "لل")},
+    key=len,
+)[1:]
+# Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
+_PRONOUNS = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
+_MIN_STEM = 2
+_MIN_SUFFIXED_STEM = 3  # a pronoun is only stripped from a longer word, to spare short ones
+Runs = tuple[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A listed word or phrase, what matching it does, and its moderator-listed other forms."""
+
+    word: str
+    action: str = HOLD
+    forms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    word: str  # as listed
+    form: str  # as written in the text
+    rules: tuple[str, ...]
+    action: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"word": self.word, "form": self.form, "rules": list(self.rules), "action": self.action}
+
+
+def fold(text: str) -> str:
+    """The text matching works on: normalize()'s folds plus confusables, lower case."""
+    return unicodedata.normalize("NFKC", text).translate(chars.match_table()).lower()
+
+
+def runs(word: str) -> Runs:
+    """A word's letters with repeats collapsed, and the length of each run."""
+    groups = [(ch, len(list(run))) for ch, run in groupby(word)]
+    return "".join(ch for ch, _ in groups), tuple(n for _, n in groups)
+
+
+def word_key(word: str) -> str:
+    """The folded letters of a listed word (spaces between the parts of a phrase kept)."""
+    return " ".join(_fragment_text(m.group()) for m in _FRAGMENT_RE.finditer(fold(word)))
+
+
+def _fragment_text(raw: str) -> str:
+    return raw.translate(_LOOK_TABLE) if raw[0] > "\u0600" else raw
+
+
+def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
+    """(runs, rules) of a token and of its clitic- and pronoun-stripped forms."""
+    forms: list[tuple[str, tuple[str, ...]]] = [(token, ())]
+    forms += [
+        (token[len(c) :], ("clitic",))
+        for c in _CLITICS
+        if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
+    ]
+    forms += [
+        (form[: -len(s)], (*rules, "pronoun"))
+        for form, rules in forms
+        for s in _PRONOUNS
+        if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
+    ]
+    return [(runs(form), rules) for form, rules in forms]
+
+
+def _enough(have: tuple[int, ...], need: tuple[int, ...]) -> bool:
+    return all(h >= n for h, n in zip(have, need, strict=True))
+
+
+_Fragment = tuple[str, int, int]  # folded text, start, end
+
+
+@dataclass(frozen=True)
+class _Target:
+    entry: Entry
+    counts: tuple[int, ...]
+    rule: str | None  # plural, broken_plural or None for the word itself
+
+
+_RUN_RE = re.compile(r"(.)\1+")
+_CLITIC_HEADS = sorted({runs(c)[0] for c in _CLITICS}, key=len)
+_PRONOUN_TAILS = frozenset(_PRONOUNS)
+
+
+def _may_match(token: str, keys: frozenset[str] | set[str]) -> bool:
+    """Cheap test: could a clitic- or pronoun-stripped form of the token be one of keys?"""
+    key = _RUN_RE.sub(r"\1", token)
+    heads = [0, *(len(h) for h in _CLITIC_HEADS if key.startswith(h))]
+    tails = [0, *(n for n in (1, 2, 3) if key[-n:] in _PRONOUN_TAILS)]
+    end = len(key)
+    return any(key[a : end - b] in keys for a in heads for b in tails)
+
+
+class WordList:
+    """Listed entries compiled for matching many comments: a few dict lookups per text word."""
+
+    def __init__(self, entries: Iterable[Entry], allowed: Iterable[str] = ()) -> None:
+        self.entries = list({e.word: e for e in entries}.values())
+        self._order = {e.word: n for n, e in enumerate(self.entries)}
+        self._index: dict[str, list[_Target]] = {}
+        self._phrases: dict[str, list[tuple[Entry | None, list[Runs]]]] = {}
+        self._arabizi_entries: dict[str, tuple[Entry, tuple[str, ...]]] = {}
+        for entry in self.entries:
+            parts = word_key(entry.word).split()
+            if len(parts) > 1:
+                self._add_phrase(entry, parts)
+            elif parts:
+                self._add_word(entry, parts[0])
+        for phrase in allowed:
+            parts = word_key(phrase).split()
+            if parts:
+                self._add_phrase(None, parts)
+        self._arabizi = ArabiziIndex(k for k in self._arabizi_entries if k[0] > "\u0600")
+        self._keys = frozenset(self._index)
+        self._first_keys = frozenset(self._phrases)
+
+    def _add_word(self, entry: Entry, key: str) -> None:
+        self._add(key, entry, None)
+        for form in sound_forms(key):
+            self._add(form, entry, "plural")
+        self._arabizi_entries.setdefault(key, (entry, ("arabizi",)))
+        for form in entry.forms:
+            form_key = word_key(form).replace(" ", "")
+            if form_key:
+                self._add(form_key, entry, "broken_plural")
+                self._arabizi_entries.setdefault(form_key, (entry, ("arabizi", "broken_plural")))
+
+    def _add(self, key: str, entry: Entry, rule: str | None) -> None:
+        key_runs = runs(key)
+        self._index.setdefault(key_runs[0], []).append(_Target(entry, key_runs[1], rule))
+
+    def _add_phrase(self, entry: Entry | None, parts: list[str]) -> None:
+        """A listed phrase (entry) or an allowed one (None), indexed by its first word."""
+        part_runs = [runs(p) for p in parts]
+        self._phrases.setdefault(part_runs[0][0], []).append((entry, part_runs))
+
+    def find(self, text: str) -> list[Match]:
+        """Every listed entry found in text, in the order of the list, each with its reason."""
+        folded = fold(text)
+        frags: list[_Fragment] = [
+            (_fragment_text(m.group()), m.start(), m.end()) for m in _FRAGMENT_RE.finditer(folded)
+        ]
+        hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
+        allowed: list[tuple[int, int]] = []
+        for i, j, token, rules in self._candidates(folded, frags):
+            for entry, more in self._lookup(token):
+                hits.setdefault((entry.word, i, j), (entry, (*rules, *more)))
+            if i == j and _may_match(token, self._first_keys):
+                for entry, last in self._phrases_at(frags, i):
+                    if entry is None:
+                        allowed.append((i, last))
+                    else:
+                        hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
+        kept = [
+            (key, value)
+            for key, value in hits.items()
+            if not any(a <= key[1] and key[2] <= b for a, b in allowed)
+        ]
+        kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
+        return [self._explain(text, folded, frags, key, value) for key, value in kept]
+
+    def _explain(self, text, folded, frags, key, value) -> Match:  # type: ignore[no-untyped-def]
+        (word, i, j), (entry, rules) = key, value
+        form = explain.Spans(text, folded).original(frags[i][1], frags[j][2])
+        all_rules = (*explain.surface_rules(form, entry.word), *rules)
+        return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
+
+    def _candidates(
+        self, folded: str, frags: Sequence[_Fragment]
+    ) -> Iterable[tuple[int, int, str, tuple[str, ...]]]:
+        """Each fragment, and each run of fragments that spells one word across separators."""
+        for i, frag in enumerate(frags):
+            yield i, i, frag[0], ()
+        start = 0
+        for k in range(1, len(frags) + 1):
+            if k < len(frags) and _joined(folded, frags[k - 1], frags[k]):
+                continue
+            for i in range(start, k):
+                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
+                    yield i, j, "".join(f[0] for f in frags[i : j + 1]), ("separators",)
+            start = k
+
+    def _lookup(self, token: str) -> Iterable[tuple[Entry, tuple[str, ...]]]:
+        if token[0] < "\u0600":
+            word = self._arabizi.find(token)
+            if word is not None:
+                yield self._arabizi_entries[word]
+        if not _may_match(token, self._keys):
+            return
+        for (key, counts), rules in variants(token):
+            for target in self._index.get(key, ()):
+                if _enough(counts, target.counts):
+                    extra = ("repeated_letters",) if counts != target.counts else ()
+                    yield target.entry, (*rules, *((target.rule,) if target.rule else ()), *extra)
+
+    def _phrases_at(self, frags: Sequence[_Fragment], i: int) -> Iterable[tuple[Entry | None, int]]:
+        """Listed and allowed phrases whose words start at fragment i."""
+        first = {key for (key, _), _ in variants(frags[i][0])}
+        for key in first & self._first_keys:
+            for entry, parts in self._phrases[key]:
+                if i + len(parts) <= len(frags) and all(
+                    any(k == pk and _enough(c, pc) for (k, c), _ in variants(frag[0]))
+                    for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
+                ):
+                    yield entry, i + len(parts) - 1
+
+
+def _joined(folded: str, left: _Fragment, right: _Fragment) -> bool:
+    """Letters of one word: glued by a short non-space separator, or both single letters."""
+    sep = folded[left[2] : right[1]]
+    if len(sep) > _GLUE_MAX:
+        return False
+    return not any(ch.isspace() for ch in sep) or (len(left[0]) == 1 and len(right[0]) == 1)
+
+
+@lru_cache(maxsize=32)
+def compile_list(entries: tuple[Entry, ...], allowed: tuple[str, ...] = ()) -> WordList:
+    """The compiled list for a policy's entries (cached: policies change rarely)."""
+    return WordList(entries, allowed)
+
+
+def match_words(text: str, words: Iterable[str]) -> list[str]:
+    """The listed words or phrases (as given, in list order) found in text."""
+    found = compile_list(tuple(Entry(w) for w in dict.fromkeys(words))).find(text)
+    return list(dict.fromkeys(m.word for m in found))
+
+
+def moderation_key(word: str) -> str:
+    """The folded word with every run of a repeated letter collapsed to one."""
+    return runs(word_key(word).replace(" ", ""))[0]
+
+
+def moderation_forms(text: str) -> set[str]:
+    """Every match key of every word in text (each word and its clitic-stripped forms)."""
+    return {
+        key
+        for m in _FRAGMENT_RE.finditer(fold(text))
+        for (key, _), _ in variants(_fragment_text(m.group()))
+    }
