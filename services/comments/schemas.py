@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from services.comments.domain import Policy
 from services.comments.lifecycle import REJECT_REASONS
+from shared.arabic import word_key
 
 RejectReason = Literal[
     "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other"
@@ -18,6 +27,21 @@ RejectReason = Literal[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+def _has_letters(value: str) -> str:
+    """A listed word or phrase must keep a letter or digit once folded (not "!!!" or "🙂")."""
+    if not word_key(value):
+        raise PydanticCustomError("no_letters", "must contain a letter or a digit")
+    return value
+
+
+ListedText = Annotated[Word, AfterValidator(_has_letters)]
+Phrase = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_has_letters),
+]
 
 
 class _Request(BaseModel):
@@ -105,6 +129,14 @@ class PremoderationIn(_Request):
     enabled: bool
 
 
+class ListedWordIn(_Request):
+    """One listed word: spam or hold, and the other forms (broken plurals) it takes."""
+
+    word: ListedText
+    action: Literal["spam", "hold"] = "hold"
+    forms: Annotated[list[ListedText], Field(max_length=20)] = []
+
+
 class SettingsIn(_Request):
     """PUT replaces only the fields it names."""
 
@@ -114,8 +146,19 @@ class SettingsIn(_Request):
     link_limit: Annotated[int, Field(ge=0, le=100)] | None = None
     banned_words: Annotated[list[Word], Field(max_length=5000)] | None = None
     suspect_words: Annotated[list[Word], Field(max_length=5000)] | None = None
+    words: Annotated[list[ListedWordIn], Field(max_length=5000)] | None = None
+    allowed_phrases: Annotated[list[Phrase], Field(max_length=1000)] | None = None
     flood_interval_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
     report_threshold: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+
+class WordSuggestion(BaseModel):
+    """Forms of a word for the settings screen: covered automatically, and to confirm."""
+
+    word: str
+    key: str
+    automatic: list[str]
+    broken_plural_candidates: list[str]
 
 
 class QueueItem(BaseModel):

@@ -133,7 +133,10 @@ class WordList:
     """Listed entries compiled for matching many comments: a few dict lookups per text word."""
 
     def __init__(self, entries: Iterable[Entry], allowed: Iterable[str] = ()) -> None:
-        self.entries = list({e.word: e for e in entries}.values())
+        first: dict[str, Entry] = {}
+        for entry in entries:
+            first.setdefault(entry.word, entry)  # a word listed twice: its first entry counts
+        self.entries = list(first.values())
         self._order = {e.word: n for n, e in enumerate(self.entries)}
         self._index: dict[str, list[_Target]] = {}
         self._phrases: dict[str, list[tuple[Entry | None, list[Runs]]]] = {}

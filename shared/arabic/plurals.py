@@ -41,7 +41,6 @@ def _templates(word: str) -> list[str]:
             a + b + "و" + c,  # قرد → قرود
             "ا" + a + b + "ا" + c,  # وسخ → اوساخ
             "ا" + a + b + c,  # نهر → انهر
-            a + b + c + "ان",  # ثور → ثيران (approximate)
         ]
     if n == 4:
         a, b, c, d = word
@@ -74,5 +73,6 @@ def _templates(word: str) -> list[str]:
 
 def broken_plural_candidates(key: str) -> list[str]:
     """Candidate broken plurals of a normalized singular, for the moderator to pick from."""
-    candidates = [c for c in _templates(key) if c and c != key]
+    automatic = set(sound_forms(key))
+    candidates = [c for c in _templates(key) if c and c != key and c not in automatic]
     return list(dict.fromkeys(candidates))
