@@ -106,7 +106,19 @@ def _lookalike_pair(ascii_char: str, other: str) -> bool:
 
 # Latin look-alikes of Arabic letters, per the same data (ا ≈ l, ١ ≈ l, ه ≈ o, ٥ ≈ o): folded
 # only when written inside an Arabic word, between Arabic letters (حمlر, غب1ي).
-IN_ARABIC_LOOKALIKES: dict[str, str] = {"l": "ا", "1": "ا", "|": "ا", "o": "ه", "0": "ه"}
+IN_ARABIC_LOOKALIKES: dict[str, str] = {"l": "ا", "1": "ا", "o": "ه", "0": "ه"}
+
+
+@cache
+def fold_table() -> list[str | None]:
+    """match_table() with NFKC and lower case applied to each BMP character, as a list: str.translate
+    reads a list entry without the failed dict lookup it pays for every unmapped character."""
+    table = match_table()
+    folded: list[str | None] = []
+    for cp in range(0x10000):
+        out = unicodedata.normalize("NFKC", chr(cp)).translate(table).lower()
+        folded.append(out or None)
+    return folded
 
 
 @cache

@@ -5,7 +5,9 @@ Arabic letters in strings and comments are intended, not Latin look-alikes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 
 from shared.arabic import chars
@@ -13,28 +15,59 @@ from shared.arabic import chars
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch).translate(chars.match_table()).lower()
+    if ch > "\uffff":
+        ch = unicodedata.normalize("NFKC", ch)
+    return ch.translate(chars.fold_table())
 
 
 class Spans:
-    """Maps positions in the folded text back to the original text, built only when asked."""
+    """Maps positions in the folded text back to the original text. Most characters fold to
+    one character; only the others (deleted marks, expanding ligatures) are walked, and only
+    when a match is explained."""
 
     def __init__(self, text: str, folded: str) -> None:
         self._text, self._folded = text, folded
-        self._starts: list[int] | None = None
+        self._index: tuple[list[int], list[int], list[int], list[int]] | None = None
+
+    def _build(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        special = "".join(ch for ch in set(self._text) if len(_fold_char(ch)) != 1)
+        origins, fstarts, lengths, shifts = [], [], [], []
+        shift = 0  # folded position minus original position, after the specials so far
+        found = re.finditer(f"[{re.escape(special)}]", self._text) if special else ()
+        for match in found:
+            pos, size = match.start(), len(_fold_char(match.group()))
+            origins.append(pos)
+            fstarts.append(pos + shift)
+            lengths.append(size)
+            shift += size - 1
+            shifts.append(shift)
+        if len(self._text) + shift != len(self._folded):
+            raise ValueError("folding the whole text and folding each character disagree")
+        return origins, fstarts, lengths, shifts
+
+    def _origin(self, folded_pos: int) -> int:
+        """The position in the original text of the character that produced folded_pos."""
+        assert self._index is not None
+        origins, fstarts, lengths, shifts = self._index
+        i = bisect_right(fstarts, folded_pos) - 1
+        while i >= 0 and lengths[i] == 0 and fstarts[i] == folded_pos:
+            i -= 1  # a deleted character at this position produced nothing
+        if i >= 0 and fstarts[i] <= folded_pos < fstarts[i] + lengths[i]:
+            return origins[i]
+        j = bisect_right(fstarts, folded_pos) - 1
+        return folded_pos - (shifts[j] if j >= 0 else 0)
 
     def original(self, start: int, end: int) -> str:
-        """The original text behind folded[start:end] (the folded text if they disagree)."""
-        if self._starts is None:
-            starts: list[int] = []
-            for index, ch in enumerate(self._text):
-                starts.extend([index] * len(_fold_char(ch)))
-            starts.append(len(self._text))
-            self._starts = starts if len(starts) == len(self._folded) + 1 else []
-        if not self._starts:
-            return self._folded[start:end]
-        # up to the next folded character: marks and invisibles trailing the form belong to it
-        return self._text[self._starts[start] : self._starts[end]]
+        """The original text behind folded[start:end] (the folded text if they disagree);
+        marks and invisibles trailing the form belong to it."""
+        if self._index is None:
+            try:
+                self._index = self._build()
+            except ValueError:
+                self._index = ([], [], [], [])
+                self._text = self._folded
+        first, after = self._origin(start), self._origin(end)
+        return self._text[first : max(after, first + 1)]  # inside one ligature: the ligature
 
 
 def surface_rules(form: str, listed: str) -> tuple[str, ...]:

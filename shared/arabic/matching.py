@@ -25,9 +25,12 @@ _LOOK = re.escape("".join(chars.IN_ARABIC_LOOKALIKES))
 # letters and digits; everything else separates.
 _LATIN = "a-z0-9\u00df-\u024f"
 _FRAGMENT_RE = re.compile(
-    rf"[{_AR}](?:[{_AR}]|[{_LOOK}](?=[{_AR}]))*|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?"
+    rf"[{_AR}]+(?:[{_LOOK}][{_AR}]+)*|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?"
 )
 _LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
+_LOOK_SET = frozenset(chars.IN_ARABIC_LOOKALIKES)
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_LOOK_RE = re.compile(f"[{_AR}][{_LOOK}][{_AR}]")
 _MAX_SPELLED = 12  # a word spelled out is at most this many fragments
 _GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
 
@@ -39,6 +42,7 @@ _CLITICS = sorted(
 )[1:]
 # Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
 _PRONOUNS = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
+_ARTICLE_RE = re.compile("^(?:[وف]?[بك]?ال|[وف]?لل)")
 _MIN_STEM = 2
 _MIN_SUFFIXED_STEM = 3  # a pronoun is only stripped from a longer word, to spare short ones
 Runs = tuple[str, tuple[int, ...]]
@@ -65,8 +69,11 @@ class Match:
 
 
 def fold(text: str) -> str:
-    """The text matching works on: normalize()'s folds plus confusables, lower case."""
-    return unicodedata.normalize("NFKC", text).translate(chars.match_table()).lower()
+    """The text matching works on: normalize()'s folds plus confusables, lower case. Each
+    character folds on its own (NFKC included), so positions map back to the original."""
+    if _ASTRAL_RE.search(text):  # letters outside the BMP: mathematical, enclosed...
+        text = "".join(unicodedata.normalize("NFKC", ch) if ch > "\uffff" else ch for ch in text)
+    return text.translate(chars.fold_table())
 
 
 def runs(word: str) -> Runs:
@@ -81,7 +88,9 @@ def word_key(word: str) -> str:
 
 
 def _fragment_text(raw: str) -> str:
-    return raw.translate(_LOOK_TABLE) if raw[0] > "\u0600" else raw
+    if raw[0] > "\u0600" and not _LOOK_SET.isdisjoint(raw):
+        return raw.translate(_LOOK_TABLE)
+    return raw
 
 
 def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
@@ -92,9 +101,12 @@ def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
         for c in _CLITICS
         if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
     ]
+    # A word with the article takes no possessive pronoun: the ي of الكلبي is a nisba (a family
+    # name), the ه of الغبيه is ة, so forms that lost ال keep their ending.
     forms += [
         (form[: -len(s)], (*rules, "pronoun"))
         for form, rules in forms
+        if form == token or not _ARTICLE_RE.match(token)
         for s in _PRONOUNS
         if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
     ]
@@ -116,16 +128,19 @@ class _Target:
 
 
 _RUN_RE = re.compile(r"(.)\1+")
-_CLITIC_HEADS = sorted({runs(c)[0] for c in _CLITICS}, key=len)
+_CLITIC_HEADS = frozenset(runs(c)[0] for c in _CLITICS)
 _PRONOUN_TAILS = frozenset(_PRONOUNS)
+_CACHE_SIZE = 50_000
 
 
-def _may_match(token: str, keys: frozenset[str] | set[str]) -> bool:
+def _may_match(token: str, keys: frozenset[str]) -> bool:
     """Cheap test: could a clitic- or pronoun-stripped form of the token be one of keys?"""
-    key = _RUN_RE.sub(r"\1", token)
-    heads = [0, *(len(h) for h in _CLITIC_HEADS if key.startswith(h))]
-    tails = [0, *(n for n in (1, 2, 3) if key[-n:] in _PRONOUN_TAILS)]
+    key = _RUN_RE.sub(r"\1", token) if len(token) > 1 else token
+    if key in keys:
+        return True
     end = len(key)
+    heads = [0, *(n for n in range(1, min(5, end)) if key[:n] in _CLITIC_HEADS)]
+    tails = [0, *(n for n in (1, 2, 3) if n < end and key[-n:] in _PRONOUN_TAILS)]
     return any(key[a : end - b] in keys for a in heads for b in tails)
 
 
@@ -154,11 +169,12 @@ class WordList:
         self._arabizi = ArabiziIndex(k for k in self._arabizi_entries if k[0] > "\u0600")
         self._keys = frozenset(self._index)
         self._first_keys = frozenset(self._phrases)
+        self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
 
     def _add_word(self, entry: Entry, key: str) -> None:
         self._add(key, entry, None)
         for form in sound_forms(key):
-            self._add(form, entry, "plural")
+            self._add(form, entry, "feminine" if form == key + "ه" else "plural")
         self._arabizi_entries.setdefault(key, (entry, ("arabizi",)))
         for form in entry.forms:
             form_key = word_key(form).replace(" ", "")
@@ -172,67 +188,87 @@ class WordList:
 
     def _add_phrase(self, entry: Entry | None, parts: list[str]) -> None:
         """A listed phrase (entry) or an allowed one (None), indexed by its first word."""
-        part_runs = [runs(p) for p in parts]
+        # a part's article is a clitic like any other: ابن الكلب also catches ابن كلب
+        part_runs = [runs(p[2:] if p.startswith("ال") and len(p) >= 4 else p) for p in parts]
         self._phrases.setdefault(part_runs[0][0], []).append((entry, part_runs))
 
     def find(self, text: str) -> list[Match]:
         """Every listed entry found in text, in the order of the list, each with its reason."""
         folded = fold(text)
-        frags: list[_Fragment] = [
-            (_fragment_text(m.group()), m.start(), m.end()) for m in _FRAGMENT_RE.finditer(folded)
-        ]
+        if _LOOK_RE.search(folded):
+            frags = [(_fragment_text(m[0]), *m.span()) for m in _FRAGMENT_RE.finditer(folded)]
+        else:
+            frags = [(m[0], *m.span()) for m in _FRAGMENT_RE.finditer(folded)]
         hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
         allowed: list[tuple[int, int]] = []
-        for i, j, token, rules in self._candidates(folded, frags):
-            for entry, more in self._lookup(token):
-                hits.setdefault((entry.word, i, j), (entry, (*rules, *more)))
-            if i == j and _may_match(token, self._first_keys):
-                for entry, last in self._phrases_at(frags, i):
-                    if entry is None:
-                        allowed.append((i, last))
-                    else:
-                        hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
+        cache = self._cache
+        for i, frag in enumerate(frags):
+            found, phrase = cache.get(frag[0]) or self._lookup(frag[0])
+            for entry, rules in found:
+                hits.setdefault((entry.word, i, i), (entry, rules))
+            for entry, last in self._phrases_at(frags, i) if phrase else ():
+                if entry is None:
+                    allowed.append((i, last))
+                else:
+                    hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
+        for i, j, token in _spelled(folded, frags):
+            for entry, rules in self._lookup_spelled(token):
+                hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
+        if not hits:
+            return []
         kept = [
             (key, value)
             for key, value in hits.items()
             if not any(a <= key[1] and key[2] <= b for a, b in allowed)
         ]
         kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
-        return [self._explain(text, folded, frags, key, value) for key, value in kept]
+        spans = explain.Spans(text, folded)
+        return [self._explain(spans, frags, key, value) for key, value in kept]
 
-    def _explain(self, text, folded, frags, key, value) -> Match:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _explain(spans, frags, key, value) -> Match:  # type: ignore[no-untyped-def]
         (word, i, j), (entry, rules) = key, value
-        form = explain.Spans(text, folded).original(frags[i][1], frags[j][2])
+        form = spans.original(frags[i][1], frags[j][2])
         all_rules = (*explain.surface_rules(form, entry.word), *rules)
         return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
 
-    def _candidates(
-        self, folded: str, frags: Sequence[_Fragment]
-    ) -> Iterable[tuple[int, int, str, tuple[str, ...]]]:
-        """Each fragment, and each run of fragments that spells one word across separators."""
-        for i, frag in enumerate(frags):
-            yield i, i, frag[0], ()
-        start = 0
-        for k in range(1, len(frags) + 1):
-            if k < len(frags) and _joined(folded, frags[k - 1], frags[k]):
-                continue
-            for i in range(start, k):
-                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
-                    yield i, j, "".join(f[0] for f in frags[i : j + 1]), ("separators",)
-            start = k
+    def _lookup(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
+        """The entries a text word is a form of, with the rules, and whether a phrase may start
+        at it (cached: words repeat)."""
+        cached = self._cache.get(token)
+        if cached is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            phrase = bool(self._first_keys) and _may_match(token, self._first_keys)
+            cached = self._cache[token] = (self._lookup_uncached(token), phrase)
+        return cached
 
-    def _lookup(self, token: str) -> Iterable[tuple[Entry, tuple[str, ...]]]:
+    def _lookup_uncached(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
+        found: list[tuple[Entry, tuple[str, ...]]] = []
         if token[0] < "\u0600":
             word = self._arabizi.find(token)
             if word is not None:
-                yield self._arabizi_entries[word]
-        if not _may_match(token, self._keys):
-            return
-        for (key, counts), rules in variants(token):
+                found.append(self._arabizi_entries[word])
+        if _may_match(token, self._keys):
+            found += self._targets(variants(token))
+        return found
+
+    def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
+        """A word spelled across separators: the letters as they are, no clitic cut inside."""
+        key = _RUN_RE.sub(r"\1", token)
+        return self._targets([(runs(token), ())]) if key in self._keys else []
+
+    def _targets(
+        self, forms: list[tuple[Runs, tuple[str, ...]]]
+    ) -> list[tuple[Entry, tuple[str, ...]]]:
+        found = []
+        for (key, counts), rules in forms:
             for target in self._index.get(key, ()):
                 if _enough(counts, target.counts):
                     extra = ("repeated_letters",) if counts != target.counts else ()
-                    yield target.entry, (*rules, *((target.rule,) if target.rule else ()), *extra)
+                    rule = (target.rule,) if target.rule else ()
+                    found.append((target.entry, (*rules, *rule, *extra)))
+        return found
 
     def _phrases_at(self, frags: Sequence[_Fragment], i: int) -> Iterable[tuple[Entry | None, int]]:
         """Listed and allowed phrases whose words start at fragment i."""
@@ -248,10 +284,29 @@ class WordList:
 
 def _joined(folded: str, left: _Fragment, right: _Fragment) -> bool:
     """Letters of one word: glued by a short non-space separator, or both single letters."""
-    sep = folded[left[2] : right[1]]
-    if len(sep) > _GLUE_MAX:
+    if right[1] - left[2] > _GLUE_MAX:
         return False
+    sep = folded[left[2] : right[1]]
     return not any(ch.isspace() for ch in sep) or (len(left[0]) == 1 and len(right[0]) == 1)
+
+
+def _spelled(folded: str, frags: Sequence[_Fragment]) -> Iterable[tuple[int, int, str]]:
+    """Each run of two or more fragments that may spell one word across separators."""
+    start, n = 0, len(frags)
+    for k in range(1, n + 1):
+        if k < n:
+            left, right = frags[k - 1], frags[k]
+            gap = right[1] - left[2]
+            if gap <= _GLUE_MAX and not (
+                gap == 1 and folded[left[2]] == " " and len(left[0]) + len(right[0]) > 2
+            ):
+                if _joined(folded, left, right):
+                    continue
+        if k - start > 1:
+            for i in range(start, k - 1):
+                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
+                    yield i, j, "".join(f[0] for f in frags[i : j + 1])
+        start = k
 
 
 @lru_cache(maxsize=32)

@@ -14,11 +14,13 @@ MIN_INFLECTED = 3  # زب + ون would be زبون (customer): only words of thr
 
 
 def sound_forms(key: str) -> list[str]:
-    """The dual and sound plural forms of a normalized listed word (never the word itself)."""
+    """The feminine, dual and sound plural forms of a normalized listed word (not the word)."""
     if len(key) < MIN_INFLECTED:
         return []
     forms = [key + s for s in SOUND_SUFFIXES]
-    if key.endswith("ه"):
+    if not key.endswith("ه"):
+        forms.append(key + "ه")  # feminine: غبي → غبية
+    else:
         forms += [key[:-1] + s for s in _FEMININE_SUFFIXES]
     return list(dict.fromkeys(forms))
 
