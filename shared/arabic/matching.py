@@ -96,16 +96,20 @@ def _fragment_text(raw: str) -> str:
 def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
     """(runs, rules) of a token and of its clitic- and pronoun-stripped forms."""
     forms: list[tuple[str, tuple[str, ...]]] = [(token, ())]
-    forms += [
-        (token[len(c) :], ("clitic",))
+    stripped = [
+        (token[len(c) :], c)
         for c in _CLITICS
         if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
     ]
+    forms += [(form, ("clitic",)) for form, _ in stripped]
     # A word with the article takes no possessive pronoun: the ي of الكلبي is a nisba (a family
-    # name), the ه of الغبيه is ة, so forms that lost ال keep their ending.
+    # name), the ه of الغبيه is ة. Nor does one after "like" (ك): كسكسي is couscous, not ك+سكس+ي.
+    bare = [(token, ())] + [
+        (form, ("clitic",)) for form, c in stripped if not c.endswith(("ال", "لل", "ك"))
+    ]
     forms += [
         (form[: -len(s)], (*rules, "pronoun"))
-        for form, rules in forms
+        for form, rules in bare
         if form == token or not _ARTICLE_RE.match(token)
         for s in _PRONOUNS
         if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
@@ -172,15 +176,16 @@ class WordList:
         self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
 
     def _add_word(self, entry: Entry, key: str) -> None:
+        """The word, its listed forms (first: they explain a match best), its sound forms."""
         self._add(key, entry, None)
-        for form in sound_forms(key):
-            self._add(form, entry, "feminine" if form == key + "ه" else "plural")
         self._arabizi_entries.setdefault(key, (entry, ("arabizi",)))
         for form in entry.forms:
             form_key = word_key(form).replace(" ", "")
             if form_key:
                 self._add(form_key, entry, "broken_plural")
                 self._arabizi_entries.setdefault(form_key, (entry, ("arabizi", "broken_plural")))
+        for form in sound_forms(key):
+            self._add(form, entry, "feminine" if form == key + "ه" else "plural")
 
     def _add(self, key: str, entry: Entry, rule: str | None) -> None:
         key_runs = runs(key)
@@ -254,9 +259,12 @@ class WordList:
         return found
 
     def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
-        """A word spelled across separators: the letters as they are, no clitic cut inside."""
+        """A word spelled across separators: the letters as they are, no clitic cut inside
+        (in Latin letters, also as Arabizi: k.a.l.b)."""
         key = _RUN_RE.sub(r"\1", token)
-        return self._targets([(runs(token), ())]) if key in self._keys else []
+        found = self._targets([(runs(token), ())]) if key in self._keys else []
+        word = self._arabizi.find(token) if token[0] < "\u0600" else None
+        return found if word is None else [*found, self._arabizi_entries[word]]
 
     def _targets(
         self, forms: list[tuple[Runs, tuple[str, ...]]]
