@@ -111,8 +111,9 @@ IN_ARABIC_LOOKALIKES: dict[str, str] = {"l": "ا", "1": "ا", "o": "ه", "0": "�
 
 @cache
 def fold_table() -> list[str | None]:
-    """match_table() with NFKC and lower case applied to each BMP character, as a list: str.translate
-    reads a list entry without the failed dict lookup it pays for every unmapped character."""
+    """match_table() with NFKC and lower case applied to each BMP character, as a list:
+    str.translate reads a list entry without the failed dict lookup it pays for every
+    unmapped character."""
     table = match_table()
     folded: list[str | None] = []
     for cp in range(0x10000):

@@ -6,46 +6,30 @@ Arabic letters in strings and comments are intended, not Latin look-alikes.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
 
-from shared.arabic import chars, explain
+from shared.arabic import explain
 from shared.arabic.arabizi import ArabiziIndex
 from shared.arabic.plurals import sound_forms
+from shared.arabic.words import (
+    FRAGMENT_RE,
+    RUN_RE,
+    Fragment,
+    Runs,
+    enough,
+    fold,
+    fragment_text,
+    fragments,
+    may_match,
+    runs,
+    spelled,
+    variants,
+    word_key,
+)
 
 SPAM, HOLD = "spam", "hold"
-
-_AR = "\u0621-\u064a\u0671-\u06d3"
-_LOOK = re.escape("".join(chars.IN_ARABIC_LOOKALIKES))
-# An Arabic word may carry Latin look-alikes between its letters (حمlر); a Latin word is
-# letters and digits; everything else separates.
-_LATIN = "a-z0-9\u00df-\u024f"
-_FRAGMENT_RE = re.compile(
-    rf"[{_AR}]+(?:[{_LOOK}][{_AR}]+)*|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?"
-)
-_LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
-_LOOK_SET = frozenset(chars.IN_ARABIC_LOOKALIKES)
-_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
-_LOOK_RE = re.compile(f"[{_AR}][{_LOOK}][{_AR}]")
-_MAX_SPELLED = 12  # a word spelled out is at most this many fragments
-_GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
-
-# Leading clitics: conjunction و/ف, then preposition ب/ك/ل, then the article ال (ل+ال = لل).
-_CLITICS = sorted(
-    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ك") for a in ("", "ال")}
-    | {c + p for c in ("", "و", "ف") for p in ("ل", "لل")},
-    key=len,
-)[1:]
-# Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
-_PRONOUNS = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
-_ARTICLE_RE = re.compile("^(?:[وف]?[بك]?ال|[وف]?لل)")
-_MIN_STEM = 2
-_MIN_SUFFIXED_STEM = 3  # a pronoun is only stripped from a longer word, to spare short ones
-Runs = tuple[str, tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -65,63 +49,12 @@ class Match:
     action: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"word": self.word, "form": self.form, "rules": list(self.rules), "action": self.action}
-
-
-def fold(text: str) -> str:
-    """The text matching works on: normalize()'s folds plus confusables, lower case. Each
-    character folds on its own (NFKC included), so positions map back to the original."""
-    if _ASTRAL_RE.search(text):  # letters outside the BMP: mathematical, enclosed...
-        text = "".join(unicodedata.normalize("NFKC", ch) if ch > "\uffff" else ch for ch in text)
-    return text.translate(chars.fold_table())
-
-
-def runs(word: str) -> Runs:
-    """A word's letters with repeats collapsed, and the length of each run."""
-    groups = [(ch, len(list(run))) for ch, run in groupby(word)]
-    return "".join(ch for ch, _ in groups), tuple(n for _, n in groups)
-
-
-def word_key(word: str) -> str:
-    """The folded letters of a listed word (spaces between the parts of a phrase kept)."""
-    return " ".join(_fragment_text(m.group()) for m in _FRAGMENT_RE.finditer(fold(word)))
-
-
-def _fragment_text(raw: str) -> str:
-    if raw[0] > "\u0600" and not _LOOK_SET.isdisjoint(raw):
-        return raw.translate(_LOOK_TABLE)
-    return raw
-
-
-def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
-    """(runs, rules) of a token and of its clitic- and pronoun-stripped forms."""
-    forms: list[tuple[str, tuple[str, ...]]] = [(token, ())]
-    stripped = [
-        (token[len(c) :], c)
-        for c in _CLITICS
-        if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
-    ]
-    forms += [(form, ("clitic",)) for form, _ in stripped]
-    # A word with the article takes no possessive pronoun: the ي of الكلبي is a nisba (a family
-    # name), the ه of الغبيه is ة. Nor does one after "like" (ك): كسكسي is couscous, not ك+سكس+ي.
-    bare = [(token, ())] + [
-        (form, ("clitic",)) for form, c in stripped if not c.endswith(("ال", "لل", "ك"))
-    ]
-    forms += [
-        (form[: -len(s)], (*rules, "pronoun"))
-        for form, rules in bare
-        if form == token or not _ARTICLE_RE.match(token)
-        for s in _PRONOUNS
-        if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
-    ]
-    return [(runs(form), rules) for form, rules in forms]
-
-
-def _enough(have: tuple[int, ...], need: tuple[int, ...]) -> bool:
-    return all(h >= n for h, n in zip(have, need, strict=True))
-
-
-_Fragment = tuple[str, int, int]  # folded text, start, end
+        return {
+            "word": self.word,
+            "form": self.form,
+            "rules": list(self.rules),
+            "action": self.action,
+        }
 
 
 @dataclass(frozen=True)
@@ -131,21 +64,7 @@ class _Target:
     rule: str | None  # plural, broken_plural or None for the word itself
 
 
-_RUN_RE = re.compile(r"(.)\1+")
-_CLITIC_HEADS = frozenset(runs(c)[0] for c in _CLITICS)
-_PRONOUN_TAILS = frozenset(_PRONOUNS)
 _CACHE_SIZE = 50_000
-
-
-def _may_match(token: str, keys: frozenset[str]) -> bool:
-    """Cheap test: could a clitic- or pronoun-stripped form of the token be one of keys?"""
-    key = _RUN_RE.sub(r"\1", token) if len(token) > 1 else token
-    if key in keys:
-        return True
-    end = len(key)
-    heads = [0, *(n for n in range(1, min(5, end)) if key[:n] in _CLITIC_HEADS)]
-    tails = [0, *(n for n in (1, 2, 3) if n < end and key[-n:] in _PRONOUN_TAILS)]
-    return any(key[a : end - b] in keys for a in heads for b in tails)
 
 
 class WordList:
@@ -200,10 +119,7 @@ class WordList:
     def find(self, text: str) -> list[Match]:
         """Every listed entry found in text, in the order of the list, each with its reason."""
         folded = fold(text)
-        if _LOOK_RE.search(folded):
-            frags = [(_fragment_text(m[0]), *m.span()) for m in _FRAGMENT_RE.finditer(folded)]
-        else:
-            frags = [(m[0], *m.span()) for m in _FRAGMENT_RE.finditer(folded)]
+        frags = fragments(folded)
         hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
         allowed: list[tuple[int, int]] = []
         cache = self._cache
@@ -216,7 +132,7 @@ class WordList:
                     allowed.append((i, last))
                 else:
                     hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
-        for i, j, token in _spelled(folded, frags):
+        for i, j, token in spelled(folded, frags):
             for entry, rules in self._lookup_spelled(token):
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
         if not hits:
@@ -244,7 +160,7 @@ class WordList:
         if cached is None:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            phrase = bool(self._first_keys) and _may_match(token, self._first_keys)
+            phrase = bool(self._first_keys) and may_match(token, self._first_keys)
             cached = self._cache[token] = (self._lookup_uncached(token), phrase)
         return cached
 
@@ -254,14 +170,14 @@ class WordList:
             word = self._arabizi.find(token)
             if word is not None:
                 found.append(self._arabizi_entries[word])
-        if _may_match(token, self._keys):
+        if may_match(token, self._keys):
             found += self._targets(variants(token))
         return found
 
     def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
         """A word spelled across separators: the letters as they are, no clitic cut inside
         (in Latin letters, also as Arabizi: k.a.l.b)."""
-        key = _RUN_RE.sub(r"\1", token)
+        key = RUN_RE.sub(r"\1", token)
         found = self._targets([(runs(token), ())]) if key in self._keys else []
         word = self._arabizi.find(token) if token[0] < "\u0600" else None
         return found if word is None else [*found, self._arabizi_entries[word]]
@@ -272,49 +188,22 @@ class WordList:
         found = []
         for (key, counts), rules in forms:
             for target in self._index.get(key, ()):
-                if _enough(counts, target.counts):
+                if enough(counts, target.counts):
                     extra = ("repeated_letters",) if counts != target.counts else ()
                     rule = (target.rule,) if target.rule else ()
                     found.append((target.entry, (*rules, *rule, *extra)))
         return found
 
-    def _phrases_at(self, frags: Sequence[_Fragment], i: int) -> Iterable[tuple[Entry | None, int]]:
+    def _phrases_at(self, frags: Sequence[Fragment], i: int) -> Iterable[tuple[Entry | None, int]]:
         """Listed and allowed phrases whose words start at fragment i."""
         first = {key for (key, _), _ in variants(frags[i][0])}
         for key in first & self._first_keys:
             for entry, parts in self._phrases[key]:
                 if i + len(parts) <= len(frags) and all(
-                    any(k == pk and _enough(c, pc) for (k, c), _ in variants(frag[0]))
+                    any(k == pk and enough(c, pc) for (k, c), _ in variants(frag[0]))
                     for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
                 ):
                     yield entry, i + len(parts) - 1
-
-
-def _joined(folded: str, left: _Fragment, right: _Fragment) -> bool:
-    """Letters of one word: glued by a short non-space separator, or both single letters."""
-    if right[1] - left[2] > _GLUE_MAX:
-        return False
-    sep = folded[left[2] : right[1]]
-    return not any(ch.isspace() for ch in sep) or (len(left[0]) == 1 and len(right[0]) == 1)
-
-
-def _spelled(folded: str, frags: Sequence[_Fragment]) -> Iterable[tuple[int, int, str]]:
-    """Each run of two or more fragments that may spell one word across separators."""
-    start, n = 0, len(frags)
-    for k in range(1, n + 1):
-        if k < n:
-            left, right = frags[k - 1], frags[k]
-            gap = right[1] - left[2]
-            if gap <= _GLUE_MAX and not (
-                gap == 1 and folded[left[2]] == " " and len(left[0]) + len(right[0]) > 2
-            ):
-                if _joined(folded, left, right):
-                    continue
-        if k - start > 1:
-            for i in range(start, k - 1):
-                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
-                    yield i, j, "".join(f[0] for f in frags[i : j + 1])
-        start = k
 
 
 @lru_cache(maxsize=32)
@@ -338,6 +227,6 @@ def moderation_forms(text: str) -> set[str]:
     """Every match key of every word in text (each word and its clitic-stripped forms)."""
     return {
         key
-        for m in _FRAGMENT_RE.finditer(fold(text))
-        for (key, _), _ in variants(_fragment_text(m.group()))
+        for m in FRAGMENT_RE.finditer(fold(text))
+        for (key, _), _ in variants(fragment_text(m.group()))
     }

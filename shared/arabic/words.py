@@ -1,0 +1,144 @@
+"""How a comment is cut into words for matching: folding, fragments (Arabic or Latin words),
+the clitic- and pronoun-stripped forms of a word, and runs of fragments that spell one word.
+
+Arabic letters in strings and comments are intended, not Latin look-alikes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from itertools import groupby
+
+from shared.arabic import chars
+
+_AR = "\u0621-\u064a\u0671-\u06d3"
+_LOOK = re.escape("".join(chars.IN_ARABIC_LOOKALIKES))
+# An Arabic word may carry Latin look-alikes between its letters (حمlر); a Latin word is
+# letters and digits; everything else separates.
+_LATIN = "a-z0-9\u00df-\u024f"
+FRAGMENT_RE = re.compile(rf"[{_AR}]+(?:[{_LOOK}][{_AR}]+)*|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?")
+_LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
+_LOOK_SET = frozenset(chars.IN_ARABIC_LOOKALIKES)
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_LOOK_RE = re.compile(f"[{_AR}][{_LOOK}][{_AR}]")
+_MAX_SPELLED = 12  # a word spelled out is at most this many fragments
+_GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
+
+# Leading clitics: conjunction و/ف, then preposition ب/ك/ل, then the article ال (ل+ال = لل).
+_CLITICS = sorted(
+    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ك") for a in ("", "ال")}
+    | {c + p for c in ("", "و", "ف") for p in ("ل", "لل")},
+    key=len,
+)[1:]
+# Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
+_PRONOUNS = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
+_ARTICLE_RE = re.compile("^(?:[وف]?[بك]?ال|[وف]?لل)")
+_MIN_STEM = 2
+_MIN_SUFFIXED_STEM = 3  # a pronoun is only stripped from a longer word, to spare short ones
+Runs = tuple[str, tuple[int, ...]]
+Fragment = tuple[str, int, int]  # folded text, start, end
+
+
+def fold(text: str) -> str:
+    """The text matching works on: normalize()'s folds plus confusables, lower case. Each
+    character folds on its own (NFKC included), so positions map back to the original."""
+    if _ASTRAL_RE.search(text):  # letters outside the BMP: mathematical, enclosed...
+        text = "".join(unicodedata.normalize("NFKC", ch) if ch > "\uffff" else ch for ch in text)
+    return text.translate(chars.fold_table())
+
+
+def runs(word: str) -> Runs:
+    """A word's letters with repeats collapsed, and the length of each run."""
+    groups = [(ch, len(list(run))) for ch, run in groupby(word)]
+    return "".join(ch for ch, _ in groups), tuple(n for _, n in groups)
+
+
+def word_key(word: str) -> str:
+    """The folded letters of a listed word (spaces between the parts of a phrase kept)."""
+    return " ".join(fragment_text(m.group()) for m in FRAGMENT_RE.finditer(fold(word)))
+
+
+def fragment_text(raw: str) -> str:
+    if raw[0] > "\u0600" and not _LOOK_SET.isdisjoint(raw):
+        return raw.translate(_LOOK_TABLE)
+    return raw
+
+
+def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
+    """(runs, rules) of a token and of its clitic- and pronoun-stripped forms."""
+    forms: list[tuple[str, tuple[str, ...]]] = [(token, ())]
+    stripped = [
+        (token[len(c) :], c)
+        for c in _CLITICS
+        if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
+    ]
+    forms += [(form, ("clitic",)) for form, _ in stripped]
+    # A word with the article takes no possessive pronoun: the ي of الكلبي is a nisba (a family
+    # name), the ه of الغبيه is ة. Nor does one after "like" (ك): كسكسي is couscous, not ك+سكس+ي.
+    bare = [(token, ())] + [
+        (form, ("clitic",)) for form, c in stripped if not c.endswith(("ال", "لل", "ك"))
+    ]
+    forms += [
+        (form[: -len(s)], (*rules, "pronoun"))
+        for form, rules in bare
+        if form == token or not _ARTICLE_RE.match(token)
+        for s in _PRONOUNS
+        if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
+    ]
+    return [(runs(form), rules) for form, rules in forms]
+
+
+def enough(have: tuple[int, ...], need: tuple[int, ...]) -> bool:
+    return all(h >= n for h, n in zip(have, need, strict=True))
+
+
+def fragments(folded: str) -> list[Fragment]:
+    """The words of a folded text with their positions (look-alikes inside Arabic words read)."""
+    if _LOOK_RE.search(folded):
+        return [(fragment_text(m[0]), *m.span()) for m in FRAGMENT_RE.finditer(folded)]
+    return [(m[0], *m.span()) for m in FRAGMENT_RE.finditer(folded)]
+
+
+RUN_RE = re.compile(r"(.)\1+")
+_CLITIC_HEADS = frozenset(runs(c)[0] for c in _CLITICS)
+_PRONOUN_TAILS = frozenset(_PRONOUNS)
+
+
+def may_match(token: str, keys: frozenset[str]) -> bool:
+    """Cheap test: could a clitic- or pronoun-stripped form of the token be one of keys?"""
+    key = RUN_RE.sub(r"\1", token) if len(token) > 1 else token
+    if key in keys:
+        return True
+    end = len(key)
+    heads = [0, *(n for n in range(1, min(5, end)) if key[:n] in _CLITIC_HEADS)]
+    tails = [0, *(n for n in (1, 2, 3) if n < end and key[-n:] in _PRONOUN_TAILS)]
+    return any(key[a : end - b] in keys for a in heads for b in tails)
+
+
+def _joined(folded: str, left: Fragment, right: Fragment) -> bool:
+    """Letters of one word: glued by a short non-space separator, or both single letters."""
+    if right[1] - left[2] > _GLUE_MAX:
+        return False
+    sep = folded[left[2] : right[1]]
+    return not any(ch.isspace() for ch in sep) or (len(left[0]) == 1 and len(right[0]) == 1)
+
+
+def spelled(folded: str, frags: Sequence[Fragment]) -> Iterable[tuple[int, int, str]]:
+    """Each run of two or more fragments that may spell one word across separators."""
+    start, n = 0, len(frags)
+    for k in range(1, n + 1):
+        if k < n:
+            left, right = frags[k - 1], frags[k]
+            gap = right[1] - left[2]
+            if gap <= _GLUE_MAX and not (
+                gap == 1 and folded[left[2]] == " " and len(left[0]) + len(right[0]) > 2
+            ):
+                if _joined(folded, left, right):
+                    continue
+        if k - start > 1:
+            for i in range(start, k - 1):
+                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
+                    yield i, j, "".join(f[0] for f in frags[i : j + 1])
+        start = k
