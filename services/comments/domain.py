@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.arabic import HOLD, SPAM, Entry, Match, compile_list
+from shared.arabic import HOLD, SPAM, Entry, WordList
 
 Status = Literal["approved", "pending", "spam", "rejected", "reported"]
 REFUSED = "refused"  # nothing stored: the writer gets an error (flood, duplicate)
@@ -41,15 +42,25 @@ class Policy(BaseModel):
     flood_interval_seconds: int = Field(default=15, ge=0, le=86_400)  # 0 disables
     report_threshold: int = Field(default=3, ge=1, le=1_000)
 
-    def word_entries(self) -> tuple[Entry, ...]:
-        """Every listed word once: `words` first, then banned (spam) and suspect (hold)."""
-        entries = [Entry(w.word, w.action, tuple(w.forms)) for w in self.words]
-        entries += [Entry(w, SPAM) for w in self.banned_words]
-        entries += [Entry(w, HOLD) for w in self.suspect_words]
-        return tuple(entries)
+    def word_list(self) -> WordList:
+        """The compiled matcher of this policy's words (one per distinct policy content)."""
+        listed = tuple((w.word, w.action, tuple(w.forms)) for w in self.words)
+        return _compiled(
+            listed, tuple(self.banned_words), tuple(self.suspect_words), tuple(self.allowed_phrases)
+        )
 
-    def find_words(self, text: str) -> list[Match]:
-        return compile_list(self.word_entries(), tuple(self.allowed_phrases)).find(text)
+
+@lru_cache(maxsize=16)
+def _compiled(
+    listed: tuple[tuple[str, str, tuple[str, ...]], ...],
+    banned: tuple[str, ...],
+    suspect: tuple[str, ...],
+    allowed: tuple[str, ...],
+) -> WordList:
+    """`words` first, then banned (spam) and suspect (hold): a word's first entry counts."""
+    entries = [Entry(word, action, forms) for word, action, forms in listed]
+    entries += [Entry(w, SPAM) for w in banned] + [Entry(w, HOLD) for w in suspect]
+    return WordList(entries, allowed)
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,7 @@ _MAX_SHOWN = 20  # matches explained in the queue per comment
 
 def words(f: Facts) -> Verdict | None:
     """A spam word makes spam, a held word holds; each match says which word, form and rules."""
-    found = f.policy.find_words(f.body)
+    found = f.policy.word_list().find(f.body)
     if not found:
         return None
     spam = list(dict.fromkeys(m.word for m in found if m.action == SPAM))

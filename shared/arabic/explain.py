@@ -11,13 +11,12 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from shared.arabic import chars
+from shared.arabic.words import fold
 
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    if ch > "\uffff":
-        ch = unicodedata.normalize("NFKC", ch)
-    return ch.translate(chars.fold_table())
+    return fold(ch)
 
 
 class Spans:

@@ -45,7 +45,7 @@ def fold(text: str) -> str:
     """The text matching works on: normalize()'s folds plus confusables, lower case. Each
     character folds on its own (NFKC included), so positions map back to the original."""
     if _ASTRAL_RE.search(text):  # letters outside the BMP: mathematical, enclosed...
-        text = "".join(unicodedata.normalize("NFKC", ch) if ch > "\uffff" else ch for ch in text)
+        text = "".join(_fold_astral(ch) if ch > "\uffff" else ch for ch in text)
     return text.translate(chars.fold_table())
 
 
@@ -92,6 +92,10 @@ def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
 
 def enough(have: tuple[int, ...], need: tuple[int, ...]) -> bool:
     return all(h >= n for h, n in zip(have, need, strict=True))
+
+
+def _fold_astral(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).translate(chars.match_table()).lower()
 
 
 def fragments(folded: str) -> list[Fragment]:
