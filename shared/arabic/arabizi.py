@@ -50,13 +50,54 @@ def letter_pattern(word: str) -> str | None:
     return "".join(parts)
 
 
-def _first_chars(word: str) -> set[str]:
-    """The Latin characters a spelling of the word can start with."""
-    first = word[0]
-    if first == "ا":  # optional at the start of a word
-        return {"a", "e", "i", "2", "'", *(_first_chars(word[1:]) if len(word) > 1 else ())}
-    alternatives = (_LONG.get(first) or _LETTERS[first]).split("|")
-    return {alt.lstrip("\\")[0] for alt in alternatives}
+_SILENT = re.compile(r"[aeiouwy'\-]")  # vowels, and w/y that may stand for long vowels
+_RUNS = re.compile(r"(.)\1+")
+_MAX_SKELETONS = 512
+_TAILS = (0, 1, 2)  # consonants a Latin ending may add: -een -at -ha -ak, -kom -hom
+
+
+def _skeleton(latin: str) -> str:
+    """The consonants of a Latin spelling, repeats collapsed: sharmouta → shrmt."""
+    return _RUNS.sub(r"\1", _SILENT.sub("", latin))
+
+
+def _options(alternatives: str) -> tuple[str, ...]:
+    return tuple({_SILENT.sub("", alt) for alt in alternatives.replace("\\", "").split("|")})
+
+
+_OPTIONS = {ch: _options(alts) for ch, alts in _LETTERS.items()} | {ch: ("",) for ch in _LONG}
+_FINAL_H_OPTIONS = _options(_FINAL_H)
+_FIRST_ALEF_OPTIONS = ("", "2")
+
+
+def _letter_options(word: str, i: int) -> tuple[str, ...]:
+    ch = word[i]
+    if ch == "ه" and i == len(word) - 1 and i > 0:
+        return _FINAL_H_OPTIONS
+    if ch == "ا" and i == 0:
+        return _FIRST_ALEF_OPTIONS
+    return _OPTIONS[ch]
+
+
+def _append(skeleton: str, option: str) -> str:
+    """skeleton + option with the repeat at the junction collapsed (options have none)."""
+    while option and skeleton and skeleton[-1] == option[0]:
+        option = option[1:]
+    return skeleton + option
+
+
+def skeletons(word: str) -> set[str]:
+    """Every consonant skeleton a Latin spelling of the word can have (empty when too many)."""
+    options = [_letter_options(word, i) for i in range(len(word))]
+    count = 1
+    for choice in options:
+        count *= len(choice)
+    if count > _MAX_SKELETONS:
+        return set()
+    found = {""}
+    for choice in options:
+        found = {_append(s, o) for s in found for o in choice}
+    return found
 
 
 _PREFIXES = sorted(
@@ -72,35 +113,27 @@ _PREFIXES = sorted(
 
 
 class ArabiziIndex:
-    """The listed Arabic words as Latin patterns, bucketed by first character; find() names
-    the word a Latin token spells."""
+    """The listed Arabic words indexed by the consonant skeletons of their Latin spellings; a
+    Latin word is checked against the full pattern of the few words sharing its skeleton."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words: list[str] = []
-        plain: dict[str, list[str]] = {}
-        digits: dict[str, list[str]] = {}
+        self._by_skeleton: dict[str, list[int]] = {}
+        self._patterns: dict[int, re.Pattern[str]] = {}
         for word in dict.fromkeys(words):
-            pattern = letter_pattern(word)
-            if pattern is None or len(word) < 2:
+            if len(word) < 2 or letter_pattern(word) is None:
                 continue
-            branch = f"(?P<w{len(self.words)}>{pattern})"
+            for skeleton in skeletons(word):
+                self._by_skeleton.setdefault(skeleton, []).append(len(self.words))
             self.words.append(word)
-            for ch in _first_chars(word):
-                digits.setdefault(ch, []).append(branch)
-                if len(word) >= _MIN_PLAIN:
-                    plain.setdefault(ch, []).append(branch)
-        self._branches = {False: plain, True: digits}
-        self._compiled: dict[tuple[bool, str], re.Pattern[str] | None] = {}
 
-    def _bucket(self, digits: bool, first: str) -> re.Pattern[str] | None:
-        """The pattern of the words a spelling starting with `first` may be (compiled when
-        first needed: most comments have no Latin word at all)."""
-        key = (digits, first)
-        if key not in self._compiled:
-            branches = self._branches[digits].get(first)
-            pattern = f"(?:{'|'.join(branches)}){_SUFFIX}" if branches else None
-            self._compiled[key] = re.compile(pattern) if pattern else None
-        return self._compiled[key]
+    def _pattern(self, index: int) -> re.Pattern[str]:
+        """A word's full pattern, compiled the first time a Latin word shares its skeleton."""
+        pattern = self._patterns.get(index)
+        if pattern is None:
+            source = f"(?:{letter_pattern(self.words[index])}){_SUFFIX}"
+            pattern = self._patterns[index] = re.compile(source)
+        return pattern
 
     def find(self, token: str) -> str | None:
         """The listed word a lower-case Latin token spells, or None."""
@@ -108,8 +141,12 @@ class ArabiziIndex:
             return None
         digits = not ARABIZI_DIGITS.isdisjoint(token)
         for rest in (token, *(token[len(p) :] for p in _PREFIXES if token.startswith(p))):
-            pattern = self._bucket(digits, rest[0]) if len(rest) >= 2 else None
-            match = pattern.fullmatch(rest) if pattern else None
-            if match is not None and match.lastgroup is not None:
-                return self.words[int(match.lastgroup[1:])]
+            skeleton = _skeleton(rest)
+            for tail in _TAILS:
+                if tail and len(skeleton) <= tail:
+                    break
+                for index in self._by_skeleton.get(skeleton[: len(skeleton) - tail], ()):
+                    word = self.words[index]
+                    if (digits or len(word) >= _MIN_PLAIN) and self._pattern(index).fullmatch(rest):
+                        return word
         return None

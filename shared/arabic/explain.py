@@ -5,7 +5,6 @@ Arabic letters in strings and comments are intended, not Latin look-alikes.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -29,12 +28,16 @@ class Spans:
         self._index: tuple[list[int], list[int], list[int], list[int]] | None = None
 
     def _build(self) -> tuple[list[int], list[int], list[int], list[int]]:
-        special = "".join(ch for ch in set(self._text) if len(_fold_char(ch)) != 1)
+        positions = []
+        for ch in {ch for ch in set(self._text) if len(_fold_char(ch)) != 1}:
+            at = self._text.find(ch)
+            while at != -1:
+                positions.append(at)
+                at = self._text.find(ch, at + 1)
         origins, fstarts, lengths, shifts = [], [], [], []
         shift = 0  # folded position minus original position, after the specials so far
-        found = re.finditer(f"[{re.escape(special)}]", self._text) if special else ()
-        for match in found:
-            pos, size = match.start(), len(_fold_char(match.group()))
+        for pos in sorted(positions):
+            size = len(_fold_char(self._text[pos]))
             origins.append(pos)
             fstarts.append(pos + shift)
             lengths.append(size)

@@ -15,14 +15,14 @@ from shared.arabic.arabizi import ArabiziIndex
 from shared.arabic.plurals import sound_forms
 from shared.arabic.words import (
     FRAGMENT_RE,
-    RUN_RE,
-    Fragment,
     Runs,
+    collapse,
+    cut,
     enough,
     fold,
     fragment_text,
-    fragments,
     may_match,
+    positions,
     runs,
     spelled,
     variants,
@@ -92,6 +92,7 @@ class WordList:
         self._arabizi = ArabiziIndex(k for k in self._arabizi_entries if k[0] > "\u0600")
         self._keys = frozenset(self._index)
         self._first_keys = frozenset(self._phrases)
+        self._all_keys = self._keys | self._first_keys
         self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
 
     def _add_word(self, entry: Entry, key: str) -> None:
@@ -119,12 +120,12 @@ class WordList:
     def find(self, text: str) -> list[Match]:
         """Every listed entry found in text, in the order of the list, each with its reason."""
         folded = fold(text)
-        frags = fragments(folded)
+        frags, seps = cut(folded)
         hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
         allowed: list[tuple[int, int]] = []
         cache = self._cache
         for i, frag in enumerate(frags):
-            found, phrase = cache.get(frag[0]) or self._lookup(frag[0])
+            found, phrase = cache.get(frag) or self._lookup(frag)
             for entry, rules in found:
                 hits.setdefault((entry.word, i, i), (entry, rules))
             for entry, last in self._phrases_at(frags, i) if phrase else ():
@@ -132,7 +133,7 @@ class WordList:
                     allowed.append((i, last))
                 else:
                     hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
-        for i, j, token in spelled(folded, frags):
+        for i, j, token in spelled(frags, seps):
             for entry, rules in self._lookup_spelled(token):
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
         if not hits:
@@ -143,13 +144,13 @@ class WordList:
             if not any(a <= key[1] and key[2] <= b for a, b in allowed)
         ]
         kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
-        spans = explain.Spans(text, folded)
-        return [self._explain(spans, frags, key, value) for key, value in kept]
+        spans, where = explain.Spans(text, folded), positions(frags, seps)
+        return [self._explain(spans, where, key, value) for key, value in kept]
 
     @staticmethod
-    def _explain(spans, frags, key, value) -> Match:  # type: ignore[no-untyped-def]
+    def _explain(spans, where, key, value) -> Match:  # type: ignore[no-untyped-def]
         (word, i, j), (entry, rules) = key, value
-        form = spans.original(frags[i][1], frags[j][2])
+        form = spans.original(where[i][0], where[j][1])
         all_rules = (*explain.surface_rules(form, entry.word), *rules)
         return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
 
@@ -160,24 +161,26 @@ class WordList:
         if cached is None:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            phrase = bool(self._first_keys) and may_match(token, self._first_keys)
-            cached = self._cache[token] = (self._lookup_uncached(token), phrase)
+            cached = self._cache[token] = self._lookup_uncached(token)
         return cached
 
-    def _lookup_uncached(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
+    def _lookup_uncached(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
         found: list[tuple[Entry, tuple[str, ...]]] = []
         if token[0] < "\u0600":
             word = self._arabizi.find(token)
             if word is not None:
                 found.append(self._arabizi_entries[word])
-        if may_match(token, self._keys):
+        key = collapse(token)
+        if not may_match(key, self._all_keys):  # the common case: one test for both
+            return found, False
+        if may_match(key, self._keys):
             found += self._targets(variants(token))
-        return found
+        return found, bool(self._first_keys) and may_match(key, self._first_keys)
 
     def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
         """A word spelled across separators: the letters as they are, no clitic cut inside
         (in Latin letters, also as Arabizi: k.a.l.b)."""
-        key = RUN_RE.sub(r"\1", token)
+        key = collapse(token)
         found = self._targets([(runs(token), ())]) if key in self._keys else []
         word = self._arabizi.find(token) if token[0] < "\u0600" else None
         return found if word is None else [*found, self._arabizi_entries[word]]
@@ -194,13 +197,13 @@ class WordList:
                     found.append((target.entry, (*rules, *rule, *extra)))
         return found
 
-    def _phrases_at(self, frags: Sequence[Fragment], i: int) -> Iterable[tuple[Entry | None, int]]:
+    def _phrases_at(self, frags: Sequence[str], i: int) -> Iterable[tuple[Entry | None, int]]:
         """Listed and allowed phrases whose words start at fragment i."""
-        first = {key for (key, _), _ in variants(frags[i][0])}
+        first = {key for (key, _), _ in variants(frags[i])}
         for key in first & self._first_keys:
             for entry, parts in self._phrases[key]:
                 if i + len(parts) <= len(frags) and all(
-                    any(k == pk and enough(c, pc) for (k, c), _ in variants(frag[0]))
+                    any(k == pk and enough(c, pc) for (k, c), _ in variants(frag))
                     for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
                 ):
                     yield entry, i + len(parts) - 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from itertools import groupby
+from itertools import accumulate, groupby
 
 from shared.arabic import chars
 
@@ -22,6 +22,7 @@ FRAGMENT_RE = re.compile(rf"[{_AR}]+(?:[{_LOOK}][{_AR}]+)*|[{_LATIN}](?:[{_LATIN
 _LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
 _LOOK_SET = frozenset(chars.IN_ARABIC_LOOKALIKES)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_SPLIT_RE = re.compile(f"({FRAGMENT_RE.pattern})")
 _LOOK_RE = re.compile(f"[{_AR}][{_LOOK}][{_AR}]")
 _MAX_SPELLED = 12  # a word spelled out is at most this many fragments
 _GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
@@ -38,7 +39,6 @@ _ARTICLE_RE = re.compile("^(?:[وف]?[بك]?ال|[وف]?لل)")
 _MIN_STEM = 2
 _MIN_SUFFIXED_STEM = 3  # a pronoun is only stripped from a longer word, to spare short ones
 Runs = tuple[str, tuple[int, ...]]
-Fragment = tuple[str, int, int]  # folded text, start, end
 
 
 def fold(text: str) -> str:
@@ -98,11 +98,22 @@ def _fold_astral(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).translate(chars.match_table()).lower()
 
 
-def fragments(folded: str) -> list[Fragment]:
-    """The words of a folded text with their positions (look-alikes inside Arabic words read)."""
+def cut(folded: str) -> tuple[list[str], list[str]]:
+    """The words of a folded text (look-alikes inside Arabic words read) and the separators:
+    seps[k] comes before words[k], the last one after the last word."""
+    parts = _SPLIT_RE.split(folded)
+    words, seps = parts[1::2], parts[0::2]
     if _LOOK_RE.search(folded):
-        return [(fragment_text(m[0]), *m.span()) for m in FRAGMENT_RE.finditer(folded)]
-    return [(m[0], *m.span()) for m in FRAGMENT_RE.finditer(folded)]
+        words = [w if _LOOK_SET.isdisjoint(w) else fragment_text(w) for w in words]
+    return words, seps
+
+
+def positions(words: Sequence[str], seps: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word in the folded text (look-alikes fold one to one)."""
+    lengths = [0] * (2 * len(words))
+    lengths[0::2], lengths[1::2] = map(len, seps[: len(words)]), map(len, words)
+    ends = list(accumulate(lengths))
+    return list(zip(ends[0::2], ends[1::2], strict=True))
 
 
 RUN_RE = re.compile(r"(.)\1+")
@@ -110,39 +121,51 @@ _CLITIC_HEADS = frozenset(runs(c)[0] for c in _CLITICS)
 _PRONOUN_TAILS = frozenset(_PRONOUNS)
 
 
-def may_match(token: str, keys: frozenset[str]) -> bool:
-    """Cheap test: could a clitic- or pronoun-stripped form of the token be one of keys?"""
-    key = RUN_RE.sub(r"\1", token) if len(token) > 1 else token
+def collapse(token: str) -> str:
+    """The token with each run of a repeated letter collapsed to one."""
+    return RUN_RE.sub(r"\1", token) if RUN_RE.search(token) else token
+
+
+def may_match(key: str, keys: frozenset[str]) -> bool:
+    """Cheap test: could a clitic- or pronoun-stripped form of a collapsed token be a key?"""
     if key in keys:
         return True
     end = len(key)
-    heads = [0, *(n for n in range(1, min(5, end)) if key[:n] in _CLITIC_HEADS)]
-    tails = [0, *(n for n in (1, 2, 3) if n < end and key[-n:] in _PRONOUN_TAILS)]
-    return any(key[a : end - b] in keys for a in heads for b in tails)
+    heads = [0]
+    for n in 1, 2, 3, 4:
+        if n < end and key[:n] in _CLITIC_HEADS:
+            heads.append(n)
+    tails = [0]
+    for n in 1, 2, 3:
+        if n < end and key[end - n :] in _PRONOUN_TAILS:
+            tails.append(n)
+    for a in heads:
+        for b in tails:
+            if key[a : end - b] in keys:
+                return True
+    return False
 
 
-def _joined(folded: str, left: Fragment, right: Fragment) -> bool:
+def _joined(sep: str, left: str, right: str) -> bool:
     """Letters of one word: glued by a short non-space separator, or both single letters."""
-    if right[1] - left[2] > _GLUE_MAX:
-        return False
-    sep = folded[left[2] : right[1]]
-    return not any(ch.isspace() for ch in sep) or (len(left[0]) == 1 and len(right[0]) == 1)
+    if len(left) == 1 and len(right) == 1:
+        return len(sep) <= _GLUE_MAX
+    return sep != " " and len(sep) <= _GLUE_MAX and not any(ch.isspace() for ch in sep)
 
 
-def spelled(folded: str, frags: Sequence[Fragment]) -> Iterable[tuple[int, int, str]]:
-    """Each run of two or more fragments that may spell one word across separators."""
-    start, n = 0, len(frags)
+def spelled(words: Sequence[str], seps: Sequence[str]) -> Iterable[tuple[int, int, str]]:
+    """Each run of two or more words that may spell one word across separators."""
+    start, n = 0, len(words)
     for k in range(1, n + 1):
         if k < n:
-            left, right = frags[k - 1], frags[k]
-            gap = right[1] - left[2]
-            if gap <= _GLUE_MAX and not (
-                gap == 1 and folded[left[2]] == " " and len(left[0]) + len(right[0]) > 2
-            ):
-                if _joined(folded, left, right):
+            sep = seps[k]
+            if sep == " ":  # the common case: only two single letters join across a space
+                if len(words[k - 1]) == 1 == len(words[k]):
                     continue
+            elif _joined(sep, words[k - 1], words[k]):
+                continue
         if k - start > 1:
             for i in range(start, k - 1):
                 for j in range(i + 1, min(k, i + _MAX_SPELLED)):
-                    yield i, j, "".join(f[0] for f in frags[i : j + 1])
+                    yield i, j, "".join(words[i : j + 1])
         start = k
