@@ -93,6 +93,7 @@ class WordList:
         self._keys = frozenset(self._index)
         self._first_keys = frozenset(self._phrases)
         self._all_keys = self._keys | self._first_keys
+        self._interesting: set[str] = set()  # cached words that match or may start a phrase
         self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
 
     def _add_word(self, entry: Entry, key: str) -> None:
@@ -124,8 +125,14 @@ class WordList:
         hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
         allowed: list[tuple[int, int]] = []
         cache = self._cache
-        for i, frag in enumerate(frags):
-            found, phrase = cache.get(frag) or self._lookup(frag)
+        if len(cache) + len(frags) > _CACHE_SIZE:  # bounded memory; never within one comment
+            cache.clear()
+            self._interesting.clear()
+        for frag in set(frags).difference(cache):  # words not seen before: looked up once
+            self._lookup(frag)
+        interesting = self._interesting
+        for i in [i for i, frag in enumerate(frags) if frag in interesting]:
+            found, phrase = cache[frags[i]]
             for entry, rules in found:
                 hits.setdefault((entry.word, i, i), (entry, rules))
             for entry, last in self._phrases_at(frags, i) if phrase else ():
@@ -159,9 +166,9 @@ class WordList:
         at it (cached: words repeat)."""
         cached = self._cache.get(token)
         if cached is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
             cached = self._cache[token] = self._lookup_uncached(token)
+            if cached[0] or cached[1]:
+                self._interesting.add(token)
         return cached
 
     def _lookup_uncached(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
