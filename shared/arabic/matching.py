@@ -135,11 +135,11 @@ class WordList:
             found, phrase = cache[frags[i]]
             for entry, rules in found:
                 hits.setdefault((entry.word, i, i), (entry, rules))
-            for entry, last in self._phrases_at(frags, i) if phrase else ():
-                if entry is None:
+            for listed, last in self._phrases_at(frags, i) if phrase else ():
+                if listed is None:
                     allowed.append((i, last))
                 else:
-                    hits.setdefault((entry.word, i, last), (entry, ("phrase",)))
+                    hits.setdefault((listed.word, i, last), (listed, ("phrase",)))
         for i, j, token in spelled(frags, seps):
             for entry, rules in self._lookup_spelled(token):
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))

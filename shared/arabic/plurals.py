@@ -30,10 +30,10 @@ def _templates(word: str) -> list[str]:
     morphology: فَعْل، فِعال، فَعيل، فاعِل، أَفْعَل، مَفْعول، فَعْلَلة، فِعْليل ...)."""
     n = len(word)
     if n == 2:  # doubled root written with one letter: لص → لصوص
-        a, b = word
+        a, b = tuple(word)
         return [a + b + "و" + b, "ا" + a + b + "ا" + b]
     if n == 3:
-        a, b, c = word
+        a, b, c = tuple(word)
         if c == "ه":  # فَعْلة → فِعال، فُعَل
             return [a + b + "ا", a + b]
         if c == "ي":  # فَعِيّ → أَفْعِلاء: غبي → أغبياء
@@ -45,7 +45,7 @@ def _templates(word: str) -> list[str]:
             "ا" + a + b + c,  # نهر → انهر
         ]
     if n == 4:
-        a, b, c, d = word
+        a, b, c, d = tuple(word)
         if b == "ا":  # فاعِل
             return [a + c + "ا" + d, a + c + d + "ه", a + c + d + "اء", a + "و" + c + d]
         if c == "ا":  # فِعال
@@ -58,7 +58,7 @@ def _templates(word: str) -> list[str]:
             return ["م" + b + "ا" + c + d]
         return [a + b + "ا" + c + d]  # فَعْلَل → فَعالِل
     if n == 5:
-        a, b, c, d, e = word
+        a, b, c, d, e = tuple(word)
         if a == "م" and d == "و":  # مَفْعول → مَفاعيل
             return ["م" + b + "ا" + c + "ي" + e]
         if a == "م" and c == "ا":  # مُفاعِل: sound plural only
