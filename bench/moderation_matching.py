@@ -170,10 +170,9 @@ def main() -> None:
         "table": table_scores(matcher),
         "speed": speed(texts, args.repeat),
     }
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-        return
     print_report(report)
+    if args.json:  # one line, last: bench/run_all.py reads it
+        print(json.dumps(report, ensure_ascii=False))
 
 
 def print_report(report: dict[str, dict]) -> None:  # type: ignore[type-arg]
