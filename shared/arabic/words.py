@@ -155,17 +155,20 @@ def _joined(sep: str, left: str, right: str) -> bool:
 
 def spelled(words: Sequence[str], seps: Sequence[str]) -> Iterable[tuple[int, int, str]]:
     """Each run of two or more words that may spell one word across separators."""
-    start, n = 0, len(words)
-    for k in range(1, n + 1):
-        if k < n:
-            sep = seps[k]
-            if sep == " ":  # the common case: only two single letters join across a space
-                if len(words[k - 1]) == 1 == len(words[k]):
-                    continue
-            elif _joined(sep, words[k - 1], words[k]):
-                continue
-        if k - start > 1:
-            for i in range(start, k - 1):
-                for j in range(i + 1, min(k, i + _MAX_SPELLED)):
+    n = len(words)
+    # Only a separator other than one space, or a space between single letters, can join:
+    # found with comprehensions, so ordinary prose costs no loop in Python.
+    maybe = [k for k in range(1, n) if seps[k] != " "]
+    maybe += [k for k in range(1, n) if seps[k] == " " and len(words[k]) == 1]
+    glued = sorted(k for k in set(maybe) if _joined(seps[k], words[k - 1], words[k]))
+    start = end = None
+    for k in [*glued, None]:
+        if k is not None and k - 1 == end:
+            end = k  # the run goes on
+            continue
+        if start is not None and end is not None:
+            for i in range(start, end):
+                for j in range(i + 1, min(end + 1, i + _MAX_SPELLED)):
                     yield i, j, "".join(words[i : j + 1])
-        start = k
+        if k is not None:
+            start, end = k - 1, k
