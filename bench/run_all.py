@@ -133,6 +133,20 @@ def adapt_related_quality(data: dict[str, Any]) -> list[Row]:
                 ">= best baseline + 0.03", met)]  # fmt: skip
 
 
+def adapt_moderation_matching(data: dict[str, Any]) -> list[Row]:
+    corpus, table, speed = data["corpus"], data["table"]["all"], data["speed"]
+    share = corpus["held_share"] * 100
+    return [
+        Row("moderation", "ANT sentences held, %", share, target="<= 0.5 %", met=share <= 0.5),
+        Row("moderation", "table recall on evasions", table["recall"], target=">= 0.95",
+            met=table["recall"] >= 0.95),
+        Row("moderation", "table false holds on innocents", table["false_holds"], target="0",
+            met=table["false_holds"] == 0),
+        Row("moderation", "ms CPU, 5,000 chars x 1,000 words", speed["new_ms"],
+            speed["baseline_ms"], "matcher before #16", "<= 2 ms", speed["new_ms"] <= 2),
+    ]  # fmt: skip
+
+
 BENCHES: dict[str, tuple[list[str], list[str], Adapter]] = {
     # name: (full args, quick args, adapter)
     "reads": ([], ["--duration", "4", "--articles", "20"], _rows_with_targets("reads", "req/s")),
@@ -145,6 +159,7 @@ BENCHES: dict[str, tuple[list[str], list[str], Adapter]] = {
     "comments_write": ([], ["--duration", "6", "--workers", "1"], adapt_comments_write),
     "related_speed": (["--n", "1000", "10000", "30000"], ["--n", "1000"], adapt_related_speed),
     "related_quality": ([], ["--limit", "2000"], adapt_related_quality),
+    "moderation_matching": ([], ["--limit", "2000", "--repeat", "30"], adapt_moderation_matching),
 }
 
 

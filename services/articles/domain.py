@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from shared import pagination
+from shared.arabic import chars
 from shared.events import (
     ArticleDeleted,
     ArticlePublished,
@@ -34,11 +35,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "schedule": (frozenset({"draft", "scheduled", "unpublished"}), "scheduled"),
 }
 
-# Tashkeel, Quranic marks, superscript alef and tatweel; zero-width and bidi controls.
-_MARKS = re.compile(
-    "[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
-    "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u00ad]"
-)
+# Marks, tatweel and every invisible format character: the shared Arabic character table.
+_DROPPED = dict.fromkeys(chars.DELETED)
 _NOT_WORD = re.compile(r"[^\w]+|_+")  # punctuation, symbols and spaces all separate words
 
 
@@ -50,7 +48,7 @@ def now() -> datetime:
 
 def slugify(text: str, *, max_len: int = 80) -> str:
     """A URL slug that keeps Arabic letters: marks and punctuation dropped, spaces → '-'."""
-    text = _MARKS.sub("", unicodedata.normalize("NFKC", text)).lower()
+    text = unicodedata.normalize("NFKC", text).translate(_DROPPED).lower()
     words = [w for w in _NOT_WORD.split(text) if w]
     slug = ""
     for word in words:

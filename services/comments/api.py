@@ -30,6 +30,7 @@ from services.comments.schemas import (
     ReportOut,
     SettingsIn,
     SubmitOut,
+    WordSuggestion,
 )
 from shared.auth import Principal, require
 from shared.cache import cached_json
@@ -193,6 +194,15 @@ async def premoderate_article(
     article_id: str, data: PremoderationIn, ctx: Ctx, _: Moderator
 ) -> dict[str, object]:
     return await policy.set_premoderation(ctx, article_id=article_id, enabled=data.enabled)
+
+
+@moderation_router.get("/words/suggest")
+async def suggest_word_forms(
+    request: Request,
+    _: Moderator,
+    word: Annotated[str, Query(min_length=1, max_length=100)],
+) -> WordSuggestion:
+    return policy.suggest_forms(word, arabic=prefers_arabic(request))
 
 
 @moderation_router.get("/settings")

@@ -36,6 +36,8 @@ class Context:
         configured = self.settings.email_pepper
         value = configured.get_secret_value() if configured else await self.repo.pepper()
         self._pepper = value.encode()
+        # Build the character tables and compile the stored word list now, not in a request.
+        (await self.policy()).word_list().find("")
 
     def keyed(self, kind: str, value: str) -> str:
         """Salted hash (HMAC) of an email, IP or reader key; never published."""

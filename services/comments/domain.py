@@ -5,14 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.arabic import match_words
+from shared.arabic import HOLD, SPAM, Entry, WordList
 
 Status = Literal["approved", "pending", "spam", "rejected", "reported"]
 REFUSED = "refused"  # nothing stored: the writer gets an error (flood, duplicate)
+
+
+class ListedWord(BaseModel):
+    """A listed word with its action and the other forms (broken plurals) it is written in."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    word: str
+    action: Literal["spam", "hold"] = "hold"
+    forms: list[str] = []
 
 
 class Policy(BaseModel):
@@ -24,10 +35,32 @@ class Policy(BaseModel):
     default_status: Literal["pending", "approved"] = "pending"
     trusted_author_autoapprove: bool = True
     link_limit: int = Field(default=2, ge=0, le=100)  # 0 disables the link check
-    banned_words: list[str] = []
-    suspect_words: list[str] = []
+    banned_words: list[str] = []  # → spam (kept for stored policies; `words` says more)
+    suspect_words: list[str] = []  # → held
+    words: list[ListedWord] = []  # per word: action and listed forms; wins over the two lists
+    allowed_phrases: list[str] = []  # phrases in which a listed word is not a match
     flood_interval_seconds: int = Field(default=15, ge=0, le=86_400)  # 0 disables
     report_threshold: int = Field(default=3, ge=1, le=1_000)
+
+    def word_list(self) -> WordList:
+        """The compiled matcher of this policy's words (one per distinct policy content)."""
+        listed = tuple((w.word, w.action, tuple(w.forms)) for w in self.words)
+        return _compiled(
+            listed, tuple(self.banned_words), tuple(self.suspect_words), tuple(self.allowed_phrases)
+        )
+
+
+@lru_cache(maxsize=16)
+def _compiled(
+    listed: tuple[tuple[str, str, tuple[str, ...]], ...],
+    banned: tuple[str, ...],
+    suspect: tuple[str, ...],
+    allowed: tuple[str, ...],
+) -> WordList:
+    """`words` first, then banned (spam) and suspect (hold): a word's first entry counts."""
+    entries = [Entry(word, action, forms) for word, action, forms in listed]
+    entries += [Entry(w, SPAM) for w in banned] + [Entry(w, HOLD) for w in suspect]
+    return WordList(entries, allowed)
 
 
 @dataclass(frozen=True)
@@ -52,7 +85,7 @@ class Verdict:
     reasons: tuple[str, ...]
     step: str
     http_status: int = 201
-    details: dict[str, list[str] | int] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stored(self) -> bool:
@@ -92,15 +125,22 @@ def duplicate(f: Facts) -> Verdict | None:
     return Verdict(REFUSED, ("duplicate",), "duplicate", http_status=409) if f.duplicate else None
 
 
+_MAX_SHOWN = 20  # matches explained in the queue per comment
+
+
 def words(f: Facts) -> Verdict | None:
-    """Banned words make spam, suspect words hold; matched after Arabic normalization."""
-    banned = match_words(f.body, f.policy.banned_words)
-    if banned:
-        return Verdict("spam", ("banned_word",), "words", details={"banned_words": banned})
-    suspect = match_words(f.body, f.policy.suspect_words)
-    if suspect:
-        return Verdict("pending", ("suspect_word",), "words", details={"suspect_words": suspect})
-    return None
+    """A spam word makes spam, a held word holds; each match says which word, form and rules."""
+    found = f.policy.word_list().find(f.body)
+    if not found:
+        return None
+    spam = list(dict.fromkeys(m.word for m in found if m.action == SPAM))
+    held = list(dict.fromkeys(m.word for m in found if m.action == HOLD))
+    matches = [m.as_dict() for m in found[:_MAX_SHOWN]]
+    if spam:
+        details = {"banned_words": spam, "matches": matches}
+        return Verdict("spam", ("banned_word",), "words", details=details)
+    details = {"suspect_words": held, "matches": matches}
+    return Verdict("pending", ("suspect_word",), "words", details=details)
 
 
 def links(f: Facts) -> Verdict | None:
@@ -150,7 +190,7 @@ def run_pipeline(facts: Facts, steps: tuple[Step, ...] = PIPELINE) -> Verdict:
             return verdict
     if not holds:
         raise ValueError("the pipeline must end with a deciding step")
-    details: dict[str, list[str] | int] = {}
+    details: dict[str, Any] = {}
     for hold in holds:
         details.update(hold.details)
     reasons = tuple(r for hold in holds for r in hold.reasons)

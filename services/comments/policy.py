@@ -6,7 +6,8 @@ import secrets
 
 from services.comments.context import Context
 from services.comments.domain import Policy
-from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn
+from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn, WordSuggestion
+from shared.arabic import broken_plural_candidates, moderation_key, sound_forms, word_key
 from shared.auth import Principal
 from shared.errors import ApiError, not_found
 from shared.events import utcnow
@@ -22,6 +23,28 @@ async def put_settings(ctx: Context, *, data: SettingsIn) -> Policy:
     if fields:
         await ctx.repo.save_policy(fields)
     return await ctx.policy()
+
+
+def suggest_forms(word: str, *, arabic: bool = True) -> WordSuggestion:
+    """Forms of a listed word: the sound plural and dual endings matched automatically, and
+    broken-plural candidates from the common patterns for the moderator to confirm as `forms`
+    (never matched unless listed: حمار → حمر would also hold "الخطوط الحمر")."""
+    key = word_key(word)
+    if not key:
+        raise ApiError(
+            422,
+            "validation_failed",
+            "Some fields are missing or invalid.",
+            "بعض الحقول ناقصة أو غير صالحة.",
+            {"word": "يجب أن تحتوي على حرف." if arabic else "Must contain a letter."},
+        )
+    single = " " not in key
+    return WordSuggestion(
+        word=word,
+        key=moderation_key(word),
+        automatic=sound_forms(key) if single else [],
+        broken_plural_candidates=broken_plural_candidates(key) if single else [],
+    )
 
 
 def _ban_out(doc: dict[str, object]) -> BanOut:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -19,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from services.comments.domain import Policy
 from services.comments.lifecycle import REJECT_REASONS
+from shared.arabic import word_key
 from shared.moments import UtcMoment
 
 RejectReason = Literal[
@@ -28,6 +30,21 @@ RejectReason = Literal[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+def _has_letters(value: str) -> str:
+    """A listed word or phrase must keep a letter or digit once folded (not "!!!" or "🙂")."""
+    if not word_key(value):
+        raise PydanticCustomError("no_letters", "must contain a letter or a digit")
+    return value
+
+
+ListedText = Annotated[Word, AfterValidator(_has_letters)]
+Phrase = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_has_letters),
+]
 
 
 class _Request(BaseModel):
@@ -115,6 +132,14 @@ class PremoderationIn(_Request):
     enabled: StrictBool
 
 
+class ListedWordIn(_Request):
+    """One listed word: spam or hold, and the other forms (broken plurals) it takes."""
+
+    word: ListedText
+    action: Literal["spam", "hold"] = "hold"
+    forms: Annotated[list[ListedText], Field(max_length=20)] = []
+
+
 class SettingsIn(_Request):
     """PUT replaces only the fields it names."""
 
@@ -124,8 +149,19 @@ class SettingsIn(_Request):
     link_limit: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     banned_words: Annotated[list[Word], Field(max_length=5000)] | None = None
     suspect_words: Annotated[list[Word], Field(max_length=5000)] | None = None
+    words: Annotated[list[ListedWordIn], Field(max_length=5000)] | None = None
+    allowed_phrases: Annotated[list[Phrase], Field(max_length=1000)] | None = None
     flood_interval_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None
     report_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+
+
+class WordSuggestion(BaseModel):
+    """Forms of a word for the settings screen: covered automatically, and to confirm."""
+
+    word: str
+    key: str
+    automatic: list[str]
+    broken_plural_candidates: list[str]
 
 
 class QueueItem(BaseModel):

@@ -29,6 +29,13 @@ def test_slugify_keeps_arabic_letters(title, slug):
     assert domain.slugify(title) == slug
 
 
+@pytest.mark.parametrize("invisible", ["\u2060", "\u2061", "\u180e", "\u0600", "\U000e0041"])
+def test_slugify_drops_every_invisible_character_of_the_shared_table(invisible):
+    title = "مؤتمر دولي للسلام"
+    spelled = f"مؤ{invisible}تمر دو{invisible}لي للسلام{invisible}"
+    assert domain.slugify(spelled) == domain.slugify(title) == "مؤتمر-دولي-للسلام"
+
+
 def test_slugify_cuts_long_titles_at_a_word_boundary():
     slug = domain.slugify("كلمة " * 40, max_len=30)
     assert len(slug) <= 30 and not slug.endswith("-") and slug.startswith("كلمة-كلمة")

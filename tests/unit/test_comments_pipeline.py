@@ -83,7 +83,11 @@ def test_duplicate_before_banned_words() -> None:
 def test_banned_word_beats_suspect_word_and_links() -> None:
     verdict = run_pipeline(facts(body="غبي كذاب http://a.example http://b.example"))
     assert (verdict.status, verdict.reasons) == ("spam", ("banned_word",))
-    assert verdict.details == {"banned_words": ["غبي"]}
+    assert verdict.details["banned_words"] == ["غبي"]
+    assert verdict.details["matches"] == [
+        {"word": "غبي", "form": "غبي", "rules": ["exact"], "action": "spam"},
+        {"word": "كذاب", "form": "كذاب", "rules": ["exact"], "action": "hold"},
+    ]
 
 
 def test_holds_gather_their_reasons_and_block_a_trusted_approval() -> None:
@@ -96,7 +100,11 @@ def test_holds_gather_their_reasons_and_block_a_trusted_approval() -> None:
     )
     assert verdict.status == "pending"
     assert verdict.reasons == ("suspect_word", "too_many_links", "article_premoderation")
-    assert verdict.details == {"suspect_words": ["كذاب"], "links": 2}
+    assert verdict.details == {
+        "suspect_words": ["كذاب"],
+        "matches": [{"word": "كذاب", "form": "كذاب", "rules": ["exact"], "action": "hold"}],
+        "links": 2,
+    }
 
 
 def test_premoderation_holds_a_trusted_author() -> None:

@@ -116,7 +116,10 @@ async def test_5_banned_words_spam_and_suspect_words_hold(comments):
     held = await comments.submit(body="الكاتب كذاب", author_email="b@example.com")
     assert await _stored(comments, held) == ("pending", ["suspect_word"])
     item = next(c for c in await comments.queue() if c["id"] == held.json()["id"])
-    assert item["details"] == {"suspect_words": ["كذاب"]}
+    assert item["details"] == {
+        "suspect_words": ["كذاب"],
+        "matches": [{"word": "كذاب", "form": "كذاب", "rules": ["exact"], "action": "hold"}],
+    }
 
 
 async def test_5_arabic_evasion_table_over_http(comments):
@@ -193,6 +196,8 @@ async def test_settings_defaults_partial_put_and_validation(comments, infra, iso
         "link_limit": 2,
         "banned_words": [],
         "suspect_words": [],
+        "words": [],
+        "allowed_phrases": [],
         "flood_interval_seconds": 15,
         "report_threshold": 3,
     }

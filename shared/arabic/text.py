@@ -1,4 +1,4 @@
-"""Arabic text normalization, tokenization, stop words, light stemming and word matching."""
+"""Arabic text normalization, tokenization, stop words and light stemming."""
 
 # Arabic letters in strings and comments are intended, not Latin look-alikes.
 
@@ -6,60 +6,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
-from itertools import groupby
 
 import Stemmer
 
-# Diacritics (harakat, tanween, shadda, sukun, superscript alef, Quranic marks) and tatweel.
-_MARKS = [
-    *range(0x0610, 0x061B),
-    *range(0x064B, 0x0660),
-    0x0670,
-    0x0640,
-    *range(0x06D6, 0x06DD),
-    *range(0x06DF, 0x06E9),
-    *range(0x06EA, 0x06EE),
-]
-# Zero-width, bidi control and other invisible format characters.
-_INVISIBLE = [
-    *range(0x200B, 0x2010),
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    0xFEFF,
-    0x061C,
-    0x00AD,
-    0x2060,
-]
-# Hamza carriers fold to the bare letter because readers type رييس/مسوول as often as
-# رئيس/مسؤول; the standalone hamza ء stays. ة→ه and ى→ي follow common Arabic IR practice.
-_FOLD = {
-    "أ": "ا",
-    "إ": "ا",
-    "آ": "ا",
-    "ٱ": "ا",
-    "ى": "ي",
-    "ة": "ه",
-    "ؤ": "و",
-    "ئ": "ي",
-    "ک": "ك",
-    "ڪ": "ك",
-    "ی": "ي",
-    "ې": "ي",
-    "ە": "ه",
-    "ۀ": "ه",
-    "ھ": "ه",
-}
-_TABLE: dict[int, str | None] = {cp: None for cp in _MARKS + _INVISIBLE}
-_TABLE.update({ord(src): dst for src, dst in _FOLD.items()})
-_TABLE.update({0x0660 + i: str(i) for i in range(10)})
-_TABLE.update({0x06F0 + i: str(i) for i in range(10)})
-_SURFACE_TABLE: dict[int, None] = {cp: None for cp in [*_INVISIBLE, 0x0640]}
+from shared.arabic import chars
+
+_TABLE = chars.base_table()
+_SURFACE_TABLE: dict[int, None] = dict.fromkeys([*chars.INVISIBLE, chars.TATWEEL])
 
 _TOKEN_RE = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+|[a-z0-9\u00df-\u00f6\u00f8-\u024f]+")
 # A raw word: letters and digits plus the marks and invisible characters normalize() deletes.
-_DELETED = re.escape("".join(chr(cp) for cp in _MARKS + _INVISIBLE))
+_DELETED = re.escape("".join(chr(cp) for cp in sorted(chars.DELETED)))
 _SURFACE_RE = re.compile(rf"(?:[^\W_]|[{_DELETED}])+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -174,85 +132,3 @@ stem = stem_light10
 def analyze(text: str) -> list[str]:
     """Return the index terms of text: normalized, stop and 1-letter tokens dropped, stemmed."""
     return [stem(t) for t in tokenize(text) if len(t) > 1 and t not in STOP_WORDS]
-
-
-# --- word-list matching (comment moderation) ------------------------------------------
-
-# Leading clitics: conjunction و/ف, then preposition ب/ك/ل, then the article ال (ل+ال = لل).
-_CLITICS = sorted(
-    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ك") for a in ("", "ال")}
-    | {c + p for c in ("", "و", "ف") for p in ("ل", "لل")},
-    key=len,
-)[1:]
-# Trailing attached pronouns (his/her/their/your/our/my): غبيكم, غبيها are still غبي.
-_SUFFIXES = ("كما", "هما", "كم", "كن", "هم", "هن", "نا", "ها", "ك", "ه", "ي")
-_MIN_STEM = 2
-_MIN_SUFFIXED_STEM = 3  # a suffix is only stripped from a longer word, to spare short ones
-_Runs = tuple[str, tuple[int, ...]]
-
-
-def _runs(word: str) -> _Runs:
-    """Split a word into its letters with repeats collapsed and the length of each run."""
-    groups = [(ch, len(list(run))) for ch, run in groupby(word)]
-    return "".join(ch for ch, _ in groups), tuple(n for _, n in groups)
-
-
-def moderation_key(word: str) -> str:
-    """Return the normalized word with every run of a repeated letter collapsed to one."""
-    return _runs("".join(_TOKEN_RE.findall(normalize(word))))[0]
-
-
-def _variants(token: str) -> list[_Runs]:
-    """Return the (collapsed key, run lengths) of a token and of its clitic-stripped forms."""
-    forms = [token] + [
-        token[len(c) :]
-        for c in _CLITICS
-        if token.startswith(c) and len(_runs(token[len(c) :])[0]) >= _MIN_STEM
-    ]
-    forms += [
-        form[: -len(s)]
-        for form in forms
-        for s in _SUFFIXES
-        if form.endswith(s) and len(_runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
-    ]
-    return [_runs(form) for form in forms]
-
-
-def moderation_forms(text: str) -> set[str]:
-    """Return every match key of every word in text (each word and its clitic-stripped forms)."""
-    return {key for token in tokenize(text) for key, _ in _variants(token)}
-
-
-def match_words(text: str, words: Iterable[str]) -> list[str]:
-    """Return the listed words or phrases (as given, in list order) that occur in text.
-
-    A listed word matches a whole text word after normalize(), leading clitics and trailing
-    attached pronouns stripped and repeated letters collapsed; a text word must repeat each
-    letter at least as often as the listed word (غبييي matches غبي, "as" does not match "ass").
-    Phrases match consecutive words.
-    """
-    tokens = [_variants(t) for t in tokenize(text)]
-    found: list[str] = []
-    for listed in dict.fromkeys(words):
-        parts = [_runs(t) for t in tokenize(listed)]
-        if parts and _phrase_at_any(tokens, parts):
-            found.append(listed)
-    return found
-
-
-def _phrase_at_any(tokens: list[list[_Runs]], parts: list[_Runs]) -> bool:
-    """Return True if the listed parts match consecutive text tokens somewhere."""
-    n = len(parts)
-    return any(
-        all(_token_matches(tokens[i + j], parts[j]) for j in range(n))
-        for i in range(len(tokens) - n + 1)
-    )
-
-
-def _token_matches(variants: list[_Runs], part: _Runs) -> bool:
-    """Return True if one variant of a text token has the part's letters and enough repeats."""
-    key, counts = part
-    return any(
-        vkey == key and all(v >= c for v, c in zip(vcounts, counts, strict=True))
-        for vkey, vcounts in variants
-    )

@@ -1,0 +1,211 @@
+"""Moderation word matching, measured: false holds on clean news, the labelled table, speed.
+
+Usage: moderation_matching.py [CORPUS.jsonl.gz] [--limit N] [--json]
+
+1. Corpus hold rate: the realistic list (data/moderation/wordlist_ar.tsv, 70 insults and spam
+   words, with the allowed phrases of data/moderation/allowed_ar.txt) over every sentence of
+   the ANT corpus (title, abstract and text split at . ! ? ؟ ؛ and line ends): the share of
+   sentences the list would hold, and the most frequent matched forms. The corpus is clean news,
+   so every hold is a false hold. Target <= 0.5 %.
+2. The labelled table (tests/data/moderation_cases.tsv): recall on evasions (target >= 0.95),
+   false holds on innocents (target 0) and precision, for the design and the held-out rows.
+3. Speed: 5,000-character comments (ANT sentences with a few evasions, a different comment each
+   run) against a 1,000-word list (the 70 real words plus 930 made-up Arabic words, some with
+   forms): median CPU time of this process per comment (and the wall clock, which on a shared
+   box also counts other processes); target <= 2 ms. Baseline in the same run: the matcher
+   before issue 16 (bench/legacy_matcher.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import legacy_matcher
+from shared.arabic import Entry, WordList
+from tests.moderation_tables import load_allowed, load_cases, load_entries, score
+
+CORPUS = Path("/work/shared/data/ant-corpus-v1.1/articles.jsonl.gz")
+_SENTENCE_END = re.compile(r"[.!?؟؛\n]+")
+_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def sentences(path: Path, limit: int | None) -> list[str]:
+    found: list[str] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if limit is not None and n >= limit:
+                break
+            doc = json.loads(line)
+            for field in ("title", "abstract", "text"):
+                parts = _SENTENCE_END.split(doc.get(field) or "")
+                found.extend(p.strip() for p in parts if len(p.strip()) > 1)
+    return found
+
+
+def corpus_holds(matcher: WordList, texts: list[str]) -> dict[str, object]:
+    held, forms, words = 0, Counter[str](), Counter[str]()
+    for text in texts:
+        found = matcher.find(text)
+        if found:
+            held += 1
+            forms.update(f"{m.form} → {m.word} ({'+'.join(m.rules)})" for m in found)
+            words.update({m.word for m in found})
+    return {
+        "sentences": len(texts),
+        "held": held,
+        "held_share": held / len(texts),
+        "top_forms": forms.most_common(15),
+        "top_words": words.most_common(10),
+    }
+
+
+def table_scores(matcher: WordList) -> dict[str, dict[str, object]]:
+    cases = load_cases()
+    out: dict[str, dict[str, object]] = {}
+    for split in ("design", "heldout", "all"):
+        chosen = [c for c in cases if split in ("all", c.split)]
+        s = score(matcher, chosen)
+        out[split] = {
+            "evasions": s.evasions,
+            "innocents": s.innocents,
+            "recall": round(s.recall, 4),
+            "precision": round(s.precision, 4),
+            "false_holds": s.false_holds,
+            "missed": [f"{c.kind}: {c.text}" for c in s.missed],
+            "wrongly_held": [f"{c.kind}: {c.text}" for c in s.wrongly_held],
+        }
+    return out
+
+
+def big_list(entries: list[Entry], size: int, rng: random.Random) -> list[Entry]:
+    """The real list padded with made-up words (3-7 letters), a fifth of them with a form."""
+    words = list(entries)
+    while len(words) < size:
+        word = "".join(rng.choice(_LETTERS) for _ in range(rng.randint(3, 7)))
+        forms = (word[:2] + "ا" + word[2:],) if rng.random() < 0.2 else ()
+        words.append(Entry(word, rng.choice(["spam", "hold"]), forms))
+    return words
+
+
+def comment(texts: list[str], rng: random.Random, size: int = 5000) -> str:
+    parts: list[str] = []
+    evasions = ["غ.ب.ي", "الكلاب", "ya 7mar", "حمlر", "الخنازير"]
+    while sum(len(p) + 1 for p in parts) < size - 20:
+        parts.append(rng.choice(texts))
+        if len(parts) % 12 == 0:
+            parts.append(evasions[len(parts) // 12 % len(evasions)])
+    return " ".join(parts)[:size]
+
+
+def median_ms(run: Callable[[], object], repeat: int, clock=time.perf_counter) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = clock()
+        run()
+        times.append((clock() - start) * 1000)
+    return statistics.median(times)
+
+
+def speed(texts: list[str], repeat: int) -> dict[str, object]:
+    """Median time of one comment: wall clock, and CPU time of this process (on a shared box
+    the wall clock also counts the time other processes held the CPU). Each run matches a
+    different comment, after 20 warm-up comments (the matcher remembers words it has seen)."""
+    rng = random.Random(16)
+    entries = big_list(load_entries(), 1000, rng)
+    WordList([], ()).find("")  # the process-wide character tables, built once
+    start = time.process_time()
+    matcher = WordList(entries, load_allowed())
+    compile_ms = (time.process_time() - start) * 1000
+    bodies = [comment(texts, rng) for _ in range(repeat + 20)]
+    for body in bodies[:20]:
+        matcher.find(body)
+    runs = iter(bodies[20:])
+    wall = median_ms(lambda: matcher.find(next(runs)), repeat)
+    runs = iter(bodies[20:])
+    cpu = median_ms(lambda: matcher.find(next(runs)), repeat, time.process_time)
+    start = time.process_time()
+    sum(range(10**7))  # a fixed pure-Python workload, to compare machines and their load
+    reference = (time.process_time() - start) * 1000
+    words = [e.word for e in entries]
+    old = median_ms(lambda: legacy_matcher.match_words(bodies[0], words), 3, time.process_time)
+    return {
+        "comment_chars": len(bodies[0]),
+        "list_words": len(entries),
+        "matches_per_comment": statistics.mean(len(matcher.find(b)) for b in bodies[20:]),
+        "new_ms": round(cpu, 3),
+        "new_wall_ms": round(wall, 3),
+        "baseline_ms": round(old, 3),
+        "speedup": round(old / cpu, 1),
+        "compile_list_ms": round(compile_ms, 1),
+        "reference_sum_range_1e7_ms": round(reference, 1),
+        "load_average": round(os.getloadavg()[0], 1),
+        "cpus": os.cpu_count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    matcher = WordList(load_entries(), load_allowed())
+    texts = sentences(args.corpus, args.limit)
+    report = {
+        "corpus": corpus_holds(matcher, texts),
+        "table": table_scores(matcher),
+        "speed": speed(texts, args.repeat),
+    }
+    print_report(report)
+    if args.json:  # one line, last: bench/run_all.py reads it
+        print(json.dumps(report, ensure_ascii=False))
+
+
+def print_report(report: dict[str, dict]) -> None:  # type: ignore[type-arg]
+    corpus, table, fast = report["corpus"], report["table"], report["speed"]
+    share = corpus["held_share"] * 100
+    print(f"ANT sentences: {corpus['sentences']}, held {corpus['held']} = {share:.3f} %", end="")
+    print(f"   target <= 0.5 %: {'OK' if share <= 0.5 else 'MISSED'}")
+    print("top matched forms:")
+    for form, n in corpus["top_forms"]:
+        print(f"  {n:5d}  {form}")
+    print("top listed words:", ", ".join(f"{w} {n}" for w, n in corpus["top_words"]))
+    for split, s in table.items():
+        ok = s["recall"] >= 0.95 and s["false_holds"] == 0
+        print(
+            f"table {split:8s}: evasions {s['evasions']}, recall {s['recall']:.3f}; innocents "
+            f"{s['innocents']}, false holds {s['false_holds']}, precision {s['precision']:.3f}"
+            f"   target recall >= 0.95 and 0 false holds: {'OK' if ok else 'MISSED'}"
+        )
+        for line in s["missed"]:
+            print("    missed:", line)
+        for line in s["wrongly_held"]:
+            print("    wrongly held:", line)
+    print(
+        f"speed: {fast['comment_chars']}-char comment, {fast['list_words']}-word list, "
+        f"{fast['matches_per_comment']:.1f} matches: {fast['new_ms']} ms CPU "
+        f"({fast['new_wall_ms']} ms wall); baseline, the matcher before issue 16: "
+        f"{fast['baseline_ms']} ms CPU, x{fast['speedup']}; compiling the list once: "
+        f"{fast['compile_list_ms']} ms"
+        f"   target <= 2 ms: {'OK' if fast['new_ms'] <= 2 else 'MISSED'}"
+        f"   (load average {fast['load_average']} on {fast['cpus']} CPUs; reference workload "
+        f"sum(range(10**7)): {fast['reference_sum_range_1e7_ms']} ms CPU)"
+    )
+
+
+if __name__ == "__main__":
+    main()

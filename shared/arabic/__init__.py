@@ -1,0 +1,55 @@
+"""Arabic text handling: one character table (chars), normalization, tokens and stems (text),
+and word-list matching for moderation (matching, with arabizi, plurals and explain)."""
+
+from shared.arabic.matching import (
+    HOLD,
+    SPAM,
+    Entry,
+    Match,
+    WordList,
+    compile_list,
+    fold,
+    match_words,
+    moderation_forms,
+    moderation_key,
+    word_key,
+)
+from shared.arabic.plurals import broken_plural_candidates, sound_forms
+from shared.arabic.text import (
+    DATE_WORDS,
+    STOP_WORDS,
+    analyze,
+    is_stop,
+    normalize,
+    stem,
+    stem_light10,
+    stem_snowball,
+    tokenize,
+    tokens_with_surface,
+)
+
+__all__ = [
+    "DATE_WORDS",
+    "HOLD",
+    "SPAM",
+    "STOP_WORDS",
+    "Entry",
+    "Match",
+    "WordList",
+    "analyze",
+    "broken_plural_candidates",
+    "compile_list",
+    "fold",
+    "is_stop",
+    "match_words",
+    "moderation_forms",
+    "moderation_key",
+    "normalize",
+    "sound_forms",
+    "stem",
+    "stem_light10",
+    "stem_snowball",
+    "tokenize",
+    "tokens_with_surface",
+    "word_key",
+]

@@ -1,0 +1,242 @@
+"""Word-list matching for comment moderation: listed words found through the ways people write
+around them, each match explaining itself (listed word, form in the text, rules).
+
+Arabic letters in strings and comments are intended, not Latin look-alikes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shared.arabic import explain
+from shared.arabic.arabizi import ArabiziIndex
+from shared.arabic.plurals import sound_forms
+from shared.arabic.words import (
+    FRAGMENT_RE,
+    Runs,
+    collapse,
+    cut,
+    enough,
+    fold,
+    fragment_text,
+    may_match,
+    positions,
+    runs,
+    spelled,
+    variants,
+    word_key,
+)
+
+SPAM, HOLD = "spam", "hold"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A listed word or phrase, what matching it does, and its moderator-listed other forms."""
+
+    word: str
+    action: str = HOLD
+    forms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    word: str  # as listed
+    form: str  # as written in the text
+    rules: tuple[str, ...]
+    action: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "word": self.word,
+            "form": self.form,
+            "rules": list(self.rules),
+            "action": self.action,
+        }
+
+
+@dataclass(frozen=True)
+class _Target:
+    entry: Entry
+    counts: tuple[int, ...]
+    rule: str | None  # plural, broken_plural or None for the word itself
+
+
+_CACHE_SIZE = 50_000
+
+
+class WordList:
+    """Listed entries compiled for matching many comments: a few dict lookups per text word."""
+
+    def __init__(self, entries: Iterable[Entry], allowed: Iterable[str] = ()) -> None:
+        first: dict[str, Entry] = {}
+        for entry in entries:
+            first.setdefault(entry.word, entry)  # a word listed twice: its first entry counts
+        self.entries = list(first.values())
+        self._order = {e.word: n for n, e in enumerate(self.entries)}
+        self._index: dict[str, list[_Target]] = {}
+        self._phrases: dict[str, list[tuple[Entry | None, list[Runs]]]] = {}
+        self._arabizi_entries: dict[str, tuple[Entry, tuple[str, ...]]] = {}
+        for entry in self.entries:
+            parts = word_key(entry.word).split()
+            if len(parts) > 1:
+                self._add_phrase(entry, parts)
+            elif parts:
+                self._add_word(entry, parts[0])
+        for phrase in allowed:
+            parts = word_key(phrase).split()
+            if parts:
+                self._add_phrase(None, parts)
+        self._arabizi = ArabiziIndex(k for k in self._arabizi_entries if k[0] > "\u0600")
+        self._keys = frozenset(self._index)
+        self._first_keys = frozenset(self._phrases)
+        self._all_keys = self._keys | self._first_keys
+        self._interesting: set[str] = set()  # cached words that match or may start a phrase
+        self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
+
+    def _add_word(self, entry: Entry, key: str) -> None:
+        """The word, its listed forms (first: they explain a match best), its sound forms."""
+        self._add(key, entry, None)
+        self._arabizi_entries.setdefault(key, (entry, ("arabizi",)))
+        for form in entry.forms:
+            form_key = word_key(form).replace(" ", "")
+            if form_key:
+                self._add(form_key, entry, "broken_plural")
+                self._arabizi_entries.setdefault(form_key, (entry, ("arabizi", "broken_plural")))
+        for form in sound_forms(key):
+            self._add(form, entry, "feminine" if form == key + "ه" else "plural")
+
+    def _add(self, key: str, entry: Entry, rule: str | None) -> None:
+        key_runs = runs(key)
+        self._index.setdefault(key_runs[0], []).append(_Target(entry, key_runs[1], rule))
+
+    def _add_phrase(self, entry: Entry | None, parts: list[str]) -> None:
+        """A listed phrase (entry) or an allowed one (None), indexed by its first word."""
+        # a part's article is a clitic like any other: ابن الكلب also catches ابن كلب
+        part_runs = [runs(p[2:] if p.startswith("ال") and len(p) >= 4 else p) for p in parts]
+        self._phrases.setdefault(part_runs[0][0], []).append((entry, part_runs))
+
+    def find(self, text: str) -> list[Match]:
+        """Every listed entry found in text, in the order of the list, each with its reason."""
+        folded = fold(text)
+        frags, seps = cut(folded)
+        hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
+        allowed: list[tuple[int, int]] = []
+        cache = self._cache
+        if len(cache) + len(frags) > _CACHE_SIZE:  # bounded memory; never within one comment
+            cache.clear()
+            self._interesting.clear()
+        for frag in set(frags).difference(cache):  # words not seen before: looked up once
+            self._lookup(frag)
+        interesting = self._interesting
+        for i in [i for i, frag in enumerate(frags) if frag in interesting]:
+            found, phrase = cache[frags[i]]
+            for entry, rules in found:
+                hits.setdefault((entry.word, i, i), (entry, rules))
+            for listed, last in self._phrases_at(frags, i) if phrase else ():
+                if listed is None:
+                    allowed.append((i, last))
+                else:
+                    hits.setdefault((listed.word, i, last), (listed, ("phrase",)))
+        for i, j, token in spelled(frags, seps):
+            for entry, rules in self._lookup_spelled(token):
+                hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
+        if not hits:
+            return []
+        kept = [
+            (key, value)
+            for key, value in hits.items()
+            if not any(a <= key[1] and key[2] <= b for a, b in allowed)
+        ]
+        kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
+        spans, where = explain.Spans(text, folded), positions(frags, seps)
+        return [self._explain(spans, where, key, value) for key, value in kept]
+
+    @staticmethod
+    def _explain(spans, where, key, value) -> Match:  # type: ignore[no-untyped-def]
+        (word, i, j), (entry, rules) = key, value
+        form = spans.original(where[i][0], where[j][1])
+        all_rules = (*explain.surface_rules(form, entry.word), *rules)
+        return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
+
+    def _lookup(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
+        """The entries a text word is a form of, with the rules, and whether a phrase may start
+        at it (cached: words repeat)."""
+        cached = self._cache.get(token)
+        if cached is None:
+            cached = self._cache[token] = self._lookup_uncached(token)
+            if cached[0] or cached[1]:
+                self._interesting.add(token)
+        return cached
+
+    def _lookup_uncached(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
+        found: list[tuple[Entry, tuple[str, ...]]] = []
+        if token[0] < "\u0600":
+            word = self._arabizi.find(token)
+            if word is not None:
+                found.append(self._arabizi_entries[word])
+        key = collapse(token)
+        if not may_match(key, self._all_keys):  # the common case: one test for both
+            return found, False
+        if may_match(key, self._keys):
+            found += self._targets(variants(token))
+        return found, bool(self._first_keys) and may_match(key, self._first_keys)
+
+    def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
+        """A word spelled across separators: the letters as they are, no clitic cut inside
+        (in Latin letters, also as Arabizi: k.a.l.b)."""
+        key = collapse(token)
+        found = self._targets([(runs(token), ())]) if key in self._keys else []
+        word = self._arabizi.find(token) if token[0] < "\u0600" else None
+        return found if word is None else [*found, self._arabizi_entries[word]]
+
+    def _targets(
+        self, forms: list[tuple[Runs, tuple[str, ...]]]
+    ) -> list[tuple[Entry, tuple[str, ...]]]:
+        found = []
+        for (key, counts), rules in forms:
+            for target in self._index.get(key, ()):
+                if enough(counts, target.counts):
+                    extra = ("repeated_letters",) if counts != target.counts else ()
+                    rule = (target.rule,) if target.rule else ()
+                    found.append((target.entry, (*rules, *rule, *extra)))
+        return found
+
+    def _phrases_at(self, frags: Sequence[str], i: int) -> Iterable[tuple[Entry | None, int]]:
+        """Listed and allowed phrases whose words start at fragment i."""
+        first = {key for (key, _), _ in variants(frags[i])}
+        for key in first & self._first_keys:
+            for entry, parts in self._phrases[key]:
+                if i + len(parts) <= len(frags) and all(
+                    any(k == pk and enough(c, pc) for (k, c), _ in variants(frag))
+                    for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
+                ):
+                    yield entry, i + len(parts) - 1
+
+
+@lru_cache(maxsize=32)
+def compile_list(entries: tuple[Entry, ...], allowed: tuple[str, ...] = ()) -> WordList:
+    """The compiled list for a policy's entries (cached: policies change rarely)."""
+    return WordList(entries, allowed)
+
+
+def match_words(text: str, words: Iterable[str]) -> list[str]:
+    """The listed words or phrases (as given, in list order) found in text."""
+    found = compile_list(tuple(Entry(w) for w in dict.fromkeys(words))).find(text)
+    return list(dict.fromkeys(m.word for m in found))
+
+
+def moderation_key(word: str) -> str:
+    """The folded word with every run of a repeated letter collapsed to one."""
+    return runs(word_key(word).replace(" ", ""))[0]
+
+
+def moderation_forms(text: str) -> set[str]:
+    """Every match key of every word in text (each word and its clitic-stripped forms)."""
+    return {
+        key
+        for m in FRAGMENT_RE.finditer(fold(text))
+        for (key, _), _ in variants(fragment_text(m.group()))
+    }
