@@ -49,6 +49,7 @@ ACCESS: dict[tuple[str, str, str], str] = {
     ("comments", "POST", "/moderation/bans"): "moderator",
     ("comments", "DELETE", "/moderation/bans/{ban_id}"): "moderator",
     ("comments", "PUT", "/moderation/articles/{article_id}/premoderation"): "moderator",
+    ("comments", "GET", "/moderation/words/suggest"): "moderator",
     ("comments", "GET", "/moderation/settings"): "admin",
     ("comments", "PUT", "/moderation/settings"): "admin",
     ("related", "GET", "/articles/{article_id}/related"): PUBLIC,

@@ -56,6 +56,9 @@ def test_schemathesis_finds_nothing(
         f"{prefix}_PORT": str(port),
         f"{prefix}_MONGO_DB": f"{service}_st_{isolation}",
         f"{prefix}_STREAM_PREFIX": f"st{isolation}:",
+        # Large generated bodies must reach validation (422): schemathesis counts the body
+        # guard's 413 as "accepted" (tests/integration/test_http covers the 413 itself).
+        f"{prefix}_MAX_BODY_BYTES": str(16 * 1024 * 1024),
         "RELATED_ARTICLES_URL": "http://127.0.0.1:9",  # rebuilds fail fast, as documented
         "NO_COLOR": "1",
     }
