@@ -64,7 +64,7 @@ async def test_import_publishes_with_categories_and_events_and_does_not_duplicat
         {"type": "paragraph", "text": "الفقرة الثانية."},
     ]
     assert article["published_at"].startswith("2017-01-20T20:43:00")
-    assert article["author"] == "Jawhara FM" and article["breadcrumb"][0]["name"] == "رياضة"
+    assert article["author"]["name"] == "Jawhara FM" and article["breadcrumb"][0]["name"] == "رياضة"
     names = {c["name"] for c in (await svc.client.get("/categories")).json()["items"]}
     assert names == {"رياضة", "ثقافة"}
     events = await svc.events()
