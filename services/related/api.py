@@ -24,25 +24,22 @@ Ctx = Annotated[Context, Depends(_ctx)]
 Admin = Annotated[Principal, Depends(require("admin"))]
 
 
-@router.get("/articles/{article_id}/related", response_model=RelatedList, tags=["related"])
+@router.get("/articles/{key}/related", response_model=RelatedList, tags=["related"])
 async def related_articles(
     request: Request,
     ctx: Ctx,
-    article_id: str,
+    key: str,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> Response:
-    """Related published articles with score and reasons; 404 for an unknown or unpublished one."""
+    """Related published articles (by id, slug or old slug), each with what a card shows, score
+    and reasons; 404 `not_found` for an unknown or unpublished article."""
 
     async def render() -> tuple[RelatedList, set[str]]:
-        found = await service.related(ctx, article_id=article_id, limit=limit)
-        members = {
-            str(getattr(item, "article_id", None) or getattr(item, "id", ""))
-            for item in found.items
-        }
-        return found, {article_id, *members}
+        found = await service.related(ctx, key=key, limit=limit)
+        return found, {key, found.article_id, *(item.id for item in found.items)}
 
-    key = f"related:{article_id}:{limit}"
-    return await cached_json(request, request.app.state.read_cache, key, render)
+    cache_key = f"related:{key}:{limit}"
+    return await cached_json(request, request.app.state.read_cache, cache_key, render)
 
 
 @router.post("/admin/rebuild", status_code=202, response_model=RebuildJob, tags=["admin"])
