@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.related import service
+from services.related import finder, service
 from services.related.context import Context
-from services.related.schemas import RebuildJob, RelatedList
+from services.related.schemas import RebuildJob, RelatedList, SearchPage
 from shared.auth import Principal, require
 from shared.cache import cached_json
 
@@ -40,6 +40,18 @@ async def related_articles(
 
     cache_key = f"related:{key}:{limit}"
     return await cached_json(request, request.app.state.read_cache, cache_key, render)
+
+
+@router.get("/search", response_model=SearchPage, tags=["search"])
+async def search_articles(
+    ctx: Ctx,
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> SearchPage:
+    """Published articles matching `q` (Arabic-aware: normalized, stemmed, stop words dropped),
+    best first (BM25 over title and body, title boosted), with a highlighted plain-text snippet."""
+    return await finder.find(ctx.runtime.db, q=q, limit=limit, cursor=cursor)
 
 
 @router.post("/admin/rebuild", status_code=202, response_model=RebuildJob, tags=["admin"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from services.related import repository as repo
+from services.related import search_index
 from services.related.config import Settings
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
@@ -73,6 +74,10 @@ class Context:
     async def _load(self) -> None:
         async with self.index.lock:
             await self.index.ensure_current(self.runtime.db)
+            if await search_index.is_empty(self.runtime.db):  # indexed before search existed
+                docs = await repo.published_docs(self.runtime.db)
+                added = await search_index.backfill(self.runtime.db, docs)
+                log.info("search index filled from the related index: %d articles", added)
         log.info("related index loaded: %d articles", len(self.index.engine))
 
     def spawn(self, coro: object) -> asyncio.Task[None]:

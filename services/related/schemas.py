@@ -42,6 +42,20 @@ class RelatedItem(Card):
     source: Literal["lexical", "semantic", "both"] = "lexical"
 
 
+class SearchItem(Card):
+    """A search result: the article's card, its score, a plain-text snippet and the [start, end)
+    character offsets of the matched words inside the snippet."""
+
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+class SearchPage(BaseModel):
+    items: list[SearchItem]
+    next_cursor: str | None
+
+
 class RelatedList(BaseModel):
     article_id: str
     items: list[RelatedItem]

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from services.related import domain, jobs
+from services.related import domain, jobs, search_index
 from services.related import repository as repo
 from services.related.context import PRODUCER, Context
 from services.related.index import IndexBusy, StaleIndex
@@ -41,6 +41,11 @@ async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
 
     async def apply(session: mongo.Session) -> None:
         done.clear()
+        await search_index.apply(
+            db, session, article_id=event.aggregate_id, version=event.aggregate_version,
+            snapshot=event.data if domain.decide(None, event_type=event.type, version=0,
+                                                 status=event.data.status) == "index" else None,
+        )  # fmt: skip
         held = await repo.get_doc(db, event.aggregate_id, session)
         action = domain.decide(
             held["version"] if held else None, event_type=event.type,
