@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shared.arabic import analyze, normalize, stem, tokenize
 
@@ -76,8 +77,13 @@ def rank(
     return heapq.nsmallest(limit, ranked, key=lambda sa: (-sa[0], sa[1]))
 
 
+@lru_cache(maxsize=200_000)
+def _stems(word: str) -> frozenset[str]:
+    return frozenset(stem(tok) for tok in tokenize(word))
+
+
 def _matches(word: str, terms: set[str]) -> bool:
-    return any(stem(tok) in terms for tok in tokenize(word))
+    return not _stems(word).isdisjoint(terms)
 
 
 def snippet(

@@ -113,14 +113,29 @@ async def is_empty(db: mongo.Database) -> bool:
 
 async def backfill(db: mongo.Database, published: list[Doc]) -> int:
     """Index articles the related index already holds (a deployment older than search)."""
-    count = 0
-    for doc in published:
-        snapshot = snapshot_of_related_doc(doc)
-        if await apply(
-            db, None, article_id=doc["_id"], version=int(doc["version"]), snapshot=snapshot
-        ):
-            count += 1
-    return count
+    snapshots = [(snapshot_of_related_doc(d), int(d["version"])) for d in published]
+    return await bulk_load(db, snapshots)
+
+
+async def bulk_load(
+    db: mongo.Database, snapshots: list[tuple[ArticleSnapshot, int]], batch: int = 1000
+) -> int:
+    """Fill an empty index in bulk (postings assembled in memory, written once per term)."""
+    docs = [search_doc(snapshot, version) for snapshot, version in snapshots]
+    postings: dict[str, dict[str, list[float]]] = {}
+    for doc in docs:
+        for term, tf in doc["terms"].items():
+            postings.setdefault(term, {})[doc["_id"]] = [*tf, doc["len"]]
+    terms = [{"_id": t, "p": p} for t, p in sorted(postings.items())]
+    for start in range(0, len(terms), batch):
+        await db[TERMS].insert_many(terms[start : start + batch], ordered=False)
+    for start in range(0, len(docs), batch):
+        await db[DOCS].insert_many(docs[start : start + batch], ordered=False)
+    total = sum(d["len"] for d in docs)
+    await db[META].update_one(
+        {"_id": STATS}, {"$inc": {"n": len(docs), "total_len": total}}, upsert=True
+    )
+    return len(docs)
 
 
 def snapshot_of_related_doc(doc: Doc) -> ArticleSnapshot:
