@@ -200,3 +200,14 @@ async def delete_article(*, runtime: Runtime, article_id: str, expected: int | N
         return {"status": domain.DELETED, "deleted_at": domain.now(), "publish_at": None}
 
     return await _change(runtime, article_id=article_id, expected=expected, decide=decide)
+
+
+async def set_published_at(*, runtime: Runtime, article_id: str, published_at: datetime) -> Doc:
+    """Correct when a published article came out (an import that got the date wrong)."""
+
+    async def decide(doc: Doc, _session: mongo.Session) -> Doc:
+        if doc["status"] != domain.PUBLISHED:
+            raise invalid_transition("redate", doc["status"])
+        return {"published_at": published_at}
+
+    return await _change(runtime, article_id=article_id, expected=None, decide=decide)
