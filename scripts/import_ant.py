@@ -19,9 +19,9 @@ import argparse
 import asyncio
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
