@@ -30,7 +30,7 @@ class ServiceSettings(BaseSettings):
     # Empty: cross-origin calls are refused (the gateway serves the site on the same origin).
     cors_origins: str = Field(default="", validation_alias=_env("CORS_ORIGINS"))
     # How long browsers and caches may reuse a public read before revalidating it (ETag).
-    public_max_age_s: int = Field(default=30, ge=0, validation_alias=_env("PUBLIC_MAX_AGE_S"))
+    public_max_age_s: int = Field(default=10, ge=0, validation_alias=_env("PUBLIC_MAX_AGE_S"))
 
     mongo_db: str = ""  # defaults to the service name
     host: str = "127.0.0.1"
