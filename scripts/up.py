@@ -73,14 +73,6 @@ def gateway_config(state: Path, ports: dict[str, int], listen: int) -> Path:
     return conf
 
 
-def gateway_env(env: dict[str, str], nginx: str | None) -> dict[str, str]:
-    """Behind the gateway every request reaches comments from 127.0.0.1: have it take the
-    reader's address from X-Forwarded-For (the gateway sets it), so readers are told apart."""
-    if nginx:
-        return {"COMMENTS_TRUST_PROXY": "true", **env}
-    return env
-
-
 def ports_default(name: str) -> int:
     return dict(SERVICES)[name]
 
@@ -120,10 +112,6 @@ def main() -> int:
             _log(f"Redis ({Path(redis_binary()).name}) on {redis.url}, AOF in {state / 'redis'}")
         env["AKHBAR_TOKENS"] = dev_tokens(state)
 
-        nginx = shutil.which("nginx") or (
-            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-        )
-        env = gateway_env(env, nginx)
         ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
         env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
         # Behind the gateway the peer is nginx: per-client flood and rate limits need the real IP.
@@ -135,6 +123,9 @@ def main() -> int:
             _log(f"{name:9} ready on http://127.0.0.1:{ports[name]}  (docs: /docs)")
 
         gateway = None
+        nginx = shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
         if nginx:
             conf = gateway_config(state, ports, args.gateway_port)
             gateway = subprocess.Popen(
