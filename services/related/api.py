@@ -51,7 +51,7 @@ async def search_articles(
 ) -> SearchPage:
     """Published articles matching `q` (Arabic-aware: normalized, stemmed, stop words dropped),
     best first (BM25 over title and body, title boosted), with a highlighted plain-text snippet."""
-    return await finder.find(ctx.runtime.db, q=q, limit=limit, cursor=cursor)
+    return await finder.find(ctx.runtime.db, ctx.search_cache, q=q, limit=limit, cursor=cursor)
 
 
 @router.post("/admin/rebuild", status_code=202, response_model=RebuildJob, tags=["admin"])

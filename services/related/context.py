@@ -43,6 +43,7 @@ class Context:
     index: LiveIndex = field(init=False)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_auto_rebuild: float = float("-inf")
+    search_cache: search_index.PostingsCache = field(default_factory=search_index.PostingsCache)
 
     def __post_init__(self) -> None:
         self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)

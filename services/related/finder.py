@@ -39,14 +39,21 @@ def _after(q: str, cursor: str | None) -> tuple[float, str] | None:
     return float(score), article_id
 
 
-async def find(db: mongo.Database, *, q: str, limit: int, cursor: str | None) -> SearchPage:
+async def find(
+    db: mongo.Database,
+    cache: search_index.PostingsCache,
+    *,
+    q: str,
+    limit: int,
+    cursor: str | None,
+) -> SearchPage:
     """A page of matching published articles, best first, each with a highlighted snippet."""
     after = _after(q, cursor)
     terms = search.query_terms(q)
     if not terms:  # only stop words or punctuation: nothing can match
         return SearchPage(items=[], next_cursor=None)
-    postings = await search_index.postings(db, terms)
-    corpus = await search_index.corpus(db)
+    corpus, version = await search_index.corpus(db)
+    postings = await cache.get(db, terms, version)
     ranked = search.rank(postings, corpus, after=after, limit=limit + 1)
     page = ranked[:limit]
     docs = await search_index.shown(db, [a for _, a in page])

@@ -12,6 +12,7 @@ service's inbox), so an event changes the index exactly once.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from services.related import domain, search
@@ -72,7 +73,7 @@ async def apply(
     delta_len = (new or {}).get("len", 0.0) - ((held or {}).get("len", 0.0) if was_in else 0.0)
     await db[META].update_one(
         {"_id": STATS},
-        {"$inc": {"n": int(now_in) - int(was_in), "total_len": delta_len}},
+        {"$inc": {"n": int(now_in) - int(was_in), "total_len": delta_len, "version": 1}},
         upsert=True,
         session=session,
     )
@@ -85,10 +86,37 @@ def _indexed(doc: Doc | None) -> bool:
     return doc is not None and doc.get("status") == domain.PUBLISHED
 
 
-async def corpus(db: mongo.Database) -> search.Corpus:
+async def corpus(db: mongo.Database) -> tuple[search.Corpus, int]:
+    """The BM25 statistics and the index version (it changes with every write)."""
     meta = await db[META].find_one({"_id": STATS}) or {}
     n = int(meta.get("n", 0))
-    return search.Corpus(n_docs=n, avg_len=float(meta.get("total_len", 0.0)) / n if n else 0.0)
+    stats = search.Corpus(n_docs=n, avg_len=float(meta.get("total_len", 0.0)) / n if n else 0.0)
+    return stats, int(meta.get("version", 0))
+
+
+class PostingsCache:
+    """Postings of recently queried terms, valid while the index version is unchanged (any
+    write moves it), so a popular query costs one small read instead of its terms' documents."""
+
+    def __init__(self, max_terms: int = 2000) -> None:
+        self.max_terms = max_terms
+        self.version = -1
+        self.terms: OrderedDict[str, dict[str, search.Posting]] = OrderedDict()
+
+    async def get(
+        self, db: mongo.Database, terms: list[str], version: int
+    ) -> dict[str, dict[str, search.Posting]]:
+        if version != self.version:
+            self.terms.clear()
+            self.version = version
+        missing = [t for t in terms if t not in self.terms]
+        if missing:
+            self.terms.update(await postings(db, missing))
+        for term in terms:
+            self.terms.move_to_end(term)
+        while len(self.terms) > self.max_terms:
+            self.terms.popitem(last=False)
+        return {t: self.terms[t] for t in terms}
 
 
 async def postings(db: mongo.Database, terms: list[str]) -> dict[str, dict[str, search.Posting]]:
@@ -133,7 +161,7 @@ async def bulk_load(
         await db[DOCS].insert_many(docs[start : start + batch], ordered=False)
     total = sum(d["len"] for d in docs)
     await db[META].update_one(
-        {"_id": STATS}, {"$inc": {"n": len(docs), "total_len": total}}, upsert=True
+        {"_id": STATS}, {"$inc": {"n": len(docs), "total_len": total, "version": 1}}, upsert=True
     )
     return len(docs)
 
