@@ -58,7 +58,7 @@ categories = APIRouter(tags=["categories"])
 
 def _article(doc: dict[str, Any], status: int = 200) -> JSONResponse:
     body = article_out(doc).model_dump(mode="json")
-    return JSONResponse(body, status_code=status, headers={"ETag": domain.etag(doc)})
+    return JSONResponse(body, status_code=status, headers={"ETag": domain.etag(doc["version"])})
 
 
 @articles.post("/articles", status_code=201, response_model=ArticleOut)

@@ -91,15 +91,13 @@ def parse_if_match(header: str | None) -> int | None:
     if header is None or header.strip() == "*":
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    version, _, count = value.partition("-")  # an ETag as served: "<version>-<comments>"
-    if not version.isdigit() or not (count.isdigit() or (count == "" and "-" not in value)):
+    if not value.isdigit():
         raise ValueError("If-Match must be a quoted version number")
-    return int(version)
+    return int(value)
 
 
-def etag(doc: Mapping[str, Any]) -> str:
-    """The article's ETag: its version, and its comment count (which changes no version)."""
-    return f'"{doc["version"]}-{doc.get("comment_count", 0)}"'
+def etag(version: int) -> str:
+    return f'"{version}"'
 
 
 def snapshot(doc: Mapping[str, Any]) -> ArticleSnapshot:
