@@ -16,8 +16,9 @@ from shared.events import utcnow
 
 async def list_public(
     ctx: Context, *, article_id: str, newest: bool, limit: int, cursor: str | None
-) -> CommentPage:
-    """Approved comments of a public article: a page of threads, oldest or newest first."""
+) -> tuple[CommentPage, str]:
+    """Approved comments of a public article (by id or slug): a page of threads, oldest or
+    newest first, and the article's id."""
     article_id = (await find_article(ctx, article_id))["_id"]
     after = page_cursor(cursor)
     query = {"article_id": article_id, "status": "approved", "parent_id": None}
@@ -25,11 +26,12 @@ async def list_public(
     roots, next_cursor = lifecycle.split_page(roots, limit)
     replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
     tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
-    return CommentPage(
+    page = CommentPage(
         items=[PublicComment.model_validate(t) for t in tree],
         next_cursor=next_cursor,
         count=await ctx.repo.count_public(article_id),
     )
+    return page, article_id
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:

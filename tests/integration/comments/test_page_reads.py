@@ -46,6 +46,11 @@ async def test_comments_by_slug_and_old_slug(comments):
     for key in ("a9", "الأردن-وسوريا", "عنوان-جديد"):
         page = (await comments.client.get(f"/articles/{key}/comments")).json()
         assert page["count"] == 1 and page["items"][0]["article_id"] == "a9", key
+    second = await comments.submit("عنوان-جديد", body="تعليق ثان", author_email="b@example.com")
+    await comments.act(second.json()["id"], "approve")
+    for key in ("a9", "الأردن-وسوريا", "عنوان-جديد"):  # read by slug: not served stale
+        page = (await comments.client.get(f"/articles/{key}/comments")).json()
+        assert page["count"] == 2, key
     missing = await comments.client.get("/articles/لا-يوجد/comments")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     missing = await comments.submit("لا-يوجد")
