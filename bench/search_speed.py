@@ -50,9 +50,17 @@ async def scan(db: mongo.Database, q: str, limit: int) -> list[str]:
     and score it."""
     terms = search.query_terms(q)
     fields = {"len": 1, **{f"terms.{t}": 1 for t in terms}}
-    cursor = db[search_index.DOCS].find({"status": "published"}, fields, batch_size=2000)
-    bags = {d["_id"]: (d.get("terms") or {}, d["len"]) async for d in cursor}
-    return brute_force(bags, q, limit)
+    bags: dict[str, tuple[dict, float]] = {}  # type: ignore[type-arg]
+    last = ""
+    while True:  # pages by id: no cursor stays open long on the server
+        query = {"status": "published", "_id": {"$gt": last}}
+        page = (
+            await db[search_index.DOCS].find(query, fields).sort("_id", 1).limit(1000).to_list(1000)
+        )
+        bags.update((d["_id"], (d.get("terms") or {}, d["len"])) for d in page)
+        if len(page) < 1000:
+            return brute_force(bags, q, limit)
+        last = page[-1]["_id"]
 
 
 def queries(docs: list[dict], count: int, seed: int = 7) -> list[str]:  # type: ignore[type-arg]
