@@ -85,7 +85,7 @@ async def run(path: Path, n: int, n_queries: int, n_updates: int) -> None:
     docs = load_corpus(path, n + n_updates)
     base, held = docs[:n], docs[n:]
     server = start_mongo()
-    client = mongo.connect(server.url)
+    client = mongo.connect(server.url, timeout_ms=120_000)  # a full scan starves heartbeats
     db = client["search_bench"]
     try:
         started = time.perf_counter()
