@@ -98,7 +98,9 @@ async def related(ctx: Context, *, key: str, limit: int | None) -> RelatedList:
     if doc is None:
         raise article_not_found()
     items = [domain.served_item(i) for i in doc["items"][: limit or ctx.settings.list_size]]
-    return RelatedList(article_id=doc["_id"], items=items, computed_at=doc.get("computed_at"))
+    return RelatedList.model_validate(
+        {"article_id": doc["_id"], "items": items, "computed_at": doc.get("computed_at")}
+    )
 
 
 async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
