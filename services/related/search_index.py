@@ -1,7 +1,9 @@
 """The search index in MongoDB: one postings document per term, kept current by article events.
 
-- `search_terms`: {_id: term, p: {article_id: [title tf, body tf, article length]}}; a query
-  reads only the documents of its terms (by _id), so its cost follows the query, not the corpus.
+- `search_terms`: {_id: "term|bucket", p: {article_id: [title tf, body tf, article length]}}:
+  a term's postings split in BUCKETS documents by a hash of the article id, so an article's
+  write rewrites small documents even for the commonest terms; a query reads the documents of
+  its terms (by _id), so its cost follows the query, not the corpus.
 - `search_docs`: {_id: article_id, version, terms, len, card, text} (a removed article keeps a
   tombstone with its version, so a late older event cannot bring it back).
 - `search_meta`: {_id: "stats", n, total_len} for BM25.
@@ -12,6 +14,7 @@ service's inbox), so an event changes the index exactly once.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Any
 
@@ -21,7 +24,17 @@ from shared.events import ArticleSnapshot, block_text
 
 TERMS, DOCS, META = "search_terms", "search_docs", "search_meta"
 STATS = "stats"
+BUCKETS = 16
 Doc = dict[str, Any]
+
+
+def bucket(article_id: str) -> int:
+    """The postings bucket of an article (stable across processes)."""
+    return int.from_bytes(hashlib.blake2b(article_id.encode(), digest_size=2).digest()) % BUCKETS
+
+
+def term_key(term: str, part: int) -> str:
+    return f"{term}|{part}"
 
 
 def search_doc(snapshot: ArticleSnapshot, version: int) -> Doc:
@@ -56,14 +69,17 @@ async def apply(
     old_terms = (held or {}).get("terms") or {}
     new = search_doc(snapshot, version) if snapshot is not None else None
     new_terms = (new or {}).get("terms") or {}
+    part = bucket(article_id)
     ops: list[Any] = [
-        mongo.UpdateOne({"_id": t}, {"$unset": {f"p.{article_id}": ""}})
+        mongo.UpdateOne({"_id": term_key(t, part)}, {"$unset": {f"p.{article_id}": ""}})
         for t in sorted(old_terms.keys() - new_terms.keys())
     ]
     if new is not None:
         ops += [
             mongo.UpdateOne(
-                {"_id": t}, {"$set": {f"p.{article_id}": [*tf, new["len"]]}}, upsert=True
+                {"_id": term_key(t, part)},
+                {"$set": {f"p.{article_id}": [*tf, new["len"]]}},
+                upsert=True,
             )
             for t, tf in sorted(new_terms.items())
         ]
@@ -122,8 +138,10 @@ class PostingsCache:
 async def postings(db: mongo.Database, terms: list[str]) -> dict[str, dict[str, search.Posting]]:
     """term -> article id -> (title tf, body tf, length), for the given terms."""
     found: dict[str, dict[str, search.Posting]] = {t: {} for t in terms}
-    async for doc in db[TERMS].find({"_id": {"$in": terms}}):
-        found[doc["_id"]] = {a: (p[0], p[1], p[2]) for a, p in (doc.get("p") or {}).items()}
+    keys = [term_key(t, part) for t in terms for part in range(BUCKETS)]
+    async for doc in db[TERMS].find({"_id": {"$in": keys}}):
+        term = doc["_id"].rsplit("|", 1)[0]
+        found[term].update((a, (p[0], p[1], p[2])) for a, p in (doc.get("p") or {}).items())
     return found
 
 
@@ -152,8 +170,9 @@ async def bulk_load(
     docs = [search_doc(snapshot, version) for snapshot, version in snapshots]
     postings: dict[str, dict[str, list[float]]] = {}
     for doc in docs:
+        part = bucket(doc["_id"])
         for term, tf in doc["terms"].items():
-            postings.setdefault(term, {})[doc["_id"]] = [*tf, doc["len"]]
+            postings.setdefault(term_key(term, part), {})[doc["_id"]] = [*tf, doc["len"]]
     terms = [{"_id": t, "p": p} for t, p in sorted(postings.items())]
     for start in range(0, len(terms), batch):
         await db[TERMS].insert_many(terms[start : start + batch], ordered=False)
