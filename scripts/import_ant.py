@@ -5,6 +5,12 @@
 Categories come from the corpus labels (named in Arabic); every article is created and
 published by the articles service's own use cases, so its events go through the outbox.
 Re-running skips what is already there (keyed on the corpus `docno`).
+
+Dates: the corpus writes them as ISO 8601 with an offset, as local ISO time without one
+(`2017-01-22T185600`) or as a bare day (`19/06/2016`). Times without an offset are the
+station's local time (Jawhara FM, Africa/Tunis); a bare day is taken at local noon. A record
+whose date cannot be read is refused and counted (never published with today's date), and a
+re-run corrects the date of an article an older import published with the wrong one.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ import argparse
 import asyncio
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from tqdm import tqdm
@@ -28,6 +36,10 @@ from services.articles.schemas import ArticleCreate
 from shared.runtime import Runtime, running
 
 DEFAULT_PATH = Path("data/ant-subset/articles.jsonl.gz")
+SOURCE_TZ = ZoneInfo("Africa/Tunis")  # Jawhara FM, the corpus' one source
+_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SAME_TIME = timedelta(minutes=1)
 CATEGORY_NAMES = {
     "culture": "ثقافة",
     "diverse": "منوعات",
@@ -46,11 +58,14 @@ class Summary:
     imported: int = 0
     existing: int = 0
     invalid: int = 0
+    undated: int = 0
+    redated: int = 0
 
     def __str__(self) -> str:
         return (
             f"imported {self.imported}, already there {self.existing}, "
-            f"skipped as invalid {self.invalid}"
+            f"skipped as invalid {self.invalid}, without a usable date {self.undated}, "
+            f"dates corrected {self.redated}"
         )
 
 
@@ -76,10 +91,25 @@ def to_article(record: dict[str, Any], category: str | None) -> ArticleCreate:
 
 
 def published_time(record: dict[str, Any]) -> datetime | None:
+    """When the record was published (UTC), or None when its date cannot be read."""
+    value = str(record.get("time") or "").strip()
+    day = _DAY.match(value)
     try:
-        return datetime.fromisoformat(str(record["time"])).astimezone(UTC)
-    except (KeyError, ValueError):
+        if day:
+            d, m, y = (int(g) for g in day.groups())
+            moment = datetime.combine(datetime(y, m, d).date(), time(12), SOURCE_TZ)
+        elif _ISO_DAY.match(value):
+            moment = datetime.combine(datetime.fromisoformat(value).date(), time(12), SOURCE_TZ)
+        else:
+            moment = datetime.fromisoformat(value)
+    except ValueError:
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SOURCE_TZ)
+    moment = moment.astimezone(UTC)
+    if not datetime(1990, 1, 1, tzinfo=UTC) <= moment <= datetime.now(UTC) + timedelta(days=1):
+        return None
+    return moment
 
 
 async def import_one(
@@ -109,6 +139,20 @@ async def import_one(
     return True
 
 
+async def redate(runtime: Runtime, source_ref: str, published_at: datetime) -> bool:
+    """Correct the date of an article an older import published with another; True if done."""
+    existing = await repository.get_by_source(runtime.db, source_ref)
+    if existing is None or existing["status"] != "published":
+        return False
+    held = existing.get("published_at")
+    if held is not None and abs(held - published_at) < _SAME_TIME:
+        return False
+    await service.set_published_at(
+        runtime=runtime, article_id=existing["_id"], published_at=published_at
+    )
+    return True
+
+
 async def import_records(
     runtime: Runtime,
     records: Iterable[dict[str, Any]],
@@ -124,12 +168,20 @@ async def import_records(
         names = [CATEGORY_NAMES.get(label, label)] if label else []
         try:
             to_article(record, None)  # validate before creating any category
+            published_at = published_time(record)
+            if published_at is None:
+                summary.undated += 1
+                continue
+            if await redate(runtime, f"ant:{record['docno']}", published_at):
+                summary.existing += 1
+                summary.redated += 1
+                continue
             new = await import_one(
                 runtime,
                 source_ref=f"ant:{record['docno']}",
                 categories=names,
                 record=record,
-                published_at=published_time(record),
+                published_at=published_at,
             )
         except (ValidationError, KeyError):
             summary.invalid += 1

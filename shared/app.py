@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from shared import auth, http, openapi
+from shared import auth, caching, http, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -60,6 +60,8 @@ def build_app(
     app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
     install_error_handlers(app)
     http.install(app, max_body_bytes=settings.max_body_bytes, registry=runtime.registry)
+    app.add_middleware(caching.ConditionalGet, max_age_s=settings.public_max_age_s)
+    app.add_middleware(caching.cors, origins=caching.parse_origins(settings.cors_origins))
     app.include_router(
         http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
     )

@@ -33,8 +33,33 @@ class _Model(BaseModel):
 
 
 class Block(_Model):
+    """A text block of an article body."""
+
     type: Literal["paragraph", "heading"]
     text: str
+
+
+class Image(_Model):
+    """An image as a page shows it: `src` is an http(s) URL or a site-relative path."""
+
+    src: str
+    caption: str | None = None
+    credit: str | None = None
+    alt: str | None = None
+
+
+class ImageBlock(Image):
+    """An image inside an article body."""
+
+    type: Literal["image"]
+
+
+BodyBlock = Annotated[Block | ImageBlock, Field(discriminator="type")]
+
+
+def block_text(block: Block | ImageBlock) -> str:
+    """The words a block contributes to indexes: its text, or an image's caption."""
+    return block.text if isinstance(block, Block) else (block.caption or "")
 
 
 class CategoryRef(_Model):
@@ -49,7 +74,9 @@ class ArticleSnapshot(_Model):
     slug: str
     title: str
     summary: str = ""
-    body: list[Block] = []
+    excerpt: str = ""  # the first paragraph, cut: what pages show when `summary` is empty
+    body: list[BodyBlock] = []
+    lead_image: Image | None = None
     category: CategoryRef | None = None
     breadcrumb: list[CategoryRef] = []
     tags: list[str] = []

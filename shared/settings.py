@@ -26,6 +26,11 @@ class ServiceSettings(BaseSettings):
     )
     tokens: SecretStr = Field(default=SecretStr(""), validation_alias=_env("AKHBAR_TOKENS"))
     log_level: str = Field(default="INFO", validation_alias=_env("LOG_LEVEL"))
+    # Sites whose pages may call the API from the browser (comma-separated origins, or *).
+    # Empty: cross-origin calls are refused (the gateway serves the site on the same origin).
+    cors_origins: str = Field(default="", validation_alias=_env("CORS_ORIGINS"))
+    # How long browsers and caches may reuse a public read before revalidating it (ETag).
+    public_max_age_s: int = Field(default=10, ge=0, validation_alias=_env("PUBLIC_MAX_AGE_S"))
 
     mongo_db: str = ""  # defaults to the service name
     host: str = "127.0.0.1"

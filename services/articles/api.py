@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from services.articles import catalog, domain, listing, repository, service
+from services.articles import catalog, domain, listing, repository, service, tags
 from services.articles.errors import bad_if_match
 from services.articles.schemas import (
     ArticleCreate,
@@ -19,6 +19,7 @@ from services.articles.schemas import (
     CategoryList,
     CategoryOut,
     ScheduleIn,
+    TagList,
     article_out,
     category_out,
 )
@@ -209,6 +210,20 @@ async def list_categories(runtime: RuntimeDep) -> CategoryList:
 async def delete_category(slug: str, runtime: RuntimeDep, _: Editor) -> Response:
     await catalog.delete_category(db=runtime.db, slug=slug)
     return Response(status_code=204)
+
+
+@categories.get("/tags", response_model=TagList, tags=["tags"])
+async def list_tags(
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+) -> TagList:
+    """Tags of published articles with how many carry each, most used first.
+
+    A tag's page is `GET /articles?tag=...`.
+    """
+    items, next_cursor = await tags.list_tags(runtime.db, limit=limit, cursor=cursor)
+    return TagList.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 internal = APIRouter(tags=["internal"])

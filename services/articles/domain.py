@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from services.articles.presentation import excerpt
 from shared import pagination
 from shared.arabic import chars
 from shared.events import (
@@ -76,8 +77,13 @@ def next_status(action: str, current: str) -> str | None:
 
 
 def body_bytes(blocks: Sequence[Mapping[str, Any]]) -> int:
-    """Size of an article body: the UTF-8 bytes of its block texts."""
-    return sum(len(str(block["text"]).encode()) for block in blocks)
+    """Size of an article body: the UTF-8 bytes of its blocks' strings (texts, image fields)."""
+    return sum(
+        len(str(value).encode())
+        for block in blocks
+        for key, value in block.items()
+        if key != "type" and value is not None
+    )
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -103,7 +109,9 @@ def snapshot(doc: Mapping[str, Any]) -> ArticleSnapshot:
             "slug": doc["slug"],
             "title": doc["title"],
             "summary": doc.get("summary", ""),
+            "excerpt": doc.get("excerpt") or excerpt(doc.get("body", [])),
             "body": doc.get("body", []),
+            "lead_image": doc.get("lead_image"),
             "category": breadcrumb[-1] if breadcrumb else None,
             "breadcrumb": breadcrumb,
             "tags": doc.get("tags", []),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.articles import domain, repository
+from services.articles import domain, presentation, repository
 from shared import mongo, pagination
 from shared.errors import not_found
 
@@ -27,7 +27,8 @@ async def list_articles(
     docs = await repository.list_published(
         db, category=category, tag=tag_key, after=after, limit=limit + 1
     )
-    return _page(docs, limit, "published_at")
+    page, next_cursor = _page(docs, limit, "published_at")
+    return await with_body_fields(db, page), next_cursor
 
 
 async def list_worklist(
@@ -35,7 +36,20 @@ async def list_worklist(
 ) -> tuple[list[Doc], str | None]:
     """A page of articles in one status (drafts, scheduled…), most recently changed first."""
     docs = await repository.list_by_status(db, status=status, after=_after(cursor), limit=limit + 1)
-    return _page(docs, limit, "updated_at")
+    page, next_cursor = _page(docs, limit, "updated_at")
+    return await with_body_fields(db, page), next_cursor
+
+
+async def with_body_fields(db: mongo.Database, docs: list[Doc]) -> list[Doc]:
+    """Fill excerpt and reading time of articles stored before they were kept (one read)."""
+    missing = [d["_id"] for d in docs if "excerpt" not in d]
+    if not missing:
+        return docs
+    bodies = await repository.bodies(db, missing)
+    return [
+        d if "excerpt" in d else {**d, **presentation.body_fields(bodies.get(d["_id"], []))}
+        for d in docs
+    ]
 
 
 def _page(docs: list[Doc], limit: int, field: str) -> tuple[list[Doc], str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.articles import api, repository, subscribers
+from services.articles import api, repository, subscribers, tags
 from services.articles.config import Settings
 from services.articles.scheduler import Scheduler
 from shared.app import build_app
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def on_start() -> None:
         await repository.ensure_indexes(runtime.db)
+        await tags.ensure_indexes(runtime.db)
         if settings.scheduler_enabled:
             scheduler.start()
 

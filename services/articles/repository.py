@@ -62,6 +62,12 @@ async def get_by_source(db: mongo.Database, source_ref: str) -> Doc | None:
     return doc
 
 
+async def bodies(db: mongo.Database, ids: list[str]) -> dict[str, list[Doc]]:
+    """id -> body of the given articles."""
+    cursor = db[ARTICLES].find({"_id": {"$in": ids}}, {"body": 1})
+    return {d["_id"]: d.get("body") or [] async for d in cursor}
+
+
 async def insert(db: mongo.Database, doc: Doc, session: mongo.Session) -> None:
     await db[ARTICLES].insert_one(doc, session=session)
 

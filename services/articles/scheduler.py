@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
-from services.articles import domain, repository
+from services.articles import domain, repository, tags
 from shared import mongo
 from shared.runtime import Runtime
 
@@ -27,6 +27,7 @@ async def publish_due(*, runtime: Runtime) -> int:
         async def claim(session: mongo.Session) -> dict[str, Any] | None:
             doc = await repository.claim_due(runtime.db, domain.now(), session)
             if doc is not None:
+                await tags.apply(runtime.db, None, doc, session)
                 await runtime.emit(session, domain.article_event("article.published", doc))
             return doc
 

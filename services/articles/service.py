@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from services.articles import domain, repository
+from services.articles import domain, presentation, repository, tags
 from services.articles.catalog import category_fields
 from services.articles.errors import body_too_large, invalid_transition, not_found, stale
 from services.articles.schemas import ArticleCreate, ArticlePatch
@@ -35,8 +35,9 @@ async def create_article(
     source_ref: str | None = None,
 ) -> Doc:
     """Create a draft; the slug is derived from the title unless one is given."""
-    body = [block.model_dump() for block in data.body]
+    body = [block.stored() for block in data.body]
     _check_body(runtime, body)
+    lead_image = data.lead_image.model_dump() if data.lead_image else None
     category = await category_fields(runtime.db, data.category)
     article_id = uuid.uuid4().hex
     now = domain.now()
@@ -45,6 +46,8 @@ async def create_article(
         "title": data.title,
         "summary": data.summary,
         "body": body,
+        **presentation.body_fields(body),
+        "lead_image": lead_image,
         **category,
         "tags": domain.clean_tags(data.tags),
         "author": data.author or author,
@@ -110,6 +113,7 @@ async def _change(
         updated = await repository.compare_and_set(db, article_id, doc["version"], changes, session)
         if updated is None:
             raise stale(doc["version"] + 1)
+        await tags.apply(db, doc, updated, session)
         event_type = domain.change_event_type(
             doc["status"], updated["status"], ever_published=doc.get("published_at") is not None
         )
@@ -130,6 +134,7 @@ async def update_article(
     changes = patch.changes()
     if "body" in changes:
         _check_body(runtime, changes["body"])
+        changes.update(presentation.body_fields(changes["body"]))
     if "category" in changes:
         changes.update(await category_fields(runtime.db, changes["category"]))
     if "tags" in changes:
@@ -195,3 +200,14 @@ async def delete_article(*, runtime: Runtime, article_id: str, expected: int | N
         return {"status": domain.DELETED, "deleted_at": domain.now(), "publish_at": None}
 
     return await _change(runtime, article_id=article_id, expected=expected, decide=decide)
+
+
+async def set_published_at(*, runtime: Runtime, article_id: str, published_at: datetime) -> Doc:
+    """Correct when a published article came out (an import that got the date wrong)."""
+
+    async def decide(doc: Doc, _session: mongo.Session) -> Doc:
+        if doc["status"] != domain.PUBLISHED:
+            raise invalid_transition("redate", doc["status"])
+        return {"published_at": published_at}
+
+    return await _change(runtime, article_id=article_id, expected=None, decide=decide)

@@ -88,10 +88,10 @@ async def list_comments(
     cursor: Cursor = None,
 ) -> Response:
     async def render() -> tuple[CommentPage, set[str]]:
-        page = await readers.list_public(
+        page, resolved = await readers.list_public(
             ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
         )
-        return page, {article_id}
+        return page, {article_id, resolved}  # a slug's entry goes with the article's events
 
     key = f"comments:{article_id}:{sort}:{limit}:{cursor}"
     return await cached_json(request, request.app.state.read_cache, key, render)

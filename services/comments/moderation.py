@@ -9,13 +9,13 @@ from services.comments.context import PRODUCER, Context, page_cursor
 from services.comments.schemas import ActionResult, AuditPage, AuditRecord, QueueItem, QueuePage
 from shared import mongo
 from shared.auth import Principal
-from shared.errors import ApiError
+from shared.errors import ApiError, not_found
 from shared.events import CommentModerated, CommentModeratedData, utcnow
 from shared.http import request_id_var
 
 
 def comment_not_found() -> ApiError:
-    return ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
+    return not_found("Comment", "التعليق")
 
 
 def _conflict(message: str) -> ApiError:

@@ -84,7 +84,7 @@ async def list_bans(ctx: Context) -> BanPage:
 
 async def unban(ctx: Context, *, ban_id: str) -> None:
     if not await ctx.repo.delete_ban(ban_id):
-        raise ApiError(404, "ban_not_found", "Ban not found.", "الحظر غير موجود.")
+        raise not_found("Ban", "الحظر")
 
 
 async def set_premoderation(ctx: Context, *, article_id: str, enabled: bool) -> dict[str, object]:

@@ -8,29 +8,30 @@ from services.comments import lifecycle
 from services.comments.context import Context, page_cursor
 from services.comments.moderation import transition
 from services.comments.schemas import CommentPage, PublicComment, ReportIn, ReportOut
-from services.comments.service import article_not_found
+from services.comments.service import find_article
 from shared import mongo
-from shared.errors import ApiError
+from shared.errors import ApiError, not_found
 from shared.events import utcnow
 
 
 async def list_public(
     ctx: Context, *, article_id: str, newest: bool, limit: int, cursor: str | None
-) -> CommentPage:
-    """Approved comments of a public article: a page of threads, oldest or newest first."""
-    if lifecycle.accepts_comments(await ctx.repo.article(article_id)) == "unknown":
-        raise article_not_found()
+) -> tuple[CommentPage, str]:
+    """Approved comments of a public article (by id or slug): a page of threads, oldest or
+    newest first, and the article's id."""
+    article_id = (await find_article(ctx, article_id))["_id"]
     after = page_cursor(cursor)
     query = {"article_id": article_id, "status": "approved", "parent_id": None}
     roots = await ctx.repo.page(query, after=after, newest=newest, limit=limit + 1)
     roots, next_cursor = lifecycle.split_page(roots, limit)
     replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
     tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
-    return CommentPage(
+    page = CommentPage(
         items=[PublicComment.model_validate(t) for t in tree],
         next_cursor=next_cursor,
         count=await ctx.repo.count_public(article_id),
     )
+    return page, article_id
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -46,9 +47,9 @@ async def report(
     await ctx.limit("report", client_ip, ctx.settings.reports_per_client_per_hour)
     comment = await ctx.repo.comment(comment_id)
     if not comment or comment["status"] != "approved":
-        raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
+        raise not_found("Comment", "التعليق")
     if lifecycle.accepts_comments(await ctx.repo.article(comment["article_id"])) == "unknown":
-        raise ApiError(404, "comment_not_found", "Comment not found.", "التعليق غير موجود.")
+        raise not_found("Comment", "التعليق")
     readers = [ctx.keyed("reader", data.reader_key)]
     if client_ip:
         readers.append("client:" + ctx.keyed("ip", client_ip))

@@ -21,6 +21,9 @@ async def apply_article_event(ctx: Context, *, event: Event) -> None:
             comments_open=event.data.comments_open,
         )
         if fields is not None:
-            await ctx.repo.set_article(event.aggregate_id, fields, session)
+            fields["slug"] = event.data.slug
+            await ctx.repo.set_article(
+                event.aggregate_id, fields, session, add_slug=event.data.slug
+            )
 
     await ctx.runtime.once(event, apply)

@@ -12,6 +12,7 @@ from shared.mongo import IndexModel
 
 Doc = dict[str, Any]
 S = mongo.Session | None
+HIDDEN = ["pending", "spam", "rejected", "reported"]
 
 
 class Repository:
@@ -49,6 +50,7 @@ class Repository:
                 IndexModel([("article_id", ASC), ("email_hash", ASC), ("body_hash", ASC)]),
             ]
         )
+        await self.articles.create_indexes([IndexModel([("slugs", ASC)])])
         await self.audit.create_indexes([IndexModel([("comment_id", ASC), ("at", ASC)])])
         await self.bans.create_indexes([IndexModel([("email_hash", ASC)], unique=True)])
         await self.reports.create_indexes(
@@ -87,10 +89,18 @@ class Repository:
         doc: Doc | None = await self.articles.find_one({"_id": article_id}, session=session)
         return doc
 
-    async def set_article(self, article_id: str, fields: Doc, session: S = None) -> None:
-        await self.articles.update_one(
-            {"_id": article_id}, {"$set": fields}, upsert=True, session=session
-        )
+    async def article_by_key(self, key: str) -> Doc | None:
+        """An article of the read model by id, else by any slug it ever had."""
+        doc: Doc | None = await self.articles.find_one({"_id": key})
+        return doc or await self.articles.find_one({"slugs": key})
+
+    async def set_article(
+        self, article_id: str, fields: Doc, session: S = None, *, add_slug: str | None = None
+    ) -> None:
+        update: Doc = {"$set": fields}
+        if add_slug:
+            update["$addToSet"] = {"slugs": add_slug}
+        await self.articles.update_one({"_id": article_id}, update, upsert=True, session=session)
 
     # --- comments -------------------------------------------------------------------------
 
@@ -183,9 +193,20 @@ class Repository:
         return docs
 
     async def count_public(self, article_id: str) -> int:
-        return int(
-            await self.comments.count_documents({"article_id": article_id, "status": "approved"})
+        """Approved comments a reader can see: replies in a thread whose first comment is
+        hidden (pending again, reported, rejected, spam) are not shown, so not counted."""
+        approved = await self.comments.count_documents(
+            {"article_id": article_id, "status": "approved"}
         )
+        hidden_roots = await self.comments.find(
+            {"article_id": article_id, "status": {"$in": HIDDEN}, "parent_id": None}, {"_id": 1}
+        ).to_list(None)
+        if not hidden_roots:
+            return int(approved)
+        orphans = await self.comments.count_documents(
+            {"root_id": {"$in": [d["_id"] for d in hidden_roots]}, "status": "approved"}
+        )
+        return int(approved - orphans)
 
     # --- audit, bans, reports -------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import secrets
 from typing import Any
 
@@ -15,7 +16,7 @@ from services.comments.schemas import (
     SubmitOut,
 )
 from shared import mongo
-from shared.errors import ApiError
+from shared.errors import ApiError, not_found
 from shared.events import (
     CommentModerated,
     CommentModeratedData,
@@ -41,13 +42,23 @@ _UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
 
 
 def article_not_found() -> ApiError:
-    return ApiError(404, "article_not_found", "Article not found.", "المقال غير موجود.")
+    return not_found("Article", "المقال")
 
 
-def _refused(reason: str, status: int, wait_s: int = 0) -> ApiError:
+def _refused(reason: str, status: int, retry_after_s: float | None = None) -> ApiError:
     code, message, message_ar = _REFUSALS[reason]
-    headers = {"Retry-After": str(max(1, wait_s))} if status == 429 else None
+    headers = (
+        None if retry_after_s is None else {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
+    )
     return ApiError(status, code, message, message_ar, headers=headers)
+
+
+async def find_article(ctx: Context, key: str) -> dict[str, Any]:
+    """The read model of a commentable article by id, slug or old slug; 404 otherwise."""
+    article = await ctx.repo.article_by_key(key)
+    if article is None or lifecycle.accepts_comments(article) == "unknown":
+        raise article_not_found()
+    return article
 
 
 def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
@@ -83,11 +94,9 @@ async def submit(
     ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
 ) -> SubmitOut:
     """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
-    article = await ctx.repo.article(article_id)
-    state = lifecycle.accepts_comments(article)
-    if state == "unknown":
-        raise article_not_found()
-    if state == "closed":
+    article = await find_article(ctx, article_id)
+    article_id = article["_id"]
+    if lifecycle.accepts_comments(article) == "closed":
         raise ApiError(
             409,
             "comments_closed",
@@ -121,7 +130,10 @@ async def submit(
     )
     verdict = run_pipeline(facts)
     if not verdict.stored:
-        raise _refused(verdict.reasons[0], verdict.http_status, policy.flood_interval_seconds)
+        wait = None
+        if verdict.reasons[0] == "flood" and facts.seconds_since_last is not None:
+            wait = policy.flood_interval_seconds - facts.seconds_since_last
+        raise _refused(verdict.reasons[0], verdict.http_status, wait)
     doc = _new_comment(article_id, data, parent, verdict, email, email_hash, now)
     events = _submission_events(doc, verdict)
     doc["version"] = len(events)

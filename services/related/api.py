@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.related import service
+from services.related import finder, service
 from services.related.context import Context
-from services.related.schemas import RebuildJob, RelatedList
+from services.related.schemas import RebuildJob, RelatedList, SearchPage
 from shared.auth import Principal, require
 from shared.cache import cached_json
 
@@ -24,25 +24,34 @@ Ctx = Annotated[Context, Depends(_ctx)]
 Admin = Annotated[Principal, Depends(require("admin"))]
 
 
-@router.get("/articles/{article_id}/related", response_model=RelatedList, tags=["related"])
+@router.get("/articles/{key}/related", response_model=RelatedList, tags=["related"])
 async def related_articles(
     request: Request,
     ctx: Ctx,
-    article_id: str,
+    key: str,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> Response:
-    """Related published articles with score and reasons; 404 for an unknown or unpublished one."""
+    """Related published articles (by id, slug or old slug), each with what a card shows, score
+    and reasons; 404 `not_found` for an unknown or unpublished article."""
 
     async def render() -> tuple[RelatedList, set[str]]:
-        found = await service.related(ctx, article_id=article_id, limit=limit)
-        members = {
-            str(getattr(item, "article_id", None) or getattr(item, "id", ""))
-            for item in found.items
-        }
-        return found, {article_id, *members}
+        found = await service.related(ctx, key=key, limit=limit)
+        return found, {key, found.article_id, *(item.id for item in found.items)}
 
-    key = f"related:{article_id}:{limit}"
-    return await cached_json(request, request.app.state.read_cache, key, render)
+    cache_key = f"related:{key}:{limit}"
+    return await cached_json(request, request.app.state.read_cache, cache_key, render)
+
+
+@router.get("/search", response_model=SearchPage, tags=["search"])
+async def search_articles(
+    ctx: Ctx,
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> SearchPage:
+    """Published articles matching `q` (Arabic-aware: normalized, stemmed, stop words dropped),
+    best first (BM25 over title and body, title boosted), with a highlighted plain-text snippet."""
+    return await finder.find(ctx.runtime.db, ctx.search_cache, q=q, limit=limit, cursor=cursor)
 
 
 @router.post("/admin/rebuild", status_code=202, response_model=RebuildJob, tags=["admin"])

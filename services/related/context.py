@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from services.related import repository as repo
+from services.related import search_index
 from services.related.config import Settings
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
@@ -42,6 +43,7 @@ class Context:
     index: LiveIndex = field(init=False)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_auto_rebuild: float = float("-inf")
+    search_cache: search_index.PostingsCache = field(default_factory=search_index.PostingsCache)
 
     def __post_init__(self) -> None:
         self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)
@@ -73,6 +75,10 @@ class Context:
     async def _load(self) -> None:
         async with self.index.lock:
             await self.index.ensure_current(self.runtime.db)
+            if await search_index.is_empty(self.runtime.db):  # indexed before search existed
+                docs = await repo.published_docs(self.runtime.db)
+                added = await search_index.backfill(self.runtime.db, docs)
+                log.info("search index filled from the related index: %d articles", added)
         log.info("related index loaded: %d articles", len(self.index.engine))
 
     def spawn(self, coro: object) -> asyncio.Task[None]:

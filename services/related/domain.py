@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from services.related.engine import Item
-from shared.events import ArticleSnapshot
+from shared.events import ArticleSnapshot, block_text
 
 PUBLISHED = "published"
 Action = Literal["index", "remove", "ignore"]
@@ -37,11 +37,29 @@ def engine_input(snapshot: ArticleSnapshot) -> dict[str, Any]:
         "id": snapshot.id,
         "title": snapshot.title,
         "summary": snapshot.summary,
-        "body": "\n".join(block.text for block in snapshot.body),
+        "body": "\n".join(filter(None, (block_text(block) for block in snapshot.body))),
         "tags": list(snapshot.tags),
         "category": snapshot.category.slug if snapshot.category else None,
         "published_at": snapshot.published_at,
     }
+
+
+def card(snapshot: ArticleSnapshot) -> dict[str, Any]:
+    """What a list or search result shows of an article, so pages need no call per item.
+
+    Plain JSON values (the time as ISO text), so a stored card reads back exactly as written.
+    """
+    shown = snapshot.model_dump(
+        mode="json", include={"id", "slug", "title", "published_at", "category", "breadcrumb"}
+    )
+    summary = snapshot.summary.strip() or snapshot.excerpt.strip() or snapshot.title
+    image = snapshot.lead_image.model_dump(mode="json") if snapshot.lead_image else None
+    return {**shown, "summary": summary, "lead_image": image}
+
+
+def card_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """The card of a stored doc (docs stored before cards existed show id, slug and title)."""
+    return doc.get("card") or {"id": doc["_id"], "slug": doc["slug"], "title": doc["title"]}
 
 
 def doc_of(snapshot: ArticleSnapshot, *, version: int, seq: int) -> dict[str, Any]:
@@ -53,8 +71,15 @@ def doc_of(snapshot: ArticleSnapshot, *, version: int, seq: int) -> dict[str, An
         "seq": seq,
         "slug": snapshot.slug,
         "title": snapshot.title,
+        "card": card(snapshot),
         "input": engine_input(snapshot),
     }
+
+
+def with_old_slugs(doc: dict[str, Any], held: dict[str, Any] | None) -> dict[str, Any]:
+    """The doc keeping every slug the article had, so old links still find its list."""
+    slugs = {*(held or {}).get("slugs", []), (held or {}).get("slug"), doc.get("slug")}
+    return {**doc, "slugs": sorted(s for s in slugs if s)}
 
 
 def tombstone(article_id: str, *, version: int, status: str, seq: int) -> dict[str, Any]:
@@ -62,16 +87,14 @@ def tombstone(article_id: str, *, version: int, status: str, seq: int) -> dict[s
     return {"_id": article_id, "version": version, "status": status, "seq": seq}
 
 
-Names = Mapping[str, tuple[str, str]]
+Names = Mapping[str, dict[str, Any]]  # id -> card
 
 
 def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
-    """List items as served: id, slug, title, score, reasons."""
+    """List items as served: the related article's card, score, reasons."""
     return [
         {
-            "article_id": item.article_id,
-            "slug": names[item.article_id][0],
-            "title": names[item.article_id][1],
+            **names[item.article_id],
             "score": round(item.score, 6),
             "reasons": {
                 "terms": list(item.reasons.terms),
@@ -81,6 +104,13 @@ def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
         }
         for item in items
     ]
+
+
+def served_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored list item as served (lists stored before items carried `id` are renamed)."""
+    if "id" in item:
+        return item
+    return {"id": item.get("article_id"), **{k: v for k, v in item.items() if k != "article_id"}}
 
 
 def list_hash(items: list[dict[str, Any]]) -> str:
@@ -94,7 +124,7 @@ def list_doc(article_id: str, items: list[dict[str, Any]], now: datetime) -> dic
     return {
         "_id": article_id,
         "items": items,
-        "members": [i["article_id"] for i in items],
+        "members": [i["id"] for i in items],
         "hash": list_hash(items),
         "computed_at": now,
     }

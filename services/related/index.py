@@ -36,7 +36,7 @@ class LiveIndex:
     def __init__(self, config: EngineConfig, owner: str) -> None:
         self.config, self.owner = config, owner
         self.engine = RelatedEngine(config, Stats())
-        self.names: dict[str, tuple[str, str]] = {}
+        self.names: dict[str, dict[str, Any]] = {}  # id -> card
         self.seq = 0
         self.epoch = 0
         self.loaded = False
@@ -56,13 +56,13 @@ class LiveIndex:
         )
         self.install(
             engine,
-            {d["_id"]: (d["slug"], d["title"]) for d in docs},
+            {d["_id"]: domain.card_of(d) for d in docs},
             seq=int(meta["seq"]),
             epoch=int(meta.get("epoch", 0)),
         )
 
     def install(
-        self, engine: RelatedEngine, names: dict[str, tuple[str, str]], *, seq: int, epoch: int
+        self, engine: RelatedEngine, names: dict[str, dict[str, Any]], *, seq: int, epoch: int
     ) -> None:
         """Swap in a whole engine (after a load or a rebuild)."""
         self.engine, self.names, self.seq, self.epoch = engine, names, seq, epoch
@@ -136,7 +136,7 @@ class LiveIndex:
     def _apply_doc(self, doc: dict[str, Any]) -> set[str]:
         article_id = doc["_id"]
         if doc["status"] == domain.PUBLISHED:
-            self.names[article_id] = (doc["slug"], doc["title"])
+            self.names[article_id] = domain.card_of(doc)
             return self.engine.upsert(doc["input"])
         self.names.pop(article_id, None)
         return self.engine.remove(article_id)

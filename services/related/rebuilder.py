@@ -124,8 +124,8 @@ async def _swap(
         await repo.save_docs(db, docs[start : start + batch])
         await renew_lease(db, owner, lease_s)
     await repo.save_stats(db, epoch, fresh.stats.to_dict())
-    names = {i: (snapshots[i].slug, snapshots[i].title) for i in from_listing if i in fresh}
-    names.update({d["_id"]: (d["slug"], d["title"]) for d in kept})
+    names = {i: domain.card(snapshots[i]) for i in from_listing if i in fresh}
+    names.update({d["_id"]: domain.card_of(d) for d in kept})
     staged = LiveIndex(index.config, owner)
     staged.install(fresh, names, seq=seq, epoch=epoch)
     total = len(names)

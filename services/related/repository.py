@@ -20,6 +20,8 @@ async def ensure_indexes(db: mongo.Database) -> None:
         [
             mongo.IndexModel([("seq", mongo.ASCENDING)]),
             mongo.IndexModel([("status", mongo.ASCENDING)]),
+            mongo.IndexModel([("slug", mongo.ASCENDING)]),
+            mongo.IndexModel([("slugs", mongo.ASCENDING)]),
         ]
     )
     await db[LISTS].create_indexes([mongo.IndexModel([("members", mongo.ASCENDING)])])
@@ -64,6 +66,15 @@ async def get_doc(
 ) -> Doc | None:
     result: Doc | None = await db[DOCS].find_one({"_id": article_id}, session=session)
     return result
+
+
+async def id_of_slug(db: mongo.Database, slug: str) -> str | None:
+    """The published article whose current (else any former) slug this is."""
+    for field in ("slug", "slugs"):
+        doc = await db[DOCS].find_one({field: slug, "status": "published"}, {"_id": 1})
+        if doc is not None:
+            return str(doc["_id"])
+    return None
 
 
 async def get_docs(

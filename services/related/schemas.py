@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from shared.events import Image
+
 
 class Reasons(BaseModel):
     """Why an article is related: top shared terms (as written), shared tags, same category."""
@@ -16,12 +18,42 @@ class Reasons(BaseModel):
     same_category: bool
 
 
-class RelatedItem(BaseModel):
-    article_id: str
+class CategoryRef(BaseModel):
+    slug: str
+    name: str
+
+
+class Card(BaseModel):
+    """What a page shows of an article in a box or a result list (no call per item)."""
+
+    id: str
     slug: str
     title: str
+    summary: str = ""
+    published_at: datetime | None = None
+    category: CategoryRef | None = None
+    breadcrumb: list[CategoryRef] = []
+    lead_image: Image | None = None
+
+
+class RelatedItem(Card):
     score: float
     reasons: Reasons
+    source: Literal["lexical", "semantic", "both"] = "lexical"
+
+
+class SearchItem(Card):
+    """A search result: the article's card, its score, a plain-text snippet and the [start, end)
+    character offsets of the matched words inside the snippet."""
+
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+class SearchPage(BaseModel):
+    items: list[SearchItem]
+    next_cursor: str | None
 
 
 class RelatedList(BaseModel):

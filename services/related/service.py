@@ -7,20 +7,20 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from services.related import domain, jobs
+from services.related import domain, jobs, search_index
 from services.related import repository as repo
 from services.related.context import PRODUCER, Context
 from services.related.index import IndexBusy, StaleIndex
 from services.related.schemas import RebuildJob, RelatedList
 from shared import mongo
-from shared.errors import ApiError
+from shared.errors import ApiError, not_found
 from shared.events import ArticleEvent, RelatedUpdated, RelatedUpdatedData, utcnow
 
 BUSY_WAIT_S = 0.2
 
 
 def article_not_found() -> ApiError:
-    return ApiError(404, "article_not_found", "Article not found.", "المقال غير موجود.")
+    return not_found("Article", "المقال")
 
 
 async def apply_article_event(ctx: Context, *, event: ArticleEvent) -> None:
@@ -41,6 +41,11 @@ async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
 
     async def apply(session: mongo.Session) -> None:
         done.clear()
+        await search_index.apply(
+            db, session, article_id=event.aggregate_id, version=event.aggregate_version,
+            snapshot=event.data if domain.decide(None, event_type=event.type, version=0,
+                                                 status=event.data.status) == "index" else None,
+        )  # fmt: skip
         held = await repo.get_doc(db, event.aggregate_id, session)
         action = domain.decide(
             held["version"] if held else None, event_type=event.type,
@@ -56,6 +61,7 @@ async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
             doc = domain.tombstone(
                 event.aggregate_id, version=event.aggregate_version, status=status, seq=seq
             )
+        doc = domain.with_old_slugs(doc, held)
         changed = await index.change(db, session, doc)
         if changed:
             await ctx.runtime.emit(session, RelatedUpdated(
@@ -82,13 +88,19 @@ async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
         return True
 
 
-async def related(ctx: Context, *, article_id: str, limit: int | None) -> RelatedList:
-    """The stored list of a published article: one read."""
-    doc = await repo.get_list(ctx.runtime.db, article_id)
+async def related(ctx: Context, *, key: str, limit: int | None) -> RelatedList:
+    """The stored list of a published article, by id (one read) or by current or old slug."""
+    db = ctx.runtime.db
+    doc = await repo.get_list(db, key)
+    if doc is None:
+        article_id = await repo.id_of_slug(db, key)
+        doc = await repo.get_list(db, article_id) if article_id else None
     if doc is None:
         raise article_not_found()
-    items = doc["items"][: limit or ctx.settings.list_size]
-    return RelatedList(article_id=article_id, items=items, computed_at=doc.get("computed_at"))
+    items = [domain.served_item(i) for i in doc["items"][: limit or ctx.settings.list_size]]
+    return RelatedList.model_validate(
+        {"article_id": doc["_id"], "items": items, "computed_at": doc.get("computed_at")}
+    )
 
 
 async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
@@ -120,9 +132,7 @@ async def rebuild_job(ctx: Context, *, job_id: str) -> RebuildJob:
     db = ctx.runtime.db
     job = await repo.get_job(db, job_id)
     if job is None:
-        raise ApiError(
-            404, "job_not_found", "Rebuild job not found.", "مهمة إعادة البناء غير موجودة."
-        )
+        raise not_found("Rebuild job", "مهمة إعادة البناء")
     stale = utcnow() - timedelta(seconds=ctx.settings.job_stale_s)
     if job["status"] in ("queued", "running") and job["heartbeat_at"] < stale:
         fields = {

@@ -139,7 +139,7 @@ async def test_publish_comment_approve_count_through_real_processes(stack):
         async def related_indexed() -> bool:
             response = await http.get(f"{related}/articles/{article['id']}/related")
             return response.status_code == 200 and any(
-                i["article_id"] == second.json()["id"] for i in response.json()["items"]
+                i["id"] == second.json()["id"] for i in response.json()["items"]
             )
 
         await eventually(related_indexed, timeout=20)

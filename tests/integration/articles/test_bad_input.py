@@ -24,7 +24,7 @@ CREATE_CASES = [
     ("empty body", _create(body=[]), 422, "body"),
     ("missing body", {"title": "عنوان"}, 422, "body"),
     ("empty block text", _create(body=[{"type": "paragraph", "text": ""}]), 422, "body.0.text"),
-    ("unknown block type", _create(body=[{"type": "image", "text": "x"}]), 422, "body.0.type"),
+    ("unknown block type", _create(body=[{"type": "video", "text": "x"}]), 422, "body.0.type"),
     ("unknown category", _create(category="لا-يوجد"), 422, "category"),
     ("unknown field", _create(views=5), 422, "views"),
     ("unknown field in a block", _create(body=[{**BLOCK, "html": "<b>"}]), 422, "body.0.html"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.articles.presentation import excerpt
 from shared.broker import decode_entry
 from shared.events import ARTICLES_STREAM, ArticleSnapshot
 from tests.conftest import EDITOR
@@ -13,7 +14,13 @@ from tests.integration.articles.conftest import Svc
 
 def _public(article: dict[str, Any]) -> dict[str, Any]:
     """The snapshot an event must carry for an article as the API returned it."""
-    return ArticleSnapshot.model_validate(article).model_dump(mode="json")
+    fields = {
+        **article,
+        "author": (article["author"] or {}).get("name"),
+        "summary": "" if article["summary_is_excerpt"] else article["summary"],
+        "excerpt": excerpt(article["body"]),
+    }
+    return ArticleSnapshot.model_validate(fields).model_dump(mode="json")
 
 
 async def _new_events(svc: Svc, before: int) -> list[dict[str, Any]]:

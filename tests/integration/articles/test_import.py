@@ -64,7 +64,7 @@ async def test_import_publishes_with_categories_and_events_and_does_not_duplicat
         {"type": "paragraph", "text": "الفقرة الثانية."},
     ]
     assert article["published_at"].startswith("2017-01-20T20:43:00")
-    assert article["author"] == "Jawhara FM" and article["breadcrumb"][0]["name"] == "رياضة"
+    assert article["author"]["name"] == "Jawhara FM" and article["breadcrumb"][0]["name"] == "رياضة"
     names = {c["name"] for c in (await svc.client.get("/categories")).json()["items"]}
     assert names == {"رياضة", "ثقافة"}
     events = await svc.events()
@@ -128,3 +128,44 @@ async def test_seed_article_is_published_once_under_its_breadcrumb(svc: Svc):
     assert [c["name"] for c in article["breadcrumb"]] == ["أخبار العالم", "الشرق الأوسط"]
     assert article["summary"].startswith("تعهدت الأردن وسوريا")
     assert [e["type"] for e in await svc.events()] == ["article.published"]
+
+
+async def test_real_date_formats_are_parsed_and_undated_records_are_refused(svc: Svc, tmp_path):
+    records = [
+        _record("JA-d-1", time="19/06/2016"),  # 27 corpus records look like this
+        _record("JA-d-2", time="2017-01-22T185600"),  # local time of the Tunis station
+        _record("JA-d-3", time="2016-03-05"),
+        _record("JA-d-4", time="hier"),
+        _record("JA-d-5", time=""),
+        _record("JA-d-6", time="31/02/2016"),
+    ]
+    path = _write(tmp_path / "dates.jsonl.gz", records)
+    summary = await import_records(svc.runtime, read_records(path), progress=False)
+    assert (summary.imported, summary.undated) == (3, 3)
+    assert "without a usable date 3" in str(summary)
+    dates = {
+        a["title"]: a["published_at"] for a in (await svc.client.get("/articles")).json()["items"]
+    }
+    assert dates == {
+        "عنوان JA-d-2": "2017-01-22T17:56:00Z",
+        "عنوان JA-d-1": "2016-06-19T11:00:00Z",
+        "عنوان JA-d-3": "2016-03-05T11:00:00Z",
+    }
+    newest = (await svc.client.get("/articles")).json()["items"][0]
+    assert newest["title"] == "عنوان JA-d-2"  # newest first: old news never tops the list
+
+
+async def test_reimport_corrects_a_date_an_older_import_set_to_its_own_day(svc: Svc, tmp_path):
+    path = _write(tmp_path / "d.jsonl.gz", [_record("JA-x-1", time="19/06/2016")])
+    await import_records(svc.runtime, read_records(path), progress=False)
+    doc = await svc.runtime.db.articles.find_one({})
+    from datetime import UTC, datetime
+
+    await svc.runtime.db.articles.update_one(
+        {"_id": doc["_id"]}, {"$set": {"published_at": datetime.now(UTC)}}
+    )
+    summary = await import_records(svc.runtime, read_records(path), progress=False)
+    assert (summary.imported, summary.existing, summary.redated) == (0, 1, 1)
+    article = (await svc.client.get(f"/articles/{doc['_id']}")).json()
+    assert article["published_at"] == "2016-06-19T11:00:00Z"
+    assert [e["type"] for e in await svc.events()][-1] == "article.updated"

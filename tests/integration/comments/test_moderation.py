@@ -117,7 +117,7 @@ async def test_bulk_actions_report_per_id(comments):
         {"id": a, "ok": True, "status": "rejected", "error": None},
         {"id": b, "ok": True, "status": "rejected", "error": None},
         {"id": c, "ok": False, "status": None, "error": "invalid_transition"},
-        {"id": "missing", "ok": False, "status": None, "error": "comment_not_found"},
+        {"id": "missing", "ok": False, "status": None, "error": "not_found"},
     ]
     assert [r["reason"] for r in (await comments.history(a))] == ["default_policy", "spam_like"]
     no_reason = await comments.client.post(

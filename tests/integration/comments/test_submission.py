@@ -32,7 +32,7 @@ async def test_comment_on_an_article_that_is_not_public_is_404(comments, kind):
         await comments.article_event("a1", kind, version=2)
     response = await comments.submit("a1" if kind != "unknown" else "nope")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "article_not_found"
+    assert response.json()["error"]["code"] == "not_found"
 
 
 async def test_comments_closed_is_409(comments):

@@ -147,7 +147,7 @@ def expected_lists(
         stats=stats,
     )
     view = LiveIndex(engine_config(settings), "expected")
-    view.install(engine, {aid: (s.slug, s.title) for aid, s in snaps.items()}, seq=0, epoch=0)
+    view.install(engine, {aid: domain.card(s) for aid, s in snaps.items()}, seq=0, epoch=0)
     return {aid: domain.render_items(engine.related(aid), view.names) for aid in snaps}
 
 

@@ -30,17 +30,17 @@ async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(inf
 
         for article in articles:
             body = (await client.get(f"/articles/{article['id']}/related")).json()
-            ids = [item["article_id"] for item in body["items"]]
+            ids = [item["id"] for item in body["items"]]
             assert article["id"] not in ids
             assert len(ids) == len(set(ids)) <= settings.list_size
             scores = [item["score"] for item in body["items"]]
             assert scores == sorted(scores, reverse=True)
             assert all(s >= settings.min_score for s in scores)
         first = (await client.get("/articles/art-000/related")).json()["items"]
-        assert "twin" not in [i["article_id"] for i in first]  # near-duplicates do not fill lists
+        assert "twin" not in [i["id"] for i in first]  # near-duplicates do not fill lists
         by_id = {a["id"]: a for a in articles}
         for item in first:
-            other = by_id[item["article_id"]]
+            other = by_id[item["id"]]
             assert item["slug"] == other["slug"] and item["title"] == other["title"]
             reasons = item["reasons"]
             assert reasons["terms"] or reasons["tags"], "every item shares something"
@@ -59,16 +59,16 @@ async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(inf
             assert reasons["same_category"] is same
         assert len((await client.get("/articles/art-000/related?limit=2")).json()["items"]) <= 2
 
-        gone = first[0]["article_id"]
+        gone = first[0]["id"]
         await send(articles_rt, event("unpublished", by_id[gone], 2))
         await processed(app, 26)
         missing = await client.get(f"/articles/{gone}/related", headers={"Accept-Language": "en"})
         assert missing.status_code == 404
-        assert missing.json()["error"]["code"] == "article_not_found"
+        assert missing.json()["error"]["code"] == "not_found"
         for article in articles:
             response = await client.get(f"/articles/{article['id']}/related")
             if article["id"] != gone:
-                assert gone not in [i["article_id"] for i in response.json()["items"]]
+                assert gone not in [i["id"] for i in response.json()["items"]]
 
 
 async def test_unknown_article_bad_limit_and_admin_only_rebuild(infra, isolation):

@@ -76,7 +76,7 @@ async def test_late_published_cannot_resurrect_a_deleted_article(infra, isolatio
         await processed(app, 3)
         assert (await client.get(f"/articles/{first['id']}/related")).status_code == 404
         items = (await client.get(f"/articles/{second['id']}/related")).json()["items"]
-        assert first["id"] not in [i["article_id"] for i in items]
+        assert first["id"] not in [i["id"] for i in items]
 
 
 async def _succeeded(client, job_id: str) -> None:  # type: ignore[no-untyped-def]
