@@ -66,7 +66,7 @@ Names = Mapping[str, tuple[str, str]]
 
 
 def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
-    """List items as served: id, slug, title, score, reasons."""
+    """List items as served: id, slug, title, score, reasons, source (lexical/semantic/both)."""
     return [
         {
             "article_id": item.article_id,
@@ -78,6 +78,7 @@ def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
                 "tags": list(item.reasons.tags),
                 "same_category": item.reasons.same_category,
             },
+            "source": item.reasons.source,
         }
         for item in items
     ]

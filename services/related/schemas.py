@@ -22,6 +22,7 @@ class RelatedItem(BaseModel):
     title: str
     score: float
     reasons: Reasons
+    source: Literal["lexical", "semantic", "both"] = "lexical"  # which side found it
 
 
 class RelatedList(BaseModel):
