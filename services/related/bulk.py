@@ -23,7 +23,7 @@ class RowRanking:
     dups: set[str]
 
 
-def _sparse(vectors: Sequence[dict[str, int]]) -> sp.csr_matrix:
+def sparse_rows(vectors: Sequence[dict[str, int]]) -> sp.csr_matrix:
     vocab: dict[str, int] = {}
     indptr, indices, data = [0], [], []
     for vector in vectors:
@@ -54,7 +54,7 @@ def rank_all(
     `dense`: the articles' integer-valued semantic vectors (rows in order), None when off.
     """
     n = len(ids)
-    matrix = _sparse(vectors)
+    matrix = sparse_rows(vectors)
     transposed = matrix.T.tocsc()
     id_rank = np.empty(n, dtype=np.int64)
     id_rank[np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)] = np.arange(n)

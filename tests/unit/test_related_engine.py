@@ -113,12 +113,21 @@ def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
 
 
 def test_min_score_threshold(corpus: list[Doc]) -> None:
-    strict = replace(SMALL, min_score=0.15)
-    engine = RelatedEngine.build(corpus, config=strict)
-    scores = [s for items in engine.lists().values() for _, s in items]
-    assert scores and min(scores) >= 0.15
     loose = RelatedEngine.build(corpus, config=SMALL)
+    floor = sorted(s for items in loose.lists().values() for _, s in items)[-1000]
+    engine = RelatedEngine.build(corpus, config=replace(SMALL, min_score=floor))
+    scores = [s for items in engine.lists().values() for _, s in items]
+    assert scores and min(scores) >= floor
     assert sum(map(len, loose.lists().values())) > len(scores)
+
+
+def test_items_say_which_side_found_them(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus, config=SMALL)
+    sources = {it.reasons.source for d in corpus for it in engine.related(d.id)}
+    assert sources <= {"lexical", "semantic", "both"} and len(sources) >= 2
+    lexical = RelatedEngine.build(corpus, config=replace(SMALL, semantic_weight=0))
+    assert lexical.basis is None
+    assert {it.reasons.source for d in corpus[:50] for it in lexical.related(d.id)} == {"lexical"}
 
 
 def test_reasons_in_surface_form(corpus: list[Doc]) -> None:
