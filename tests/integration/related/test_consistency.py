@@ -34,7 +34,7 @@ async def test_random_events_then_rebuild_then_more_events_match_full_builds(inf
     async with producer(infra, isolation) as articles_rt:
         async with app_client(app) as client:
             await send(articles_rt, *(history.step() for _ in range(70)))
-            await processed(app, 70)
+            await processed(app, 70, wait_s=180)
             expected = expected_lists(settings, history.published(), Stats())
             assert await stored_lists(app) == expected
 
@@ -47,7 +47,7 @@ async def test_random_events_then_rebuild_then_more_events_match_full_builds(inf
             assert await stored_lists(app) == expected_lists(settings, history.published(), None)
 
             await send(articles_rt, *(history.step() for _ in range(40)))
-            await processed(app, 110)
+            await processed(app, 110, wait_s=180)
             expected = expected_lists(settings, history.published(), stats, basis)
             assert await stored_lists(app) == expected
             sources = {i["source"] for items in expected.values() for i in items}
@@ -57,7 +57,7 @@ async def test_random_events_then_rebuild_then_more_events_match_full_builds(inf
         restarted = create_app(settings, articles_transport=transport(store))
         async with app_client(restarted):
             await send(articles_rt, *(history.step() for _ in range(30)))
-            await processed(restarted, 140)
+            await processed(restarted, 140, wait_s=180)
             expected = expected_lists(settings, history.published(), stats, basis)
             assert await stored_lists(restarted) == expected
 
