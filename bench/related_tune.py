@@ -28,8 +28,8 @@ from related_quality import DEFAULT_CORPUS, SPLITS, TOP, load_corpus, split_of
 from services.related import bulk, scoring
 from services.related.engine import EngineConfig, fit_basis
 
-WEIGHTS = (0.0, 0.3, 0.5, 0.6, 0.67, 0.75, 0.8, 0.9, 1.0)
-HALF_LIVES = (None, 30.0, 90.0, 365.0)
+WEIGHTS = (0.0, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0)
+HALF_LIVES = (None, 30.0, 365.0)
 
 
 def analyse(docs: list[dict], dims: int) -> tuple[object, np.ndarray, np.ndarray]:
