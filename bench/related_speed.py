@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -36,6 +37,7 @@ class AddTimings:
     """Per-publish timings: engine upsert, optional hook (e.g. MongoDB writes), brute force."""
 
     engine: list[float] = field(default_factory=list)
+    engine_cpu: list[float] = field(default_factory=list)  # process CPU time: robust to load
     hook: list[float] = field(default_factory=list)
     brute: list[float] = field(default_factory=list)
     changed: list[int] = field(default_factory=list)
@@ -50,9 +52,10 @@ def time_adds(
     """Publish docs one by one; the service bench passes on_change to time its persistence."""
     timings = AddTimings()
     for doc in docs:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         changed = engine.upsert(doc)
         timings.engine.append(time.perf_counter() - started)
+        timings.engine_cpu.append(time.process_time() - cpu)
         timings.changed.append(len(changed))
         if on_change is not None:
             started = time.perf_counter()
@@ -93,9 +96,10 @@ def measure(path: Path, n: int, adds: int) -> dict[str, float]:
     """Run the whole measurement for one corpus size in this process."""
     docs = corpus_of(path, n + adds)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     engine = RelatedEngine.build(docs[:n])
     build_seconds = time.perf_counter() - started
+    build_cpu_seconds = time.process_time() - cpu
     rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timings = time_adds(engine, docs[n:])
     ratios = sorted(b / e for b, e in zip(timings.brute, timings.engine, strict=True))
@@ -104,12 +108,17 @@ def measure(path: Path, n: int, adds: int) -> dict[str, float]:
         "adds": adds,
         "add_p50_ms": pct(timings.engine, 0.5) * 1000,
         "add_p95_ms": pct(timings.engine, 0.95) * 1000,
+        "add_cpu_p50_ms": pct(timings.engine_cpu, 0.5) * 1000,
+        "add_cpu_p95_ms": pct(timings.engine_cpu, 0.95) * 1000,
+        "semantic_dims": engine.basis.dims if engine.basis else 0,
         "brute_p50_ms": pct(timings.brute, 0.5) * 1000,
         "brute_p95_ms": pct(timings.brute, 0.95) * 1000,
         "speedup_total": sum(timings.brute) / sum(timings.engine),
         "speedup_median": pct(ratios, 0.5),
         "changed_lists_mean": sum(timings.changed) / len(timings.changed),
         "build_seconds": build_seconds,
+        "build_cpu_seconds": build_cpu_seconds,
+        "load_average_1m": os.getloadavg()[0],
         "peak_rss_delta_mb": (rss_built - rss_before) / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -138,10 +147,12 @@ def main() -> None:
     for r in results:
         print(
             f"n={r['n']}: add+update p50 {r['add_p50_ms']:.1f} ms, p95 {r['add_p95_ms']:.1f} ms"
+            f" (CPU p50 {r['add_cpu_p50_ms']:.1f} ms, p95 {r['add_cpu_p95_ms']:.1f} ms)"
             f" ({r['changed_lists_mean']:.1f} lists changed per add); brute force p50"
             f" {r['brute_p50_ms']:.1f} ms, p95 {r['brute_p95_ms']:.1f} ms; speed-up"
             f" x{r['speedup_total']:.1f} (total), x{r['speedup_median']:.1f} (median);"
-            f" full build {r['build_seconds']:.1f} s; peak RSS +{r['peak_rss_delta_mb']:.0f} MB"
+            f" full build {r['build_seconds']:.1f} s (CPU {r['build_cpu_seconds']:.1f} s,"
+            f" load {r['load_average_1m']:.1f}); peak RSS +{r['peak_rss_delta_mb']:.0f} MB"
             f" (process {r['peak_rss_mb']:.0f} MB)"
         )
 

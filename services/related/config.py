@@ -22,8 +22,13 @@ class Settings(ServiceSettings):
     list_size: int = 10
     min_score: float = 0.04
     duplicate_cosine: float = 0.8
-    category_bonus: float = 0.05
+    category_bonus: float = 0.0  # opt-in per site (docs/related.md)
     half_life_days: float | None = None  # recency preference; None = off
+    # Dense (LSA) side: share of the semantic cosine in the score (0 = lexical only), basis
+    # dimensions, and the smallest corpus a rebuild fits a basis on.
+    semantic_weight: float = 0.67
+    semantic_dims: int = 200
+    semantic_min_docs: int = 200
     reason_terms: int = 5
     # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since
     # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. 0 or None: off.

@@ -30,6 +30,9 @@ def engine_config(settings: Settings) -> EngineConfig:
         category_bonus=settings.category_bonus,
         half_life_days=settings.half_life_days,
         reason_terms=settings.reason_terms,
+        semantic_weight=settings.semantic_weight,
+        semantic_dims=settings.semantic_dims,
+        semantic_min_docs=settings.semantic_min_docs,
     )
 
 

@@ -91,7 +91,7 @@ Names = Mapping[str, dict[str, Any]]  # id -> card
 
 
 def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
-    """List items as served: the related article's card, score, reasons."""
+    """List items as served: the article's card, score, reasons, source (which side found it)."""
     return [
         {
             **names[item.article_id],
@@ -101,6 +101,7 @@ def render_items(items: Iterable[Item], names: Names) -> list[dict[str, Any]]:
                 "tags": list(item.reasons.tags),
                 "same_category": item.reasons.same_category,
             },
+            "source": item.reasons.source,
         }
         for item in items
     ]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from services.related import domain
+from services.related import basis_store, domain
 from services.related import repository as repo
 from services.related.engine import EngineConfig, RelatedEngine
 from services.related.scoring import Stats
@@ -46,13 +46,18 @@ class LiveIndex:
     # --- loading ---------------------------------------------------------------------------
 
     async def load(self, db: mongo.Database) -> None:
-        """Build the engine from the stored docs with the epoch's stats (meta read first)."""
+        """Build the engine from the stored docs with the epoch's stats and basis (meta first)."""
         meta = await repo.get_meta(db)
         stats_doc = await repo.load_stats(db, int(meta.get("epoch", 0)))
         stats = Stats.from_dict(stats_doc) if stats_doc else Stats()
+        basis = await basis_store.load_basis(db, int(meta.get("epoch", 0)))
         docs = await repo.published_docs(db)
         engine = await asyncio.to_thread(
-            RelatedEngine.build, [d["input"] for d in docs], config=self.config, stats=stats
+            RelatedEngine.build,
+            [d["input"] for d in docs],
+            config=self.config,
+            stats=stats,
+            basis=basis,
         )
         self.install(
             engine,

@@ -12,7 +12,7 @@ import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.related import domain
+from services.related import basis_store, domain
 from services.related import repository as repo
 from services.related.engine import RelatedEngine
 from services.related.index import LiveIndex, repair, write_all_lists
@@ -124,6 +124,7 @@ async def _swap(
         await repo.save_docs(db, docs[start : start + batch])
         await renew_lease(db, owner, lease_s)
     await repo.save_stats(db, epoch, fresh.stats.to_dict())
+    await basis_store.save_basis(db, epoch, fresh.basis)
     names = {i: domain.card(snapshots[i]) for i in from_listing if i in fresh}
     names.update({d["_id"]: domain.card_of(d) for d in kept})
     staged = LiveIndex(index.config, owner)
@@ -151,6 +152,7 @@ async def _swap(
     final_seq = await runtime.commit(finish)
     index.install(fresh, names, seq=final_seq, epoch=epoch)
     await repo.drop_stats_except(db, epoch)
+    await basis_store.drop_basis_except(db, epoch)
     await report("writing", total, total, force=True)
     return {"articles": total, "lists_changed": len(changed), "docs_written": len(docs)}
 

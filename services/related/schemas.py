@@ -39,7 +39,7 @@ class Card(BaseModel):
 class RelatedItem(Card):
     score: float
     reasons: Reasons
-    source: Literal["lexical", "semantic", "both"] = "lexical"
+    source: Literal["lexical", "semantic", "both"] = "lexical"  # which side found it
 
 
 class SearchItem(Card):

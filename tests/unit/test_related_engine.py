@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import pickle
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,9 +12,13 @@ import pytest
 
 from services.related.engine import EngineConfig, RelatedEngine
 from services.related.scoring import Doc
+from services.related.semantic import Basis
 
 SUBSET = Path(__file__).resolve().parents[2] / "data/ant-subset/articles.jsonl.gz"
 CATEGORIES = ["sport", "economy", None]
+SMALL = EngineConfig(
+    semantic_dims=40, semantic_min_docs=50
+)  # a small basis: quick to fit on 405 articles
 
 
 @pytest.fixture(scope="module")
@@ -58,34 +63,45 @@ def _events(engine: RelatedEngine, docs: list[Doc], live: dict[str, Doc], seed: 
             del live[article_id]
 
 
-@pytest.mark.parametrize("config", [EngineConfig(), EngineConfig(half_life_days=30, depth=12)])
+@pytest.mark.parametrize(
+    "config",
+    [
+        SMALL,
+        replace(SMALL, half_life_days=30, depth=12, duplicate_cosine=0.5),
+        EngineConfig(semantic_weight=0),
+    ],
+)
 def test_incremental_equals_full_rebuild(corpus: list[Doc], config: EngineConfig) -> None:
     start = corpus[::2]
     engine = RelatedEngine.build(start, config=config)
     live = {d.id: d for d in start}
     _events(engine, corpus, live, seed=11)
-    rebuilt = RelatedEngine.build(live.values(), config=config, stats=engine.stats)
+    rebuilt = RelatedEngine.build(
+        live.values(), config=config, stats=engine.stats, basis=engine.basis
+    )
     assert engine.lists() == rebuilt.lists()
     assert sum(map(len, engine.lists().values())) > 0
+    assert (engine.basis is None) == (config.semantic_weight == 0)
 
 
 def test_incremental_from_empty_equals_build(corpus: list[Doc]) -> None:
-    stats = RelatedEngine.build(corpus).stats
-    engine = RelatedEngine(stats=stats)
+    full = RelatedEngine.build(corpus, config=SMALL)
+    engine = RelatedEngine(SMALL, full.stats, full.basis)
     for doc in reversed(corpus[:150]):
         engine.upsert(doc)
-    assert engine.lists() == RelatedEngine.build(corpus[:150], stats=stats).lists()
+    rebuilt = RelatedEngine.build(corpus[:150], config=SMALL, stats=full.stats, basis=full.basis)
+    assert engine.lists() == rebuilt.lists()
 
 
 def test_postings_find_every_candidate(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus[:200])
+    engine = RelatedEngine.build(corpus[:200], config=SMALL)
     for doc in corpus[:20]:
         exhaustive = engine.rank_exhaustive(doc.id)
         assert [(o, s) for s, o in [(-n, o) for n, o in engine._full_ranking(doc.id)]] == exhaustive
 
 
 def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus)
+    engine = RelatedEngine.build(corpus, config=SMALL)
     target = corpus[0].id
     first = engine.related(target)[0].article_id
     assert all(it.article_id != target for it in engine.related(target))
@@ -97,16 +113,25 @@ def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
 
 
 def test_min_score_threshold(corpus: list[Doc]) -> None:
-    strict = EngineConfig(min_score=0.15)
-    engine = RelatedEngine.build(corpus, config=strict)
+    loose = RelatedEngine.build(corpus, config=SMALL)
+    floor = sorted(s for items in loose.lists().values() for _, s in items)[-1000]
+    engine = RelatedEngine.build(corpus, config=replace(SMALL, min_score=floor))
     scores = [s for items in engine.lists().values() for _, s in items]
-    assert scores and min(scores) >= 0.15
-    loose = RelatedEngine.build(corpus)
+    assert scores and min(scores) >= floor
     assert sum(map(len, loose.lists().values())) > len(scores)
 
 
+def test_items_say_which_side_found_them(corpus: list[Doc]) -> None:
+    engine = RelatedEngine.build(corpus, config=SMALL)
+    sources = {it.reasons.source for d in corpus for it in engine.related(d.id)}
+    assert sources <= {"lexical", "semantic", "both"} and len(sources) >= 2
+    lexical = RelatedEngine.build(corpus, config=replace(SMALL, semantic_weight=0))
+    assert lexical.basis is None
+    assert {it.reasons.source for d in corpus[:50] for it in lexical.related(d.id)} == {"lexical"}
+
+
 def test_reasons_in_surface_form(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus)
+    engine = RelatedEngine.build(corpus, config=SMALL)
     source = corpus[0]
     items = engine.related(source.id, 3)
     assert len(items) == 3
@@ -135,14 +160,14 @@ def test_order_is_score_then_id_and_ties_are_stable() -> None:
 def test_near_duplicates_do_not_fill_the_list(corpus: list[Doc]) -> None:
     source = corpus[10]
     copies = [replace(source, id=f"copy{i}", title=source.title + f" {i}") for i in range(3)]
-    engine = RelatedEngine.build([*corpus, *copies])
+    engine = RelatedEngine.build([*corpus, *copies], config=SMALL)
     listed = [it.article_id for it in engine.related(source.id)]
     assert not set(listed) & {c.id for c in copies}
     assert sum(o.startswith("copy") for o in [it.article_id for it in engine.related("copy0")]) == 0
 
 
 def test_duplicate_upsert_changes_nothing(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus[:100])
+    engine = RelatedEngine.build(corpus[:100], config=SMALL)
     before = engine.lists()
     engine.take_dirty()
     assert engine.upsert(corpus[5]) == set()
@@ -150,7 +175,7 @@ def test_duplicate_upsert_changes_nothing(corpus: list[Doc]) -> None:
 
 
 def test_upsert_reports_changed_lists(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus[:200])
+    engine = RelatedEngine.build(corpus[:200], config=SMALL)
     before = engine.lists()
     changed = engine.upsert(corpus[250])
     after = engine.lists()
@@ -159,8 +184,12 @@ def test_upsert_reports_changed_lists(corpus: list[Doc]) -> None:
 
 
 def test_state_roundtrip(corpus: list[Doc]) -> None:
-    engine = RelatedEngine.build(corpus[:120])
-    clone = RelatedEngine(engine.config, type(engine.stats).from_dict(engine.stats.to_dict()))
+    engine = RelatedEngine.build(corpus[:120], config=SMALL)
+    assert engine.basis is not None
+    basis = Basis.from_parts(pickle.loads(pickle.dumps(engine.basis.to_parts(terms_per_part=500))))
+    clone = RelatedEngine(
+        engine.config, type(engine.stats).from_dict(engine.stats.to_dict()), basis
+    )
     for doc in corpus[:120]:
         clone.load_doc(json.loads(json.dumps(engine.doc_state(doc.id), ensure_ascii=False)))
     assert clone.lists() == engine.lists()

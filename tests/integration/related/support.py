@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Query
 
-from services.related import domain
+from services.related import basis_store, domain
 from services.related import repository as repo
 from services.related.config import Settings
 from services.related.context import engine_config
@@ -23,6 +23,7 @@ from services.related.engine import RelatedEngine
 from services.related.index import LiveIndex
 from services.related.main import create_app
 from services.related.scoring import Stats
+from services.related.semantic import Basis
 from shared.events import (
     ARTICLES_STREAM,
     ArticleDeleted,
@@ -134,17 +135,21 @@ async def stored_lists(app: FastAPI) -> dict[str, list[dict[str, Any]]]:
 
 
 def expected_lists(
-    settings: Settings, articles: dict[str, dict[str, Any]], stats: Stats | None
+    settings: Settings,
+    articles: dict[str, dict[str, Any]],
+    stats: Stats | None,
+    basis: Basis | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The lists a full build over the given published articles yields, rendered as stored.
 
-    stats None: fresh statistics of these articles (what a rebuild computes).
+    stats None: fresh statistics and basis of these articles (what a rebuild computes).
     """
     snaps = {aid: snapshot(a, version=1) for aid, a in articles.items()}
     engine = RelatedEngine.build(
         [domain.engine_input(s) for s in snaps.values()],
         config=engine_config(settings),
         stats=stats,
+        basis=basis,
     )
     view = LiveIndex(engine_config(settings), "expected")
     view.install(engine, {aid: domain.card(s) for aid, s in snaps.items()}, seq=0, epoch=0)
@@ -187,6 +192,12 @@ async def index_stats(app: FastAPI) -> Stats:
     meta = await repo.get_meta(db)
     stored = await repo.load_stats(db, int(meta.get("epoch", 0)))
     return Stats.from_dict(stored) if stored else Stats()
+
+
+async def index_basis(app: FastAPI) -> Basis | None:
+    """The semantic basis of the service's current epoch, as stored."""
+    db = app.state.related.runtime.db
+    return await basis_store.load_basis(db, int((await repo.get_meta(db)).get("epoch", 0)))
 
 
 class History:

@@ -14,6 +14,7 @@ from tests.integration.related.support import (
     create_app,
     event,
     expected_lists,
+    index_basis,
     index_stats,
     processed,
     producer,
@@ -27,23 +28,38 @@ from tests.integration.related.support import (
 async def test_random_events_then_rebuild_then_more_events_match_full_builds(infra, isolation):
     history = History(ant_articles(18), seed=11)
     store: dict = {}
-    settings = related_settings(infra, isolation)
+    # A small basis so that the rebuild fits one on 18 articles: the semantic side is live.
+    settings = related_settings(infra, isolation, semantic_min_docs=5, semantic_dims=6)
     app = create_app(settings, articles_transport=transport(store))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *(history.step() for _ in range(70)))
-        await processed(app, 70)
-        assert await stored_lists(app) == expected_lists(settings, history.published(), Stats())
+    async with producer(infra, isolation) as articles_rt:
+        async with app_client(app) as client:
+            await send(articles_rt, *(history.step() for _ in range(70)))
+            await processed(app, 70, wait_s=180)
+            expected = expected_lists(settings, history.published(), Stats())
+            assert await stored_lists(app) == expected
 
-        store.update(history.snapshots())
-        job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
-        await _succeeded(client, job["job_id"])
-        stats = await index_stats(app)
-        assert stats.n_docs == len(history.published())  # fresh statistics of the corpus
-        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
+            store.update(history.snapshots())
+            job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
+            await _succeeded(client, job["job_id"])
+            stats, basis = await index_stats(app), await index_basis(app)
+            assert stats.n_docs == len(history.published())  # fresh statistics of the corpus
+            assert basis is not None and basis.dims == 6  # and a fresh basis, stored
+            assert await stored_lists(app) == expected_lists(settings, history.published(), None)
 
-        await send(articles_rt, *(history.step() for _ in range(40)))
-        await processed(app, 110)
-        assert await stored_lists(app) == expected_lists(settings, history.published(), stats)
+            await send(articles_rt, *(history.step() for _ in range(40)))
+            await processed(app, 110, wait_s=180)
+            expected = expected_lists(settings, history.published(), stats, basis)
+            assert await stored_lists(app) == expected
+            sources = {i["source"] for items in expected.values() for i in items}
+            assert "semantic" in sources or "both" in sources
+
+        # A restart loads the stored basis: further events rank exactly as before the restart.
+        restarted = create_app(settings, articles_transport=transport(store))
+        async with app_client(restarted):
+            await send(articles_rt, *(history.step() for _ in range(30)))
+            await processed(restarted, 140, wait_s=180)
+            expected = expected_lists(settings, history.published(), stats, basis)
+            assert await stored_lists(restarted) == expected
 
 
 async def test_duplicates_and_late_older_versions_change_nothing(infra, isolation):
