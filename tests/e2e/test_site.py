@@ -204,6 +204,8 @@ def test_reader_reads_the_seed_follows_a_related_article_and_comments(system, br
         expect(thread.locator(".replies .comment-author")).to_have_text("قارئ ثالث")
         expect(page.locator("#comments-title")).to_have_text("التعليقات (2)")
         expect(page.locator("body")).not_to_contain_text("first.reader@example.com")
+        page.locator("#comments-title").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "akhbar-site-comments-360.png"))
 
         # Follow a related article: the page renders that (ANT) article.
         link = page.locator(".related-list h3 a").first
@@ -234,6 +236,8 @@ def test_home_category_and_tag_pages_list_articles(system, browser, seed, econom
         expect(page.locator(".card-title", has_text=SEED_TITLE)).to_have_count(1)
         open_page(page, f"{system.base}/tag/{urllib.parse.quote('حصاد')}")
         expect(page.locator(".card-title")).to_have_text([economy["title"]])
+        open_page(page, article_url(system, seed))
+        page.screenshot(path=str(SHOTS / "akhbar-site-article-1280.png"), full_page=True)
         open_page(page, f"{system.base}/article/no-such-article")
         expect(page.locator("h1")).to_have_text("المقال غير موجود")
 
@@ -353,7 +357,6 @@ def test_related_box_and_lead_image_show_what_the_api_gives(system, browser, htt
         expect(first.locator("time")).to_have_count(1)
         expect(first.locator(".kicker")).to_have_text(items[0]["category"]["name"])
         expect(first.locator(".summary")).not_to_be_empty()
-        page.screenshot(path=str(SHOTS / "akhbar-site-article-1280.png"), full_page=True)
         open_page(page, f"{system.base}/article/{economy['id']}")
         lead = page.locator("figure.lead-image")
         expect(lead.locator("figcaption")).to_have_text("حقل قمح عند الحصاد (أرشيف أخبار)")
