@@ -4,7 +4,7 @@
 //   /search?q=           search results
 
 import { article } from "./article.js";
-import { api, h, links, render } from "./dom.js";
+import { api, h, links, render, setTitle } from "./dom.js";
 import { category, home, search, tag } from "./lists.js";
 
 async function loadCategories() {
@@ -43,18 +43,24 @@ function segment(path, prefix) {
 
 async function route() {
   const path = location.pathname;
-  const categories = await loadCategories();
+  const categories = loadCategories();
   const categorySlug = segment(path, "/category/");
-  menu(categories, categorySlug);
+  categories.then((items) => menu(items, categorySlug));
   const articleKey = segment(path, "/article/");
   const tagName = segment(path, "/tag/");
   if (path === "/") return home();
   if (articleKey) return article(articleKey);
-  if (categorySlug) return category(categorySlug, categories);
+  if (categorySlug) return category(categorySlug, await categories);
   if (tagName) return tag(tagName);
   if (path === "/search") return search(new URLSearchParams(location.search).get("q") || "");
+  setTitle("غير موجود");
   render(h("div", { class: "notice" }, h("h1", {}, "الصفحة غير موجودة"),
     h("p", {}, h("a", { href: "/" }, "العودة إلى الرئيسية"))));
 }
 
-route().finally(() => document.documentElement.setAttribute("data-ready", "true"));
+route()
+  .catch((err) => {
+    render(h("div", { class: "notice error", role: "alert" }, "تعذّر عرض الصفحة."));
+    console.error(err);
+  })
+  .finally(() => document.documentElement.setAttribute("data-ready", "true"));

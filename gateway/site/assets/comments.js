@@ -78,6 +78,7 @@ function commentForm(article, onPosted) {
       h("button", { type: "button", class: "link", onclick: cancelReply }, "إلغاء الرد"),
     );
     replyNote.hidden = false;
+    form.scrollIntoView({ block: "start" });
     form.elements.body.focus();
   }
   function cancelReply() {
