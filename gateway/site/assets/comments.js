@@ -163,6 +163,7 @@ export async function comments(article) {
     try {
       const page = await api(`/articles/${encodeURIComponent(article.id)}/comments`, {
         params: { sort: "oldest", limit: 50, cursor },
+        fresh: true, // a discussion moves: never show a list older than the reader's own post
       });
       const items = (page.items || []).map((c) => commentEl(c, open ? replyTo : null));
       if (reset) list.replaceChildren(...items);

@@ -47,13 +47,17 @@ function arabicFallback(status) {
   return "تعذّر إتمام الطلب.";
 }
 
-/** GET or POST JSON through the gateway; resolves to the body, rejects with ApiError. */
-export async function api(path, { method = "GET", body, params } = {}) {
+/**
+ * GET or POST JSON through the gateway; resolves to the body, rejects with ApiError.
+ * `fresh`: revalidate with the API (ETag, 304) instead of reusing a cached copy (max-age).
+ */
+export async function api(path, { method = "GET", body, params, fresh = false } = {}) {
   const url = new URL(API + path, location.origin);
   for (const [key, value] of Object.entries(params || {})) {
     if (value !== null && value !== undefined && value !== "") url.searchParams.set(key, value);
   }
   const init = { method, headers: { Accept: "application/json" } };
+  if (fresh) init.cache = "no-cache";
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
