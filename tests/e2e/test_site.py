@@ -16,7 +16,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.site_system import System, launched, reader_client, wait_for
+from tests.e2e.site_system import (
+    ECONOMY,
+    System,
+    article_url,
+    launched,
+    lead_images_supported,
+    open_page,
+    page_of,
+    publish,
+    reader_client,
+    wait_for,
+)
 from tests.e2e.test_gateway import NGINX
 from tests.e2e.test_moderation_page import CHROMIUM, CHROMIUM_ARGS
 
@@ -66,33 +77,10 @@ def seed(system: System, http: httpx.Client) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def economy(system: System, http: httpx.Client) -> dict[str, Any]:
     """An article of ours: inflected words for search, a tag, a lead image the gateway serves."""
-    draft = {
-        "title": "تقرير عن اقتصاد المنطقة بعد موسم الحصاد",
-        "summary": "ملخص قصير عن اقتصاد المنطقة.",
-        "body": [
-            {"type": "paragraph", "text": "يواجه اقتصاد المنطقة تحديات جديدة بعد موسم الحصاد."},
-            {"type": "heading", "text": "الأسواق المحلية"},
-            {"type": "paragraph", "text": "ارتفعت أسعار القمح في الأسواق المحلية هذا الأسبوع."},
-            {"type": "paragraph", "text": "ويتوقع خبراء أن تستقر الأسعار قبل نهاية الشهر."},
-        ],
-        "tags": ["حصاد"],
-        "lead_image": {
-            "src": "/assets/icon.svg",
-            "caption": "حقل قمح عند الحصاد",
-            "credit": "أرشيف أخبار",
-            "alt": "حقل قمح",
-        },
-    }
-    editor = system.auth("editor")
-    created = http.post("/articles", json=draft, headers=editor)
-    if created.status_code == 422 and "lead_image" in created.json()["error"]["fields"]:
+    draft = dict(ECONOMY)
+    if not lead_images_supported(http, system):
         draft.pop("lead_image")  # an API without lead images: the rest still holds
-        created = http.post("/articles", json=draft, headers=editor)
-    assert created.status_code == 201, created.text
-    article = created.json()
-    published = http.post(f"/articles/{article['id']}/publish", headers=editor)
-    assert published.status_code == 200, published.text
-    return published.json()
+    return publish(http, system, draft)
 
 
 @pytest.fixture(scope="module")
@@ -103,34 +91,6 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         with contextlib.closing(chromium):
             yield chromium
-
-
-@contextlib.contextmanager
-def page_of(browser: Any, width: int = 360) -> Iterator[Any]:
-    page = browser.new_page(locale="ar", viewport={"width": width, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def console(message: Any) -> None:
-        # An API answering 4xx/5xx is logged by Chromium as a failed load; the page shows it.
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            errors.append(message.text)
-
-    page.on("console", console)
-    try:
-        yield page
-        assert errors == []
-    finally:
-        page.close()
-
-
-def open_page(page: Any, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("html[data-ready]", timeout=20_000)
-
-
-def article_url(system: System, item: dict[str, Any]) -> str:
-    return f"{system.base}/article/{urllib.parse.quote(item['slug'])}"
 
 
 # --- the reader's journey ---------------------------------------------------------------------
