@@ -23,19 +23,22 @@ export function card(item, { snippet = null } = {}) {
   );
 }
 
-/** Highlighted search snippet: plain text split at [start, end) offsets into <mark> nodes. */
+/** Highlighted search snippet: plain text split at [start, end) offsets into <mark> nodes.
+ * Offsets count characters (code points), as the API counts them. */
 export function highlighted(snippet, ranges) {
+  const chars = Array.from(snippet);
+  const text = (from, to) => chars.slice(from, to).join("");
   const p = h("p", { class: "summary snippet" });
   let at = 0;
   const sorted = (Array.isArray(ranges) ? ranges : [])
-    .filter((r) => Array.isArray(r) && r[0] >= 0 && r[1] > r[0] && r[1] <= snippet.length)
+    .filter((r) => Array.isArray(r) && r[0] >= 0 && r[1] > r[0] && r[1] <= chars.length)
     .sort((a, b) => a[0] - b[0]);
   for (const [start, end] of sorted) {
     if (start < at) continue;
-    p.append(snippet.slice(at, start), h("mark", {}, snippet.slice(start, end)));
+    p.append(text(at, start), h("mark", {}, text(start, end)));
     at = end;
   }
-  p.append(snippet.slice(at));
+  p.append(text(at));
   return p;
 }
 
