@@ -373,3 +373,16 @@ def test_related_box_and_lead_image_show_what_the_api_gives(system, browser, htt
         lead = page.locator("figure.lead-image")
         expect(lead.locator("figcaption")).to_have_text("حقل قمح عند الحصاد (أرشيف أخبار)")
         assert lead.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_tags_are_listed_through_the_gateway_and_on_the_home_page(system, browser, http, economy):
+    from playwright.sync_api import expect
+
+    tags = http.get("/tags", params={"limit": 100}).json()["items"]
+    assert {"tag": "حصاد", "count": 1} in tags
+    with page_of(browser) as page:
+        open_page(page, system.base + "/")
+        page.locator(".tags-box a", has_text="حصاد").click()
+        page.wait_for_url("**/tag/**")
+        page.wait_for_selector("html[data-ready]")
+        expect(page.locator(".card-title")).to_have_text([economy["title"]])
