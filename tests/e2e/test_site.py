@@ -290,6 +290,25 @@ def test_one_request_id_per_response_and_in_the_logs(system, http, seed):
     assert len(logged) == 5 and all(x["upstream_status"] for x in logged)
 
 
+def test_a_client_cannot_pass_for_another_reader_with_its_own_forwarded_for(system, seed):
+    """The gateway replaces X-Forwarded-For with the real peer: one machine is one reader."""
+    with reader_client(system, "127.0.0.4") as reader:
+        codes = [
+            reader.post(
+                f"/articles/{seed['id']}/comments",
+                headers={"X-Forwarded-For": f"10.0.0.{n}"},
+                json={
+                    "author_name": f"زائر {n}",
+                    "author_email": f"visitor{n}@example.com",
+                    "body": f"تعليق رقم {n} من الجهاز نفسه.",
+                },
+            )
+            for n in (1, 2)
+        ]
+    assert codes[0].status_code == 201, codes[0].text
+    assert codes[1].status_code == 429 and codes[1].json()["error"]["code"] == "flood"
+
+
 def test_internals_are_not_reachable_through_the_gateway(system, http, seed):
     for path in (
         "/metrics",
