@@ -174,6 +174,9 @@ def test_reader_reads_the_seed_follows_a_related_article_and_comments(system, br
         expect(thread.locator(".replies .comment-author")).to_have_text("قارئ ثالث")
         expect(page.locator("#comments-title")).to_have_text("التعليقات (2)")
         expect(page.locator("body")).not_to_contain_text("first.reader@example.com")
+        reply_el = thread.locator(".replies .comment").first
+        reply_el.locator("button.report").click()  # a reader flags a comment
+        expect(reply_el.locator(".report-note")).to_have_text("شكراً، سنراجع التعليق.")
         page.locator("#comments-title").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "akhbar-site-comments-360.png"))
 

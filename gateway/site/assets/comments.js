@@ -5,6 +5,40 @@ import { api, ApiError, h, timeEl } from "./dom.js";
 
 const FIELD_LABELS = { body: "التعليق", author_name: "الاسم", author_email: "البريد الإلكتروني" };
 
+/** A reader's key for reports, kept in this browser only (one reader, one report). */
+function readerKey() {
+  try {
+    let key = localStorage.getItem("akhbar.readerKey");
+    if (!key) {
+      key = crypto.randomUUID();
+      localStorage.setItem("akhbar.readerKey", key);
+    }
+    return key;
+  } catch {
+    return crypto.randomUUID();
+  }
+}
+
+function reportButton(comment) {
+  const note = h("span", { class: "report-note", role: "status" });
+  const button = h("button", { type: "button", class: "link report" }, "إبلاغ");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const answer = await api(`/comments/${encodeURIComponent(comment.id)}/report`, {
+        method: "POST",
+        body: { reader_key: readerKey() },
+      });
+      note.textContent = answer.message_ar || "شكراً، سنراجع التعليق.";
+      button.remove();
+    } catch (err) {
+      note.textContent = err instanceof ApiError ? err.messageAr : "تعذّر الإبلاغ.";
+      button.disabled = false;
+    }
+  });
+  return [button, note];
+}
+
 function commentEl(comment, onReply) {
   const replies = (comment.replies || []).map((r) => commentEl(r, onReply));
   return h(
@@ -17,9 +51,14 @@ function commentEl(comment, onReply) {
       timeEl(comment.created_at),
     ),
     h("p", { class: "comment-body" }, comment.body || ""),
-    onReply
-      ? h("button", { type: "button", class: "link reply", onclick: () => onReply(comment) }, "رد")
-      : null,
+    h(
+      "p",
+      { class: "comment-actions" },
+      onReply
+        ? h("button", { type: "button", class: "link reply", onclick: () => onReply(comment) }, "رد")
+        : null,
+      reportButton(comment),
+    ),
     replies.length ? h("ol", { class: "replies" }, replies) : null,
   );
 }
