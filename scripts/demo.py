@@ -16,7 +16,9 @@ from services.articles.config import Settings
 from shared.runtime import Runtime, running
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "samples" / "seed-article-ar.txt"
+SEED = Path(
+    os.environ.get("AKHBAR_SEED") or ROOT.parent / "shared" / "samples" / "seed-article-ar.txt"
+)
 SUBSET = ROOT / "data" / "ant-subset" / "articles.jsonl.gz"
 
 

@@ -66,7 +66,8 @@ def gateway_config(state: Path, ports: dict[str, int], listen: int) -> Path:
     text = re.sub(r"^\s*resolver .*$", "", text, flags=re.M)
     text = text.replace("listen 8000;", f"listen 127.0.0.1:{listen};")
     text = text.replace("pid /tmp/akhbar-nginx.pid;", f"pid {state}/nginx.pid;")
-    text = text.replace("access_log /dev/stdout;", f"access_log {state}/logs/gateway.log;")
+    text = text.replace("access_log /dev/stdout ", f"access_log {state}/logs/gateway.log ")
+    text = text.replace("root /srv/akhbar-site;", f"root {ROOT / 'gateway' / 'site'};")
     text = text.replace("error_log /dev/stderr warn;", f"error_log {state}/logs/gateway.err warn;")
     conf = state / "nginx.conf"
     conf.write_text(text)
@@ -113,6 +114,11 @@ def main() -> int:
         env["AKHBAR_TOKENS"] = dev_tokens(state)
 
         ports = {name: int(env.get(f"{name.upper()}_PORT", default)) for name, default in SERVICES}
+        nginx = shutil.which("nginx") or (
+            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+        )
+        if nginx:  # every reader reaches comments through the gateway: its X-Forwarded-For counts
+            env.setdefault("COMMENTS_TRUST_PROXY", "true")
         env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
         # Behind the gateway the peer is nginx: per-client flood and rate limits need the real IP.
         env.setdefault("COMMENTS_TRUST_PROXY", "true")
@@ -123,9 +129,6 @@ def main() -> int:
             _log(f"{name:9} ready on http://127.0.0.1:{ports[name]}  (docs: /docs)")
 
         gateway = None
-        nginx = shutil.which("nginx") or (
-            "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-        )
         if nginx:
             conf = gateway_config(state, ports, args.gateway_port)
             gateway = subprocess.Popen(
@@ -134,6 +137,7 @@ def main() -> int:
             )
             children.append(gateway)
             _log(f"gateway   on http://127.0.0.1:{args.gateway_port}/api/")
+            _log(f"site      on http://127.0.0.1:{args.gateway_port}/")
         else:
             _log("nginx not found: no gateway; call the services on their own ports")
 

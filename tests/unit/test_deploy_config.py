@@ -126,7 +126,6 @@ GATEWAY_PATHS = [
     ("/api/moderation/comments/abc/approve", "comments"),
     ("/api/moderation", "comments"),
     ("/api/articles/abc/related", "related"),
-    ("/api/related/admin/rebuild", "related"),
 ]
 
 
@@ -135,3 +134,29 @@ def test_gateway_routes_reach_a_real_route_of_the_right_service(path, service):
     target, upstream = route(path)
     assert target == service
     assert any(regex.match(upstream) for regex in app_paths(service)), upstream
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/related/admin/rebuild",
+        "/api/admin/rebuild",
+        "/api/internal/articles",
+        "/api/metrics",
+        "/api/related/metrics",
+        "/api/openapi.json",
+        "/api/asyncapi.json",
+        "/api/docs",
+        "/api/articlesx",
+    ],
+)
+def test_gateway_does_not_route_internals(path):
+    with pytest.raises(AssertionError, match="no gateway route"):
+        route(path)
+
+
+def test_compose_gateway_serves_the_site_the_config_names():
+    root = re.search(r"^\s*root\s+(\S+);", NGINX, re.M).group(1)
+    mounts = COMPOSE["services"]["gateway"]["volumes"]
+    assert f"./gateway/site:{root}:ro" in mounts
+    assert (ROOT / "gateway" / "site" / "index.html").exists()
