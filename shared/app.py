@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from shared import auth, caching, http, openapi
+from shared import auth, caching, http, logs, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -75,5 +75,5 @@ def serve(create_app: Callable[[Any], FastAPI], settings: ServiceSettings) -> No
     """Run a service under uvicorn (`python -m services.<name>`); SIGTERM drains it."""
     import uvicorn
 
-    http.configure_logging(settings.log_level)
+    logs.configure(settings.service_name, settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
