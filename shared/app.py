@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from shared import auth, caching, http, logs, openapi
 from shared.cache import EventTail, ReadCache, events_tags
@@ -53,7 +54,8 @@ def build_app(
                 if on_stop:
                     await on_stop()
 
-    app = FastAPI(title=title, version="1.0", lifespan=lifespan)
+    # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN)
+    app = FastAPIOffline(title=title, version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.read_cache = read_cache
     app.state.settings = settings
