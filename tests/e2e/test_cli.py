@@ -206,6 +206,11 @@ def test_related_rebuild_follows_the_job_to_its_end(stack):
     code, out = akhbar(stack, "rebuild", "related")
     assert code == 0, out
     assert "rebuild related: job_id=" in out and "status=succeeded" in out
+    metrics = httpx.get(f"{stack['urls']['related']}/metrics").text
+    assert 'akhbar_rebuilds_total{status="succeeded"} 1.0' in metrics
+    assert "akhbar_rebuild_running 0.0" in metrics
+    written = [line for line in metrics.splitlines() if line.startswith("akhbar_rebuild_processed")]
+    assert written and all(float(line.split()[-1]) >= 1 for line in written), written
 
 
 def test_admin_commands_need_an_admin_token(stack, monkeypatch):
