@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import socket
 import subprocess
@@ -48,8 +49,25 @@ def tail(path: Path | None, lines: int = TAIL_LINES, width: int = 400) -> list[s
         handle.seek(0, 2)
         handle.seek(max(0, handle.tell() - 64 * 1024))
         text = handle.read().decode("utf-8", "replace")
-    kept = [line.rstrip()[:width] for line in text.splitlines() if line.strip()]
+    kept = [readable(line)[:width] for line in text.splitlines() if line.strip()]
     return kept[-lines:]
+
+
+def readable(line: str) -> str:
+    """A JSON log line as `time level logger: message [error]`; other lines as they are."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line.rstrip()
+    if not isinstance(record, dict) or "event" not in record:
+        return line.rstrip()
+    text = f"{str(record.get('timestamp', ''))[11:19]} {record.get('level', '')} "
+    text += f"{record.get('logger', '')}: {record['event']}"
+    error = record.get("exception") or record.get("error")
+    if isinstance(error, list) and error:  # structlog's dict traceback: the last exception
+        last = error[-1]
+        error = f"{last.get('exc_type')}: {last.get('exc_value')}"
+    return f"{text}  [{error}]" if error else text
 
 
 @dataclass

@@ -35,6 +35,11 @@ def _context(service: str) -> structlog.types.Processor:
     return add
 
 
+def _drop_color_message(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    event_dict.pop("color_message", None)  # uvicorn's ANSI copy of the message
+    return event_dict
+
+
 def _renderer(fmt: str, stream: TextIO) -> structlog.types.Processor:
     console = fmt == "console" or (fmt == "auto" and stream.isatty())
     if console:
@@ -53,6 +58,7 @@ def configure(
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        _drop_color_message,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _context(service),
     ]

@@ -121,3 +121,11 @@ def test_faststream_bare_received_processed_lines_are_silenced_but_errors_pass(r
     faststream.info("Processed")
     faststream.error("ValueError: bad")
     assert [line["event"] for line in lines(out)] == ["ValueError: bad"]
+
+
+def test_uvicorn_color_copy_is_not_logged(restore_logging):
+    out = io.StringIO()
+    logs.configure("articles", "INFO", stream=out)
+    logging.getLogger("uvicorn.error").info("Started %d", 5, extra={"color_message": "\x1b[1m"})
+    assert lines(out)[0] == {**lines(out)[0], "event": "Started 5"}
+    assert "color_message" not in lines(out)[0]
