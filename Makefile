@@ -31,8 +31,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff==0.14.14 mypy==2.4.1
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check shared services scripts tests bench
-	$(PY) -m mypy shared services scripts
+	$(PY) -m ruff format --check shared services scripts akhbar_cli tests bench
+	$(PY) -m mypy shared services scripts akhbar_cli
 
 clean:
 	rm -rf $(VENV) .akhbar

@@ -112,7 +112,7 @@ def load(state: Path | None = None) -> Target:
     """Settings of every service, overlaid with what `make up` wrote when it is running."""
     state = state or state_dir()
     stack = _read_stack(state)
-    overrides: dict[str, str] = {}
+    overrides: dict[str, Any] = {}
     if stack and "MONGO_URL" not in os.environ:
         overrides["mongo_url"] = stack["mongo_url"]
     if stack and "REDIS_URL" not in os.environ:

@@ -38,7 +38,8 @@ async def get(redis: Redis, stream: str, dlq_id: str) -> dict[str, Any]:
     if not found:
         raise CliError(f"no dead letter {dlq_id} in {dlq_stream(stream)}", Exit.NOT_FOUND)
     entry_id, fields = found[0]
-    entry = {"dlq_id": _text(entry_id), **{_text(k): _text(v) for k, v in fields.items()}}
+    entry: dict[str, Any] = {"dlq_id": _text(entry_id)}
+    entry |= {_text(k): _text(v) for k, v in (fields or {}).items()}
     if "event" in entry:
         try:
             entry["event"] = json.loads(entry["event"])
@@ -66,9 +67,10 @@ async def drop(redis: Redis, stream: str, ids: list[str] | None) -> int:
         return int(await redis.xdel(dlq_stream(stream), *ids))
     dropped = 0
     while batch := await redis.xrange(dlq_stream(stream), count=500):
-        dropped += int(await redis.xdel(dlq_stream(stream), *(entry_id for entry_id, _ in batch)))
+        ids_found = [_text(entry_id) for entry_id, _ in batch]
+        dropped += int(await redis.xdel(dlq_stream(stream), *ids_found))
     return dropped
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")

@@ -9,6 +9,7 @@ to <state>/stack.json for the `akhbar` command. Ctrl-C or SIGTERM stops everythi
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -142,7 +143,7 @@ def start_services(state: Path, env: dict[str, str], children: list[Child]) -> N
     started = []
     for name, _ in SERVICES:
         log = state / "logs" / f"{name}.log"
-        child = Child(name, lambda name=name, log=log: start_service(name, env, log), log)
+        child = Child(name, functools.partial(start_service, name, env, log), log)
         child.start()
         children.append(child)
         started.append(child)

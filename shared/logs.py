@@ -13,7 +13,7 @@ import contextvars
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TextIO
 
 import structlog
@@ -26,7 +26,7 @@ events_log = logging.getLogger("akhbar.events")
 
 
 def _context(service: str) -> structlog.types.Processor:
-    def add(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    def add(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         event_dict.setdefault("service", service)
         event_dict.setdefault("request_id", request_id_var.get())
         event_dict.setdefault("correlation_id", event_dict.get("request_id"))
@@ -35,7 +35,9 @@ def _context(service: str) -> structlog.types.Processor:
     return add
 
 
-def _drop_color_message(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def _drop_color_message(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event_dict.pop("color_message", None)  # uvicorn's ANSI copy of the message
     return event_dict
 
