@@ -147,4 +147,4 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
         raise CliError(
             f"--since {value!r}: give an ISO date-time or a duration like 90m, 2h, 7d", Exit.USAGE
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
