@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Annotated, Any
 
 import typer
@@ -109,3 +111,22 @@ def recover(since: Since) -> None:
         if not title.startswith("rebuild"):
             _echo(f"  {title}", result)
     typer.echo("recovered: run `akhbar status` to check the streams and DLQs")
+
+
+@app.command()
+@reports_errors
+def restart(
+    service: Annotated[str, typer.Argument(help="articles, comments, related or gateway")],
+) -> None:
+    """Restart one service of the `make up` stack: SIGTERM (it drains), then the launcher
+    starts it again. In docker compose use `docker compose restart SERVICE`."""
+    pids = target().stack.get("pids") or {}
+    if not pids:
+        raise CliError("no running `make up` found (no .akhbar/stack.json)", Exit.NOT_FOUND)
+    if service not in pids:
+        raise CliError(f"unknown service {service!r}; one of {sorted(pids)}", Exit.USAGE)
+    try:
+        os.kill(int(pids[service]), signal.SIGTERM)
+    except ProcessLookupError:
+        raise CliError(f"{service} (pid {pids[service]}) is not running", Exit.PROBLEM) from None
+    typer.echo(f"{service} (pid {pids[service]}) stopping; the launcher starts it again")

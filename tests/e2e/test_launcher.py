@@ -57,6 +57,21 @@ def check_restart_and_ops_command(tmp_path: Path, ports: dict[str, int], env: di
     assert "no problems found" in status.stdout and "articles.events" in status.stdout
     new_pid = json.loads((tmp_path / "state" / "stack.json").read_text())["pids"]["comments"]
     assert new_pid != stack["pids"]["comments"]
+    restart = subprocess.run(
+        [sys.executable, "-m", "akhbar_cli", "restart", "related"],
+        env={**env, "AKHBAR_STATE": str(tmp_path / "state")},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert restart.returncode == 0, restart.stdout + restart.stderr
+    while "related restarted" not in (tmp_path / "up.log").read_text():
+        assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()[-3000:]
+        time.sleep(0.3)
+    log = (tmp_path / "up.log").read_text()
+    assert "related exited with code -15" in log  # uvicorn re-raises SIGTERM after draining
+    assert "related | " in log and "Application shutdown complete" in log
 
 
 def test_a_busy_port_fails_at_once_naming_the_port_and_its_variable(tmp_path):
