@@ -20,6 +20,7 @@ def summary(entry: dict[str, Any]) -> dict[str, Any]:
         event = {}
     return {
         "dlq_id": entry["dlq_id"],
+        "reason": entry.get("reason") or "failed",
         "group": entry.get("group"),
         "event_type": event.get("type"),
         "event_id": event.get("event_id"),

@@ -77,8 +77,8 @@ def dlq_entries(stream: str, entries: list[dict[str, Any]], as_json: bool) -> st
     lines = [f"{dlq_stream(stream)}: {len(entries)} dead letter(s)"]
     for entry in map(summary, entries):
         lines.append(
-            f"  {entry['dlq_id']}  group={entry['group']}  {entry['event_type']}  "
-            f"event={entry['event_id']}  deliveries={entry['deliveries']}  "
+            f"  {entry['dlq_id']}  {entry['reason']}  group={entry['group']}  "
+            f"{entry['event_type']}  event={entry['event_id']}  deliveries={entry['deliveries']}  "
             f"failed_at={entry['failed_at']}"
         )
         lines.append(f"      error: {entry['error'][0][:300]}")
