@@ -139,7 +139,10 @@ def start_backends(state: Path, env: dict[str, str], servers: list[Server]) -> N
 
 def start_services(state: Path, env: dict[str, str], children: list[Child]) -> None:
     ports = service_ports(env)
+    # where services read each other for rebuilds (CONTRACT.md): follow the chosen ports
     env.setdefault("RELATED_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
+    env.setdefault("COMMENTS_ARTICLES_URL", f"http://127.0.0.1:{ports['articles']}")
+    env.setdefault("ARTICLES_COMMENTS_URL", f"http://127.0.0.1:{ports['comments']}")
     started = []
     for name, _ in SERVICES:
         log = state / "logs" / f"{name}.log"
