@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[embedded,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,8 +31,8 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m pip install -q ruff==0.14.14 mypy==2.4.1
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check shared services scripts tests bench
-	$(PY) -m mypy shared services scripts
+	$(PY) -m ruff format --check shared services scripts akhbar_cli tests bench
+	$(PY) -m mypy shared services scripts akhbar_cli
 
 clean:
 	rm -rf $(VENV) .akhbar

@@ -1,7 +1,8 @@
 """Load demo content: the seed article page and the ANT corpus subset, published with events.
 
 Runs against MONGO_URL / REDIS_URL like the articles service; safe to run again (nothing is
-duplicated). AKHBAR_DEMO_LIMIT caps how many corpus articles are loaded.
+duplicated). AKHBAR_DEMO_LIMIT caps how many corpus articles are loaded; AKHBAR_SEED names
+another seed page (default ../shared/samples/seed-article-ar.txt beside the checkout).
 """
 
 from __future__ import annotations

@@ -163,7 +163,9 @@ async def import_records(
     """Import corpus records as published articles; safe to run again."""
     await repository.ensure_indexes(runtime.db)
     summary = Summary()
-    for record in tqdm(records, total=total, unit="article", disable=not progress):
+    # disable=None: a bar on a terminal only, never \r lines in a log file
+    bars = tqdm(records, total=total, unit="article", disable=None if progress else True)
+    for record in bars:
         label = str(record.get("category") or "")
         names = [CATEGORY_NAMES.get(label, label)] if label else []
         try:

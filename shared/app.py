@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
-from shared import auth, caching, http, openapi
+from shared import auth, caching, http, logs, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -53,7 +54,8 @@ def build_app(
                 if on_stop:
                     await on_stop()
 
-    app = FastAPI(title=title, version="1.0", lifespan=lifespan)
+    # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN)
+    app = FastAPIOffline(title=title, version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.read_cache = read_cache
     app.state.settings = settings
@@ -75,5 +77,5 @@ def serve(create_app: Callable[[Any], FastAPI], settings: ServiceSettings) -> No
     """Run a service under uvicorn (`python -m services.<name>`); SIGTERM drains it."""
     import uvicorn
 
-    http.configure_logging(settings.log_level)
+    logs.configure(settings.service_name, settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

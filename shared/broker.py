@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from shared.events import Event, UnsupportedEvent, dlq_stream, parse_event, utcnow
+from shared.logs import deliveries_var, observed
 
 log = logging.getLogger("akhbar.broker")
 
@@ -91,7 +92,7 @@ class Consumer:
     ) -> None:
         self.stream, self.group, self.consumer = stream, group, consumer
         self._redis = redis
-        self._handler = handler
+        self._handler = observed(handler, stream=stream, group=group)  # structured event logs
         self._max_deliveries = max_deliveries
         self._min_idle_ms = min_idle_ms
         self._claim_interval = claim_interval_s
@@ -141,6 +142,7 @@ class Consumer:
         except (UnsupportedEvent, ValidationError) as exc:
             await self.dead_letter(entry_id, payload, f"{type(exc).__name__}: {exc}", deliveries)
             return True
+        deliveries_var.set(deliveries)
         try:
             await self._handler(event)
         except Exception as exc:

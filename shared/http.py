@@ -31,25 +31,6 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-class RequestIdFilter(logging.Filter):
-    """Adds `request_id` to every log record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
-        return True
-
-
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-
-
 class RequestIdMiddleware:
     """Outermost: accepts a sane X-Request-ID or makes one, before anything else can fail.
 

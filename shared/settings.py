@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     cors_origins: str = Field(default="", validation_alias=_env("CORS_ORIGINS"))
     # How long browsers and caches may reuse a public read before revalidating it (ETag).
     public_max_age_s: int = Field(default=10, ge=0, validation_alias=_env("PUBLIC_MAX_AGE_S"))
+    log_format: str = Field(default="auto", validation_alias=_env("LOG_FORMAT"))  # json|console
 
     mongo_db: str = ""  # defaults to the service name
     host: str = "127.0.0.1"

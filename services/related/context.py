@@ -14,6 +14,7 @@ from services.related import search_index
 from services.related.config import Settings
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
+from services.related.metrics import RebuildMetrics
 from services.related.source import ArticlesSource
 from shared.runtime import Runtime
 
@@ -44,12 +45,14 @@ class Context:
     settings: Settings
     articles_transport: httpx.AsyncBaseTransport | None = None
     index: LiveIndex = field(init=False)
+    metrics: RebuildMetrics = field(init=False)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_auto_rebuild: float = float("-inf")
     search_cache: search_index.PostingsCache = field(default_factory=search_index.PostingsCache)
 
     def __post_init__(self) -> None:
         self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)
+        self.metrics = RebuildMetrics(self.runtime.registry)
 
     def stats_outgrown(self) -> bool:
         """True when the corpus outgrew the frozen statistics and no refresh ran lately."""

@@ -37,7 +37,9 @@ class Bars:
         if phase != self.phase:
             self.close()
             self.phase = phase
-            self.bar = tqdm(total=total, desc=phase, unit="article", disable=self.disable)
+            # disable=None: a bar on a terminal only, never \r lines in a log file
+            disable = True if self.disable else None
+            self.bar = tqdm(total=total, desc=phase, unit="article", disable=disable)
         if total is not None and self.bar.total != total:
             self.bar.total = total
         self.bar.update(processed - self.bar.n)

@@ -119,10 +119,12 @@ async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
 async def _run(ctx: Context, job_id: str) -> None:
     s = ctx.settings
     try:
-        await jobs.run_job(
-            runtime=ctx.runtime, index=ctx.index, source=ctx.source(), job_id=job_id,
-            lease_s=s.lease_s, heartbeat_s=s.job_heartbeat_s, batch=s.write_batch,
-        )  # fmt: skip
+        with ctx.metrics.tracking():
+            await jobs.run_job(
+                runtime=ctx.runtime, index=ctx.index, source=ctx.source(), job_id=job_id,
+                lease_s=s.lease_s, heartbeat_s=s.job_heartbeat_s, batch=s.write_batch,
+                echo=ctx.metrics.progress,
+            )  # fmt: skip
     except Exception:  # noqa: BLE001 - recorded on the job by run_job
         return
 

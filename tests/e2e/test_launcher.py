@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,78 @@ ROOT = Path(__file__).resolve().parents[2]
 def _closed(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def check_restart_and_ops_command(tmp_path: Path, ports: dict[str, int], env: dict[str, str]):
+    """A killed service comes back (the console says so, with its log tail); `akhbar status`
+    finds the embedded servers through stack.json."""
+    stack = json.loads((tmp_path / "state" / "stack.json").read_text())
+    assert stack["services"]["comments"] == f"http://127.0.0.1:{ports['comments']}"
+    os.kill(stack["pids"]["comments"], signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while "comments restarted" not in (tmp_path / "up.log").read_text():
+        assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()[-3000:]
+        time.sleep(0.3)
+    log = (tmp_path / "up.log").read_text()
+    assert "comments exited with code -9; restarting in 1s" in log
+    assert "  comments | " in log  # the last lines of its log, on the console
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{ports['comments']}/health/ready").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "comments did not come back"
+        time.sleep(0.3)
+    status = subprocess.run(
+        [sys.executable, "-m", "akhbar_cli", "status"],
+        env={**env, "AKHBAR_STATE": str(tmp_path / "state")},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "no problems found" in status.stdout and "articles.events" in status.stdout
+    new_pid = json.loads((tmp_path / "state" / "stack.json").read_text())["pids"]["comments"]
+    assert new_pid != stack["pids"]["comments"]
+    restart = subprocess.run(
+        [sys.executable, "-m", "akhbar_cli", "restart", "related"],
+        env={**env, "AKHBAR_STATE": str(tmp_path / "state")},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert restart.returncode == 0, restart.stdout + restart.stderr
+    while "related restarted" not in (tmp_path / "up.log").read_text():
+        assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()[-3000:]
+        time.sleep(0.3)
+    log = (tmp_path / "up.log").read_text()
+    assert "related exited with code -15" in log  # uvicorn re-raises SIGTERM after draining
+    assert "related | " in log and "Application shutdown complete" in log
+
+
+def test_a_busy_port_fails_at_once_naming_the_port_and_its_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "REDIS_URL")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env["COMMENTS_PORT"] = str(port)
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.up", "--state", str(tmp_path), "--no-demo"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stdout
+    assert f"port {port} on 127.0.0.1 (comments) is not free" in done.stdout
+    assert "set COMMENTS_PORT to another port" in done.stdout
+    assert "SecantusDB" not in done.stdout  # nothing was started
+    assert not (tmp_path / "stack.json").exists()
 
 
 def test_launcher_runs_embedded_stack_services_gateway_and_demo_then_stops_on_ctrl_c(tmp_path):
@@ -76,6 +149,7 @@ def test_launcher_runs_embedded_stack_services_gateway_and_demo_then_stops_on_ct
             seed = next(item for item in listing["items"] if "الأردن وسوريا" in item["title"])
             related = httpx.get(f"{base}/articles/{seed['id']}/related")
             assert related.status_code == 200, related.text
+        check_restart_and_ops_command(tmp_path, ports, env)
     finally:
         proc.send_signal(signal.SIGINT)  # what Ctrl-C does
         code = proc.wait(90)

@@ -13,15 +13,18 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 NGINX = (ROOT / "gateway" / "nginx.conf").read_text()
 APP_SERVICES = ("articles", "comments", "related")
-SHARED_ENV = {"MONGO_URL", "REDIS_URL", "AKHBAR_TOKENS", "LOG_LEVEL"}
+SHARED_ENV = {"MONGO_URL", "REDIS_URL", "AKHBAR_TOKENS", "LOG_LEVEL", "LOG_FORMAT"}
 
 
 def settings_class(name: str) -> type:
     return importlib.import_module(f"services.{name}.config").Settings  # type: ignore[no-any-return]
 
 
-def test_every_compose_service_has_a_healthcheck_and_restart_policy():
+def test_every_long_running_service_has_a_healthcheck_and_restart_policy():
     for name, spec in COMPOSE["services"].items():
+        if spec.get("profiles"):  # run-once jobs (ops, demo): never restarted
+            assert spec["restart"] == "no", name
+            continue
         assert "healthcheck" in spec, name
         assert spec.get("restart") in ("unless-stopped", "always", "on-failure"), name
 
@@ -59,7 +62,11 @@ def test_mongo_runs_a_replica_set_and_redis_keeps_an_append_only_file():
     assert "--replSet" in COMPOSE["services"]["mongo"]["command"]
     assert "rs.initiate" in " ".join(COMPOSE["services"]["mongo"]["healthcheck"]["test"])
     assert "replicaSet=rs0" in COMPOSE["services"]["articles"]["environment"]["MONGO_URL"]
-    assert "--appendonly" in COMPOSE["services"]["redis"]["command"]
+    redis = COMPOSE["services"]["redis"]
+    command = " ".join(redis["command"])
+    assert "--appendonly yes" in command and "--appendfsync everysec" in command
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
+    assert any(volume.endswith(":/data/db") for volume in COMPOSE["services"]["mongo"]["volumes"])
 
 
 # --- gateway routes -----------------------------------------------------------------------

@@ -157,3 +157,24 @@ def test_token_spec_rejects_unknown_roles():
     with pytest.raises(ValueError):
         auth.parse_tokens("tok:superuser")
     assert auth.parse_tokens("") == {}
+
+
+def test_latency_histogram_is_labelled_by_route_template_not_raw_path():
+    registry = CollectorRegistry()
+    app = FastAPI()
+    http.install(app, max_body_bytes=1000, registry=registry)
+
+    @app.get("/articles/{article_id}")
+    def read(article_id: str) -> dict[str, str]:
+        return {"id": article_id}
+
+    client = TestClient(app)
+    for path in ("/articles/a1", "/articles/b2", "/nowhere/x1", "/nowhere/x2"):
+        client.get(path)
+    count = registry.get_sample_value
+    route = {"method": "GET", "route": "/articles/{article_id}"}
+    assert count("akhbar_http_request_seconds_count", route) == 2
+    assert count("akhbar_http_request_seconds_bucket", {**route, "le": "+Inf"}) == 2
+    assert count("akhbar_http_request_seconds_count", {"method": "GET", "route": "unmatched"}) == 2
+    labels = {s.labels.get("route") for m in registry.collect() for s in m.samples}
+    assert not any(label and ("a1" in label or "x1" in label) for label in labels)

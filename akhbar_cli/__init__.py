@@ -1,0 +1,1 @@
+"""The `akhbar` ops command (status, dead letters, rebuilds, replays)."""

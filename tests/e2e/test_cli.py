@@ -1,0 +1,219 @@
+"""`akhbar` against real servers: three service processes, the MongoDB-wire server and Redis.
+
+The CLI finds them like an operator's shell next to `make up` would: MongoDB/Redis URLs and
+service URLs from a state folder's stack.json, tokens from its `tokens` file, and the same
+<SERVICE>_* settings the services read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from typer.testing import CliRunner
+
+from akhbar_cli.cli import app
+from akhbar_cli.context import Exit
+from shared.embedded import Server, free_port, start_service
+from shared.events import ArticlePublished, ArticleSnapshot, dlq_stream
+from tests.conftest import EDITOR, TEST_TOKENS
+
+NAMES = ("articles", "comments", "related")
+
+
+def wait_ready(urls: dict[str, str], procs: dict[str, subprocess.Popen[bytes]], logs: Path) -> None:
+    deadline = time.monotonic() + 90
+    for name, url in urls.items():
+        while True:
+            assert procs[name].poll() is None, (logs / f"{name}.log").read_text()[-3000:]
+            try:
+                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"{name} not ready"
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    mongo_server: Server, redis_server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, object]]:
+    tag = uuid.uuid4().hex[:8]
+    settings_env = {}
+    urls = {}
+    for name in NAMES:
+        prefix, port = name.upper(), free_port()
+        settings_env |= {
+            f"{prefix}_PORT": str(port),
+            f"{prefix}_MONGO_DB": f"{name}_cli{tag}",
+            f"{prefix}_STREAM_PREFIX": f"cli{tag}:",
+            f"{prefix}_CLAIM_INTERVAL_S": "0.3",
+            f"{prefix}_CLAIM_MIN_IDLE_MS": "300",
+        }
+        urls[name] = f"http://127.0.0.1:{port}"
+    logs = tmp_path_factory.mktemp("cli-logs")
+    servers = {"MONGO_URL": mongo_server.url, "REDIS_URL": redis_server.url}
+    env = dict(os.environ, **servers, AKHBAR_TOKENS=TEST_TOKENS, **settings_env)
+    env["RELATED_ARTICLES_URL"] = urls["articles"]
+    procs = {name: start_service(name, env, logs / f"{name}.log") for name in NAMES}
+    state = tmp_path_factory.mktemp("state")
+    (state / "tokens").write_text(TEST_TOKENS)
+    stack_file = {"launcher_pid": os.getpid(), "mongo_url": mongo_server.url,
+                  "redis_url": redis_server.url, "services": urls}  # fmt: skip
+    (state / "stack.json").write_text(json.dumps(stack_file))
+    try:
+        wait_ready(urls, procs, logs)
+        yield {"urls": urls, "state": state, "env": settings_env, "prefix": f"cli{tag}:",
+               "redis": redis.Redis.from_url(redis_server.url)}  # fmt: skip
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(30)
+
+
+def akhbar(stack: dict[str, object], *args: str) -> tuple[int, str]:
+    """Run the CLI as an operator would: settings env + the state folder, no server URLs."""
+    env: dict[str, str | None] = {"MONGO_URL": None, "REDIS_URL": None, "AKHBAR_TOKENS": None}
+    env |= stack["env"]  # type: ignore[arg-type]
+    env["AKHBAR_STATE"] = str(stack["state"])
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def publish_article(stack: dict[str, object]) -> str:
+    base = stack["urls"]["articles"]  # type: ignore[index]
+    body = {"title": "خبر للتجربة", "body": [{"type": "paragraph", "text": "نص الخبر."}]}
+    created = httpx.post(f"{base}/articles", json=body, headers=EDITOR).json()
+    httpx.post(f"{base}/articles/{created['id']}/publish", headers=EDITOR).raise_for_status()
+    return str(created["id"])
+
+
+def test_help_on_every_command():
+    runner = CliRunner()
+    for args in (
+        [], ["status"], ["dlq"], ["dlq", "list"], ["dlq", "show"], ["dlq", "replay"],
+        ["dlq", "drop"], ["rebuild"], ["rebuild", "related"], ["rebuild", "comments-articles"],
+        ["rebuild", "comment-counts"], ["replay-outbox"], ["reemit"], ["reemit", "articles"],
+        ["recover"],
+    ):  # fmt: skip
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage:" in result.output
+
+
+def test_status_shows_streams_groups_outbox_and_readiness(stack):
+    article_id = publish_article(stack)
+    prefix = stack["prefix"]
+
+    def report() -> dict:
+        code, out = akhbar(stack, "status", "--json")
+        assert code == 0, out
+        return json.loads(out)
+
+    deadline = time.monotonic() + 20
+    while True:  # the relay publishes, both groups consume
+        data = report()
+        articles = next(s for s in data["streams"] if s["stream"] == f"{prefix}articles.events")
+        groups = {g["group"]: g for g in articles["groups"]}
+        if articles["length"] >= 1 and all(g["lag"] == 0 for g in groups.values()):
+            break
+        assert time.monotonic() < deadline, data
+        time.sleep(0.3)
+    assert set(groups) == {"comments", "related"}
+    assert all(g["pending"] == 0 and g["consumers"] >= 1 for g in groups.values())
+    assert articles["dlq"] == 0
+    assert {s["service"]: s["ready"] for s in data["services"]} == dict.fromkeys(NAMES, True)
+    assert {b["service"]: b["backlog"] for b in data["outbox"]} == dict.fromkeys(NAMES, 0)
+    assert data["problems"] == [] and "make up" in data["source"]
+    code, text = akhbar(stack, "status")
+    assert code == 0 and "no problems found" in text and f"{prefix}articles.events" in text
+    assert article_id
+
+
+def test_status_exit_code_when_a_service_is_unreachable(stack, monkeypatch):
+    monkeypatch.setenv("AKHBAR_RELATED_URL", f"http://127.0.0.1:{free_port()}")
+    code, out = akhbar(stack, "status")
+    assert code == Exit.UNREACHABLE, out
+    assert "related not ready (unreachable" in out
+
+
+def test_dlq_empty_list_show_drop_with_real_dead_letters(stack):
+    prefix, r = stack["prefix"], stack["redis"]
+    code, out = akhbar(stack, "dlq", "list", "comments.events")
+    assert code == 0 and f"{prefix}comments.events.dlq: empty (no dead letters)" in out
+    # a major schema version nobody supports: both consumer groups dead-letter it at once
+    bad = {"event_id": str(uuid.uuid4()), "type": "article.published", "schema_version": 99}
+    r.xadd(f"{prefix}articles.events", {"__data__": json.dumps(bad)})
+    deadline = time.monotonic() + 20
+    while r.xlen(dlq_stream(f"{prefix}articles.events")) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    code, out = akhbar(stack, "dlq", "list", "articles.events")
+    assert code == 0 and "2 dead letter(s)" in out
+    assert "group=comments" in out and "group=related" in out and bad["event_id"] in out
+    assert "UnsupportedEvent" in out
+    code, out = akhbar(stack, "status")
+    assert code == Exit.PROBLEM and f"2 dead letter(s) in {prefix}articles.events" in out
+    first = json.loads(akhbar(stack, "dlq", "list", "articles.events", "--json")[1].split("\n")[0])
+    code, out = akhbar(stack, "dlq", "show", "articles.events", first["dlq_id"])
+    assert code == 0 and json.loads(out)["event"]["schema_version"] == 99
+    assert akhbar(stack, "dlq", "show", "articles.events", "1-1")[0] == Exit.NOT_FOUND
+    assert akhbar(stack, "dlq", "drop", "articles.events", "--id", "1-1", "--yes")[0] == 4
+    assert akhbar(stack, "dlq", "drop", "articles.events")[0] == Exit.USAGE  # --id or --all
+    code, out = akhbar(stack, "dlq", "drop", "articles.events", "--id", first["dlq_id"], "--yes")
+    assert code == 0 and "dropped 1" in out
+    code, out = akhbar(stack, "dlq", "drop", "articles.events", "--all", "--yes")
+    assert code == 0 and "dropped 1" in out
+    assert r.xlen(dlq_stream(f"{prefix}articles.events")) == 0
+
+
+def test_dlq_replay_puts_a_fixed_event_back_and_it_is_applied(stack):
+    prefix, r = stack["prefix"], stack["redis"]
+    article_id = f"dlq-{uuid.uuid4().hex[:8]}"
+    snapshot = ArticleSnapshot(id=article_id, slug=article_id, title="عنوان", status="published",
+                               version=1)  # fmt: skip
+    event = ArticlePublished(producer="articles", aggregate_id=article_id, aggregate_version=1,
+                             data=snapshot)  # fmt: skip
+    comments_url = f"{stack['urls']['comments']}/articles/{article_id}/comments"
+    assert httpx.get(comments_url).status_code == 404
+    # what the consumer writes after max_deliveries failures (shared.broker.dead_letter)
+    dlq_id = r.xadd(dlq_stream(f"{prefix}articles.events"), {
+        "event": event.model_dump_json(), "error": "RuntimeError: was broken", "group": "comments",
+        "stream": f"{prefix}articles.events", "entry_id": "1-0", "deliveries": "5",
+        "failed_at": "2026-01-01T00:00:00+00:00"}).decode()  # fmt: skip
+    assert akhbar(stack, "dlq", "replay", "articles.events", "--id", "9-9")[0] == Exit.NOT_FOUND
+    code, out = akhbar(stack, "dlq", "replay", "articles.events", "--id", dlq_id)
+    assert code == 0 and "replayed 1" in out, out
+    deadline = time.monotonic() + 20
+    while httpx.get(comments_url).status_code != 200:
+        assert time.monotonic() < deadline, "the replayed event was not applied"
+        time.sleep(0.2)
+    assert r.xlen(dlq_stream(f"{prefix}articles.events")) == 0
+
+
+def test_related_rebuild_follows_the_job_to_its_end(stack):
+    publish_article(stack)
+    code, out = akhbar(stack, "rebuild", "related")
+    assert code == 0, out
+    assert "rebuild related: job_id=" in out and "status=succeeded" in out
+    metrics = httpx.get(f"{stack['urls']['related']}/metrics").text
+    assert 'akhbar_rebuilds_total{status="succeeded"} 1.0' in metrics
+    assert "akhbar_rebuild_running 0.0" in metrics
+    written = [line for line in metrics.splitlines() if line.startswith("akhbar_rebuild_processed")]
+    assert written and all(float(line.split()[-1]) >= 1 for line in written), written
+
+
+def test_admin_commands_need_an_admin_token(stack, monkeypatch):
+    monkeypatch.setenv("AKHBAR_ADMIN_TOKEN", "not-a-token")
+    code, out = akhbar(stack, "rebuild", "related")
+    assert code == Exit.AUTH and "refused" in out
