@@ -189,7 +189,7 @@ class EventTail:
                 await self._task
             self._task = None
 
-    async def _positions(self) -> dict[str, str]:
+    async def _positions(self) -> dict[Any, Any]:
         """Each stream's current last id: events before it are already in the database."""
         positions = {}
         for stream in self._streams:
@@ -212,14 +212,14 @@ class EventTail:
                 self._cache.enabled = True
                 backoff = 0.2
                 while not self._stopping:
-                    replies = await self._redis.xread(positions, count=500, block=self._block_ms)
+                    replies: Any = await self._redis.xread(
+                        dict(positions), count=500, block=self._block_ms
+                    )
                     self._settled()
                     for stream, entries in replies or ():
                         name = _text(stream)
                         for entry_id, fields in entries:
-                            positions[name] = (
-                                entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-                            )
+                            positions[name] = _text(entry_id)
                             self._apply(fields)
             except asyncio.CancelledError:
                 raise

@@ -112,7 +112,7 @@ class Runtime:
         token = _emitted.set([])
         try:
             result = await mongo.transaction(self.client, callback)
-            self._committed(_emitted.get())
+            self._committed(_emitted.get() or [])
         finally:
             _emitted.reset(token)
         self.relay.notify()
@@ -131,7 +131,7 @@ class Runtime:
         try:
             applied = await inbox.handle_once(self.client, self.db, event, apply)
             if applied:
-                self._committed([event, *_emitted.get()])
+                self._committed([event, *(_emitted.get() or [])])
         finally:
             _emitted.reset(token)
         if applied:
