@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.comments import api, subscribers
+from services.comments import api, subscribers, workbench_api
 from services.comments.config import Settings
 from services.comments.context import Context
 from shared.app import build_app
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Akhbar comments",
         runtime=runtime,
         cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
-        routers=[api.router, api.moderation_router],
+        routers=[api.router, api.moderation_router, workbench_api.router],
         on_start=ctx.start,
         errors=ERRORS,
     )
