@@ -55,7 +55,9 @@ async def report(
     threshold = (await ctx.policy()).report_threshold
 
     async def write(session: mongo.Session) -> None:
-        if not await ctx.repo.add_report(comment_id, readers, utcnow(), session, reason=data.reason):
+        if not await ctx.repo.add_report(
+            comment_id, readers, utcnow(), session, reason=data.reason
+        ):
             raise ApiError(
                 409,
                 "already_reported",

@@ -225,7 +225,12 @@ class Repository:
         return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)
 
     async def add_report(
-        self, comment_id: str, reader_hashes: list[str], at: datetime, session: S, reason: str | None = None
+        self,
+        comment_id: str,
+        reader_hashes: list[str],
+        at: datetime,
+        session: S,
+        reason: str | None = None,
     ) -> bool:
         """One report row per identity of the reader (key, client); False if any reported."""
         try:

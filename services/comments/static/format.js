@@ -70,7 +70,20 @@ export const STATUS = {
 
 export const DETAILS = {
   links: "عدد الروابط", banned_words: "كلمات محظورة", suspect_words: "كلمات مشبوهة",
+  matches: "ما طابق",
 };
+
+const ACTION = { hold: "حجز", spam: "مزعج", allow: "مسموح" };
+
+/** One detail of a decision as text: numbers, word lists, matched words with their rule. */
+export function detailText(key, value) {
+  const label = DETAILS[key] || key;
+  if (!Array.isArray(value)) return `${label}: ${typeof value === "number" ? num(value) : String(value)}`;
+  const parts = value.map((v) => (v && typeof v === "object"
+    ? `${v.word}${v.form && v.form !== v.word ? ` (${v.form})` : ""}${v.action ? ` — ${ACTION[v.action] || v.action}` : ""}`
+    : String(v)));
+  return `${label}: ${parts.join("، ")}`;
+}
 
 export function reasonLabel(code) {
   const reject = REJECT.find(([value]) => value === code);

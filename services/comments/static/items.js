@@ -1,5 +1,5 @@
 // One queue item as DOM: every user-written string (name, body, title, reasons) as text.
-import { DETAILS, STATUS, el, num, plural, reasonLabel, when } from "./format.js";
+import { STATUS, detailText, el, num, plural, reasonLabel, when } from "./format.js";
 
 const ACTIONS = ["approve", "reject", "spam", "restore"];
 const TARGET = { approve: "approved", reject: "rejected", spam: "spam" };
@@ -42,10 +42,7 @@ function fillReasons(node, item) {
     list.append(li);
   }
   if (item.moderation_reason) list.append(el("li", `سبب المشرف: ${reasonLabel(item.moderation_reason)}`));
-  for (const [key, value] of Object.entries(item.details || {})) {
-    const shown = Array.isArray(value) ? value.join("، ") : num(value);
-    list.append(el("li", `${DETAILS[key] || key}: ${shown}`));
-  }
+  for (const [key, value] of Object.entries(item.details || {})) list.append(el("li", detailText(key, value)));
 }
 
 function fillReports(node, item) {

@@ -1,7 +1,7 @@
 // The admin's policy screen, drawn from the policy's JSON Schema (new fields appear by
 // themselves), and the "test this text" box that runs the pipeline dry on the draft.
 import { api } from "./api.js";
-import { DETAILS, STATUS, el, reasonLabel } from "./format.js";
+import { STATUS, detailText, el, reasonLabel } from "./format.js";
 
 const $ = (sel) => document.querySelector(sel);
 const LABELS = {
@@ -133,9 +133,7 @@ function showResult(out) {
     : `يُخزَّن بحالة «${STATUS[out.status] || out.status}»، ويرى الكاتب «${STATUS[out.public_status] || out.public_status}»`;
   const reasons = el("ul", null, "reasons");
   for (const code of out.reasons) reasons.append(el("li", reasonLabel(code)));
-  for (const [key, value] of Object.entries(out.details)) {
-    reasons.append(el("li", `${DETAILS[key] || key}: ${Array.isArray(value) ? value.join("، ") : value}`));
-  }
+  for (const [key, value] of Object.entries(out.details)) reasons.append(el("li", detailText(key, value)));
   const steps = el("ol", null, "steps");
   for (const step of out.steps) {
     let said = "لا ملاحظة";
