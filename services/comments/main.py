@@ -19,6 +19,10 @@ ERRORS = {
     "approve_comment": {409},
     "spam_comment": {409},
     "restore_comment": {409},
+    "get_queue": {400},  # a forged cursor (the filters are a query model)
+    "changes": {400},
+    "list_bans": {400},
+    "create_ban": {404},  # the comment named by comment_id
 }
 
 
