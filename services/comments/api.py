@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from services.comments import moderation, policy, readers, service
+from services.comments import moderation, policy, readers, service, workbench
 from services.comments.context import Context
 from services.comments.domain import Policy
 from services.comments.schemas import (
@@ -24,6 +24,7 @@ from services.comments.schemas import (
     CommentIn,
     CommentPage,
     PremoderationIn,
+    QueueFilters,
     QueuePage,
     RejectIn,
     ReportIn,
@@ -51,9 +52,17 @@ Cursor = Annotated[str | None, Query(max_length=512)]
 router = APIRouter(tags=["comments"])
 moderation_router = APIRouter(prefix="/moderation", tags=["moderation"])
 STATIC = Path(__file__).parent / "static"
-_ASSETS = {"moderation.js": "text/javascript", "moderation.css": "text/css"}
+_ASSETS = {p.name: "text/javascript" for p in STATIC.glob("*.js")} | {
+    "moderation.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 _PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
@@ -120,16 +129,10 @@ async def moderation_asset(name: str) -> FileResponse:
 
 @moderation_router.get("/queue")
 async def get_queue(
-    ctx: Ctx,
-    _: Moderator,
-    status: Literal["pending", "spam", "rejected", "reported", "approved"] = "pending",
-    article_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Limit = 20,
-    cursor: Cursor = None,
+    query: Annotated[QueueFilters, Query()], request: Request, ctx: Ctx, _: Moderator
 ) -> QueuePage:
-    return await moderation.queue(
-        ctx, status=status, article_id=article_id, limit=limit, cursor=cursor
-    )
+    """One status, searched: text, author name, email, article, reason code, date range."""
+    return await workbench.queue(ctx, query=query, arabic=prefers_arabic(request))
 
 
 @moderation_router.post("/comments/bulk")
@@ -141,9 +144,33 @@ async def bulk_action(data: BulkIn, ctx: Ctx, who: Moderator) -> BulkOut:
 
 
 @moderation_router.post("/comments/{comment_id}/reject")
-async def reject(comment_id: str, data: RejectIn, ctx: Ctx, who: Moderator) -> ActionResult:
+async def reject(
+    comment_id: str,
+    request: Request,
+    ctx: Ctx,
+    who: Moderator,
+    data: Annotated[RejectIn | None, Body()] = None,
+) -> ActionResult:
+    """A rejection always names its reason: no body is a 422 naming `reason`, not a default."""
+    if data is None:
+        raise ApiError(
+            422,
+            "validation_failed",
+            "Some fields are missing or invalid.",
+            "بعض الحقول ناقصة أو غير صالحة.",
+            {
+                "reason": "هذا الحقل مطلوب."
+                if prefers_arabic(request)
+                else "This field is required."
+            },
+        )
     return await moderation.act(
-        ctx, comment_id=comment_id, action="reject", reason=data.reason, who=who
+        ctx,
+        comment_id=comment_id,
+        action="reject",
+        reason=data.reason,
+        who=who,
+        expected_status=data.expected_status,
     )
 
 
@@ -154,9 +181,13 @@ def _simple_action(action: str) -> Callable[..., Awaitable[ActionResult]]:
         who: Moderator,
         data: Annotated[ActionIn | None, Body()] = None,
     ) -> ActionResult:
-        reason = data.reason if data else None
         return await moderation.act(
-            ctx, comment_id=comment_id, action=action, reason=reason, who=who
+            ctx,
+            comment_id=comment_id,
+            action=action,
+            reason=data.reason if data else None,
+            who=who,
+            expected_status=data.expected_status if data else None,
         )
 
     endpoint.__name__ = f"{action}_comment"
@@ -174,8 +205,8 @@ async def comment_history(comment_id: str, ctx: Ctx, _: Moderator) -> AuditPage:
 
 
 @moderation_router.get("/bans")
-async def list_bans(ctx: Ctx, _: Moderator) -> BanPage:
-    return await policy.list_bans(ctx)
+async def list_bans(ctx: Ctx, _: Moderator, limit: Limit = 50, cursor: Cursor = None) -> BanPage:
+    return await policy.list_bans(ctx, limit=limit, cursor=cursor)
 
 
 @moderation_router.post("/bans", status_code=201)

@@ -24,3 +24,5 @@ class Settings(ServiceSettings):
     # Per client (IP hash) and hour, counted in Redis across replicas; 0 = no limit.
     submissions_per_client_per_hour: int = 60
     reports_per_client_per_hour: int = 20
+    # Where the moderators' page links an article: {slug} and {id} are filled in.
+    article_url: str = "/article/{slug}"  # the reference site's article page

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.comments.config import Settings
+from services.comments.counters import StatusCounters
 from services.comments.domain import Policy
+from services.comments.queries import QueueStore
 from services.comments.repository import Repository
 from shared import pagination
 from shared.ratelimit import RateLimiter
@@ -25,14 +27,22 @@ class Context:
     settings: Settings
     repo: Repository = field(init=False)
     limits: RateLimiter = field(init=False)
+    store: QueueStore = field(init=False)
+    counters: StatusCounters = field(init=False)
     _pepper: bytes = b""
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.runtime.db)
         self.limits = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
+        self.store = QueueStore(self.runtime.db)
+        self.counters = StatusCounters(self.runtime.db)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()
+        await self.store.ensure_indexes()
+        await self.store.backfill_keys(self.repo.settings)
+        await self.counters.ensure()
+        await self.counters.reconcile(self.runtime.client, self.repo.comments)
         configured = self.settings.email_pepper
         value = configured.get_secret_value() if configured else await self.repo.pepper()
         self._pepper = value.encode()

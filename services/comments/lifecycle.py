@@ -61,8 +61,13 @@ def apply_article_event(
     version: int,
     snapshot_status: str,
     comments_open: bool,
+    title: str = "",
+    slug: str = "",
 ) -> dict[str, Any] | None:
-    """The new read-model fields, or None when the event is stale or the article is deleted."""
+    """The new read-model fields, or None when the event is stale or the article is deleted.
+
+    The title and slug are kept for the moderators' page, current as of the newest event.
+    """
     if held and (held.get("deleted") or version <= int(held.get("version", 0))):
         return None
     status = _STATUS_OF_EVENT.get(event_type) or snapshot_status
@@ -71,6 +76,8 @@ def apply_article_event(
         "comments_open": comments_open,
         "version": version,
         "deleted": status == "deleted",
+        "title": title,
+        "slug": slug,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.comments import api, subscribers
+from services.comments import api, subscribers, workbench_api
 from services.comments.config import Settings
 from services.comments.context import Context
 from shared.app import build_app
@@ -19,6 +19,10 @@ ERRORS = {
     "approve_comment": {409},
     "spam_comment": {409},
     "restore_comment": {409},
+    "get_queue": {400},  # a forged cursor (the filters are a query model)
+    "changes": {400},
+    "list_bans": {400},
+    "create_ban": {404},  # the comment named by comment_id
 }
 
 
@@ -32,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Akhbar comments",
         runtime=runtime,
         cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
-        routers=[api.router, api.moderation_router],
+        routers=[api.router, api.moderation_router, workbench_api.router],
         on_start=ctx.start,
         errors=ERRORS,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.comments import lifecycle
-from services.comments.context import PRODUCER, Context, page_cursor
-from services.comments.schemas import ActionResult, AuditPage, AuditRecord, QueueItem, QueuePage
+from services.comments.context import PRODUCER, Context
+from services.comments.schemas import ActionResult, AuditPage, AuditRecord
+from services.comments.search import comment_keys
 from shared import mongo
 from shared.auth import Principal
 from shared.errors import ApiError, not_found
@@ -21,6 +22,15 @@ def comment_not_found() -> ApiError:
 def _conflict(message: str) -> ApiError:
     return ApiError(
         409, "invalid_transition", message, "لا يمكن تطبيق هذا الإجراء على حالة التعليق."
+    )
+
+
+def _changed() -> ApiError:
+    return ApiError(
+        409,
+        "concurrent_change",
+        "The comment changed meanwhile; reload.",
+        "تغيّر التعليق في الأثناء؛ أعد التحميل.",
     )
 
 
@@ -41,13 +51,11 @@ async def transition(
         fields["reasons"] = ["reader_reports"]
     if to_status == "approved":  # a moderator's approval outweighs the reports so far
         fields["report_count"] = 0
+    fields["moderation_reason"] = reason
+    fields["keys"] = comment_keys({**doc, **fields})
     if not await ctx.repo.update_status(doc["_id"], doc["version"], fields, session):
-        raise ApiError(
-            409,
-            "concurrent_change",
-            "The comment changed meanwhile; reload.",
-            "تغيّر التعليق في الأثناء؛ أعد التحميل.",
-        )
+        raise _changed()
+    await ctx.counters.bump(session, {doc["status"]: -1, to_status: 1})
     await ctx.repo.add_audit(
         {
             "comment_id": doc["_id"],
@@ -81,14 +89,22 @@ async def transition(
 
 
 async def act(
-    ctx: Context, *, comment_id: str, action: str, reason: str | None, who: Principal
+    ctx: Context,
+    *,
+    comment_id: str,
+    action: str,
+    reason: str | None,
+    who: Principal,
+    expected_status: str | None = None,
 ) -> ActionResult:
-    """Approve, reject, mark as spam or restore one comment."""
+    """Approve, reject, mark as spam or restore one comment (if still in `expected_status`)."""
 
     async def write(session: mongo.Session) -> str:
         doc = await ctx.repo.comment(comment_id, session)
         if doc is None:
             raise comment_not_found()
+        if expected_status and doc["status"] != expected_status:
+            raise _changed()
         try:
             target = lifecycle.target_status(action, doc["status"], doc.get("previous_status"))
         except lifecycle.InvalidTransition as exc:
@@ -115,29 +131,6 @@ async def bulk(
         except ApiError as err:
             results.append(ActionResult(id=comment_id, ok=False, error=err.code))
     return results
-
-
-async def queue(
-    ctx: Context, *, status: str, article_id: str | None, limit: int, cursor: str | None
-) -> QueuePage:
-    """Comments in a moderation status, oldest first, with the authors' history counts."""
-    query: dict[str, Any] = {"status": status}
-    if article_id:
-        query["article_id"] = article_id
-    docs = await ctx.repo.page(query, after=page_cursor(cursor), newest=False, limit=limit + 1)
-    docs, next_cursor = lifecycle.split_page(docs, limit)
-    history = await ctx.repo.history_counts(list({d["email_hash"] for d in docs})) if docs else {}
-    items = [
-        QueueItem.model_validate(
-            {
-                **{k: d.get(k) for k in QueueItem.model_fields},
-                "id": d["_id"],
-                "author_history": history.get(d["email_hash"], {}),
-            }
-        )
-        for d in docs
-    ]
-    return QueuePage(items=items, next_cursor=next_cursor)
 
 
 async def history(ctx: Context, *, comment_id: str) -> AuditPage:

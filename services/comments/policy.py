@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from services.comments.context import Context
+from services.comments import lifecycle
+from services.comments.context import Context, page_cursor
 from services.comments.domain import Policy
+from services.comments.queries import position
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn, WordSuggestion
 from shared.arabic import broken_plural_candidates, moderation_key, sound_forms, word_key
 from shared.auth import Principal
@@ -51,19 +53,37 @@ def _ban_out(doc: dict[str, object]) -> BanOut:
     return BanOut.model_validate({"id": doc["_id"], **doc})
 
 
+def _invalid(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
+    return ApiError(
+        422,
+        "validation_failed",
+        "Some fields are missing or invalid.",
+        "بعض الحقول ناقصة أو غير صالحة.",
+        {field: message_ar if arabic else message},
+    )
+
+
+async def _ban_email(ctx: Context, data: BanIn, arabic: bool) -> str:
+    """The email to ban: given, or the author's of the comment given (exactly one of them)."""
+    if (data.email is None) == (data.comment_id is None):
+        raise _invalid("email", "Give an email or a comment_id.", "حدّد بريداً أو تعليقاً.", arabic)
+    if data.comment_id is None:
+        return str(data.email).lower()
+    comment = await ctx.repo.comment(data.comment_id)
+    if comment is None:
+        raise ApiError(404, "not_found", "Comment not found.", "التعليق غير موجود.")
+    return str(comment["author_email"])
+
+
 async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True) -> BanOut:
-    """Ban an email (again: replaces the earlier ban's reason and expiry)."""
+    """Ban an email or a comment's author (again: replaces the earlier reason and expiry)."""
     expires = data.expires_at
     if expires is not None:
         if expires <= utcnow():
-            raise ApiError(
-                422,
-                "validation_failed",
-                "Some fields are missing or invalid.",
-                "بعض الحقول ناقصة أو غير صالحة.",
-                {"expires_at": "يجب أن يكون في المستقبل." if arabic else "Must be in the future."},
+            raise _invalid(
+                "expires_at", "Must be in the future.", "يجب أن يكون في المستقبل.", arabic
             )
-    email = str(data.email).lower()
+    email = await _ban_email(ctx, data, arabic)
     doc = await ctx.repo.upsert_ban(
         {
             "_id": secrets.token_hex(12),
@@ -78,8 +98,11 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True)
     return _ban_out(doc)
 
 
-async def list_bans(ctx: Context) -> BanPage:
-    return BanPage(items=[_ban_out(d) for d in await ctx.repo.list_bans()])
+async def list_bans(ctx: Context, *, limit: int = 50, cursor: str | None = None) -> BanPage:
+    """Bans, newest first, paged."""
+    docs = await ctx.store.bans_page(position(page_cursor(cursor)), limit)
+    docs, next_cursor = lifecycle.split_page(docs, limit)
+    return BanPage(items=[_ban_out(d) for d in docs], next_cursor=next_cursor)
 
 
 async def unban(ctx: Context, *, ban_id: str) -> None:

@@ -56,7 +56,9 @@ async def report(
     threshold = (await ctx.policy()).report_threshold
 
     async def write(session: mongo.Session) -> None:
-        if not await ctx.repo.add_report(comment_id, readers, utcnow(), session):
+        if not await ctx.repo.add_report(
+            comment_id, readers, utcnow(), session, reason=data.reason
+        ):
             raise ApiError(
                 409,
                 "already_reported",

@@ -19,6 +19,8 @@ async def apply_article_event(ctx: Context, *, event: Event) -> None:
             version=event.aggregate_version,
             snapshot_status=event.data.status,
             comments_open=event.data.comments_open,
+            title=event.data.title,
+            slug=event.data.slug,
         )
         if fields is not None:
             fields["slug"] = event.data.slug

@@ -246,12 +246,20 @@ class Repository:
         return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)
 
     async def add_report(
-        self, comment_id: str, reader_hashes: list[str], at: datetime, session: S
+        self,
+        comment_id: str,
+        reader_hashes: list[str],
+        at: datetime,
+        session: S,
+        reason: str | None = None,
     ) -> bool:
         """One report row per identity of the reader (key, client); False if any reported."""
         try:
             await self.reports.insert_many(
-                [{"comment_id": comment_id, "reader_hash": h, "at": at} for h in reader_hashes],
+                [
+                    {"comment_id": comment_id, "reader_hash": h, "at": at, "reason": reason}
+                    for h in reader_hashes
+                ],
                 ordered=True,
                 session=session,
             )

@@ -14,7 +14,8 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -102,29 +103,41 @@ class ReportOut(BaseModel):
     message_ar: str
 
 
+QueueStatus = Literal["pending", "spam", "rejected", "reported", "approved"]
+
+
 class ActionIn(_Request):
     reason: Word | None = None
+    # Act only if the comment is still in this status (the page's undo uses it): else 409.
+    expected_status: QueueStatus | None = None
 
 
 class RejectIn(_Request):
     reason: RejectReason
+    expected_status: QueueStatus | None = None
 
 
 class BulkIn(_Request):
     ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
     action: Literal["approve", "reject", "spam", "restore"]
-    reason: Word | None = None
+    reason: Word | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _reject_needs_reason(self) -> BulkIn:
-        if self.action == "reject" and self.reason not in REJECT_REASONS:
-            raise PydanticCustomError("literal_error", "reject needs a reason code")
-        return self
+    @field_validator("reason")
+    @classmethod
+    def _reject_needs_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        """A rejection names one of the reason codes; the error names `reason`."""
+        if info.data.get("action") == "reject" and reason not in REJECT_REASONS:
+            kind = "missing" if reason is None else "literal_error"
+            raise PydanticCustomError(kind, "reject needs a reason code")
+        return reason
 
 
 class BanIn(_Request):
-    email: EmailStr
-    reason: Annotated[str, StringConstraints(max_length=200)] | None = None
+    """Ban an author by email, or the author of a comment (`comment_id`): exactly one."""
+
+    email: EmailStr | None = None
+    comment_id: Id | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     expires_at: UtcMoment | None = None
 
 
@@ -164,11 +177,27 @@ class WordSuggestion(BaseModel):
     broken_plural_candidates: list[str]
 
 
+class ArticleRef(BaseModel):
+    """The article a comment is on, as the read model knows it (title current)."""
+
+    id: str
+    slug: str | None = None
+    title: str | None = None
+    url: str | None = None
+    deleted: bool = False
+
+
+class ReportReason(BaseModel):
+    reason: str  # as the readers wrote it; "" when they gave none
+    count: int
+
+
 class QueueItem(BaseModel):
     """A comment as moderators see it, with the email and the author's history."""
 
     id: str
     article_id: str
+    article: ArticleRef | None = None
     parent_id: str | None
     author_name: str
     author_email: str
@@ -178,7 +207,12 @@ class QueueItem(BaseModel):
     reasons: list[str]
     details: dict[str, Any]
     report_count: int
+    report_reasons: list[ReportReason] = []
     author_history: dict[str, int]
+    author_banned: bool = False
+    moderation_reason: str | None = None
+    actions: list[str] = []  # the transitions valid from the current status
+    version: int = 0
     created_at: datetime
     updated_at: datetime
 
@@ -225,6 +259,84 @@ class BanOut(BaseModel):
 
 class BanPage(BaseModel):
     items: list[BanOut]
+    next_cursor: str | None = None
+
+
+class QueueFilters(_Request):
+    """The moderators' queue: one status, optional search filters, paged."""
+
+    status: QueueStatus = "pending"
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
+    article_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        None
+    )
+    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: Literal["oldest", "newest"] = "oldest"
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+class Counts(BaseModel):
+    pending: int
+    reported: int
+    spam: int
+    rejected: int
+    approved: int
+
+
+class Change(BaseModel):
+    id: str
+    status: str
+    version: int
+    updated_at: datetime
+
+
+class ChangesOut(BaseModel):
+    """What changed since the page's cursor: new items for its view, every status change."""
+
+    items: list[QueueItem]
+    changed: list[Change]
+    counts: Counts
+    cursor: str
+    more: bool
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+
+
+class DryRunIn(_Request):
+    """A text to put through the pipeline without storing anything."""
+
+    body: Annotated[Text, StringConstraints(max_length=5000)]
+    author_name: Annotated[str, StringConstraints(max_length=100)] = ""
+    author_email: EmailStr | None = None
+    article_id: Id | None = None
+    website: Annotated[str, StringConstraints(max_length=500)] = ""
+    policy: dict[str, Any] | None = None  # unsaved settings to try (validated like PUT)
+
+
+class StepOut(BaseModel):
+    step: str
+    status: str | None  # None: the step had nothing to say
+    reasons: list[str]
+    details: dict[str, Any]
+    counted: bool = False  # the final decision carries this step's reasons
+
+
+class DryRunOut(BaseModel):
+    status: str  # what would be stored, or "refused"
+    public_status: str | None  # what the writer would be told
+    http_status: int
+    reasons: list[str]
+    details: dict[str, Any]
+    steps: list[StepOut]
+    stored: bool = False
 
 
 SettingsOut = Policy

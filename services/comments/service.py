@@ -6,15 +6,17 @@ import asyncio
 import hashlib
 import math
 import secrets
+from datetime import datetime
 from typing import Any
 
 from services.comments import lifecycle
 from services.comments.context import PRODUCER, Context
-from services.comments.domain import Facts, Verdict, run_pipeline, writer_view
+from services.comments.domain import Facts, Policy, Verdict, run_pipeline, writer_view
 from services.comments.schemas import (
     CommentIn,
     SubmitOut,
 )
+from services.comments.search import comment_keys
 from shared import mongo
 from shared.errors import ApiError, not_found
 from shared.events import (
@@ -90,6 +92,45 @@ async def _parent(ctx: Context, *, article_id: str, parent_id: str | None, arabi
     return parent
 
 
+async def gather_facts(
+    ctx: Context,
+    *,
+    article: dict[str, Any] | None,
+    body: str,
+    honeypot: str,
+    email_hash: str | None,
+    client_ip: str | None,
+    policy: Policy,
+    now: datetime,
+) -> tuple[Facts, list[str]]:
+    """The pipeline's facts (read only) and the flood keys of the writer's email and IP."""
+    flood_keys = [f"e:{email_hash}"] if email_hash else []
+    flood_keys += [f"i:{ctx.keyed('ip', client_ip)}"] if client_ip else []
+    article_id = article["_id"] if article else ""
+
+    async def nothing() -> None:
+        return None
+
+    # The facts are independent reads: ask for them at once rather than one after another.
+    last, ban, duplicate, trusted = await asyncio.gather(
+        ctx.repo.last_seen(flood_keys) if flood_keys else nothing(),
+        ctx.repo.active_ban(email_hash, now) if email_hash else nothing(),
+        ctx.repo.is_duplicate(article_id, email_hash, body_hash(body)) if email_hash else nothing(),
+        ctx.repo.is_trusted(email_hash) if email_hash else nothing(),
+    )
+    facts = Facts(
+        body=body,
+        policy=policy,
+        honeypot=honeypot,
+        banned_author=ban is not None,
+        seconds_since_last=(now - last).total_seconds() if last else None,
+        duplicate=bool(duplicate),
+        article_premoderated=bool(article and article.get("premoderation")),
+        trusted_author=bool(trusted),
+    )
+    return facts, flood_keys
+
+
 async def submit(
     ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
 ) -> SubmitOut:
@@ -110,23 +151,15 @@ async def submit(
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
     email = str(data.author_email).lower()
     email_hash = ctx.keyed("email", email)
-    flood_keys = [f"e:{email_hash}"] + ([f"i:{ctx.keyed('ip', client_ip)}"] if client_ip else [])
-    # The facts are independent reads: ask for them at once rather than one after another.
-    last, ban, duplicate, trusted = await asyncio.gather(
-        ctx.repo.last_seen(flood_keys),
-        ctx.repo.active_ban(email_hash, now),
-        ctx.repo.is_duplicate(article_id, email_hash, body_hash(data.body)),
-        ctx.repo.is_trusted(email_hash),
-    )
-    facts = Facts(
+    facts, flood_keys = await gather_facts(
+        ctx,
+        article=article,
         body=data.body,
-        policy=policy,
         honeypot=data.website,
-        banned_author=ban is not None,
-        seconds_since_last=(now - last).total_seconds() if last else None,
-        duplicate=duplicate,
-        article_premoderated=bool(article and article.get("premoderation")),
-        trusted_author=trusted,
+        email_hash=email_hash,
+        client_ip=client_ip,
+        policy=policy,
+        now=now,
     )
     verdict = run_pipeline(facts)
     if not verdict.stored:
@@ -135,6 +168,7 @@ async def submit(
             wait = policy.flood_interval_seconds - facts.seconds_since_last
         raise _refused(verdict.reasons[0], verdict.http_status, wait)
     doc = _new_comment(article_id, data, parent, verdict, email, email_hash, now)
+    doc["keys"] = comment_keys(doc)
     events = _submission_events(doc, verdict)
     doc["version"] = len(events)
     claim = verdict.step not in _UNCLAIMED and policy.flood_interval_seconds > 0
@@ -147,6 +181,7 @@ async def submit(
         if not await ctx.repo.claim_dedup(doc["dedup"], now, session):
             raise _refused("duplicate", 409)  # an identical post won the race
         await ctx.repo.insert_comment(doc, session)
+        await ctx.counters.bump(session, {doc["status"]: 1})
         await ctx.repo.add_audit(
             {
                 "comment_id": doc["_id"],

@@ -49,13 +49,15 @@ def test_report_threshold_only_requeues_approved_comments() -> None:
     assert not reaches_threshold(5, 3, "pending")
 
 
-def _apply(held, kind, version, status="published", open_=True):  # type: ignore[no-untyped-def]
+def _apply(held, kind, version, status="published", open_=True, title="عنوان"):  # type: ignore[no-untyped-def]
     return apply_article_event(
         held,
         event_type=f"article.{kind}",
         version=version,
         snapshot_status=status,
         comments_open=open_,
+        title=title,
+        slug="s",
     )
 
 
@@ -66,9 +68,12 @@ def test_article_read_model_ignores_stale_versions_and_keeps_deleted_terminal() 
         "comments_open": True,
         "version": 1,
         "deleted": False,
+        "title": "عنوان",
+        "slug": "s",
     }
-    closed = _apply(published, "updated", 2, open_=False)
+    closed = _apply(published, "updated", 2, open_=False, title="عنوان جديد")
     assert closed is not None and closed["comments_open"] is False
+    assert closed["title"] == "عنوان جديد"  # the moderators' page shows the current title
     assert _apply(closed, "published", 1) is None  # older than held
     assert _apply(closed, "updated", 2) is None  # same version again
     deleted = _apply(closed, "deleted", 3, status="deleted")
