@@ -57,7 +57,9 @@ ACCESS: dict[tuple[str, str, str], str] = {
     ("comments", "POST", "/moderation/settings/test"): "moderator",
     ("comments", "GET", "/moderation/settings"): "admin",
     ("comments", "PUT", "/moderation/settings"): "admin",
-    ("related", "GET", "/articles/{article_id}/related"): PUBLIC,
+    ("related", "GET", "/articles/{key}/related"): PUBLIC,
+    ("related", "GET", "/search"): PUBLIC,
+    ("articles", "GET", "/tags"): PUBLIC,
     ("related", "POST", "/admin/rebuild"): "admin",
     ("related", "GET", "/admin/rebuild/{job_id}"): "admin",
 }
