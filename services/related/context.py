@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from services.related import fencing
 from services.related import repository as repo
 from services.related.config import Settings
 from services.related.engine import EngineConfig
@@ -44,7 +45,10 @@ class Context:
     last_auto_rebuild: float = float("-inf")
 
     def __post_init__(self) -> None:
-        self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)
+        self.index = LiveIndex(
+            engine_config(self.settings), self.runtime.consumer_name, lease_s=self.settings.lease_s
+        )
+        self.runtime.add_check("index", self.readiness)
 
     def stats_outgrown(self) -> bool:
         """True when the corpus outgrew the frozen statistics and no refresh ran lately."""
@@ -69,11 +73,44 @@ class Context:
         """Indexes now; the engine loads in the background (consumers wait for it)."""
         await repo.ensure_indexes(self.runtime.db)
         self.spawn(self._load())
+        self.spawn(self._watch_lease())
 
     async def _load(self) -> None:
         async with self.index.lock:
             await self.index.ensure_current(self.runtime.db)
         log.info("related index loaded: %d articles", len(self.index.engine))
+
+    async def _watch_lease(self) -> None:
+        """Take over from a lease holder that stopped renewing (died mid-rebuild) without
+        waiting for the next event: the lists are repaired and indexing resumes."""
+        while True:
+            await asyncio.sleep(max(self.settings.lease_s / 3, 0.2))
+            try:
+                meta = await repo.get_meta(self.runtime.db)
+                if fencing.lease_state(meta) == "expired" and not self.index.lock.locked():
+                    log.warning(
+                        "index lease holder %s stopped: taking over", meta["lease"]["owner"]
+                    )
+                    async with self.index.lock:
+                        await self.index.ensure_current(self.runtime.db)
+            except Exception as exc:  # noqa: BLE001 - MongoDB away: the next round retries
+                log.warning("lease watch failed: %s", type(exc).__name__)
+
+    async def readiness(self) -> tuple[bool, str | None]:
+        """Not ready while the index loads or a dead holder's lease blocks indexing."""
+        if not self.index.loaded:
+            return False, "loading the index"
+        meta = await repo.get_meta(self.runtime.db)
+        lease = meta.get("lease") or {}
+        state = fencing.lease_state(meta)
+        if state == "expired":
+            return False, (
+                f"waiting for the index lease: {lease['owner']} stopped renewing it at "
+                f"{lease['until'].isoformat()}; taking over"
+            )
+        if state == "held":
+            return True, f"rebuilding: {lease['owner']} holds the index lease (events wait)"
+        return True, None
 
     def spawn(self, coro: object) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]

@@ -96,10 +96,12 @@ async def save_doc(db: mongo.Database, doc: Doc, session: mongo.Session | None =
     await db[DOCS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
 
 
-async def save_docs(db: mongo.Database, docs: list[Doc]) -> None:
+async def save_docs(
+    db: mongo.Database, docs: list[Doc], session: mongo.Session | None = None
+) -> None:
     if docs:
         ops = [mongo.ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
-        await db[DOCS].bulk_write(ops, ordered=False)
+        await db[DOCS].bulk_write(ops, ordered=False, session=session)
 
 
 # --- lists: what GET /articles/{id}/related reads, one document per published article -------
@@ -143,16 +145,18 @@ async def write_lists(
 # --- stats: the frozen corpus statistics of an epoch ----------------------------------------
 
 
-async def save_stats(db: mongo.Database, epoch: int, stats: Doc) -> None:
+async def save_stats(
+    db: mongo.Database, epoch: int, stats: Doc, session: mongo.Session | None = None
+) -> None:
     """Store stats in chunks under their epoch (the previous epoch stays until dropped)."""
-    await db[STATS].delete_many({"epoch": epoch})
+    await db[STATS].delete_many({"epoch": epoch}, session=session)
     terms = sorted(stats["df"].items())
     chunks = [terms[i : i + STATS_CHUNK] for i in range(0, len(terms), STATS_CHUNK)] or [[]]
     await db[STATS].insert_many([
         {"epoch": epoch, "part": part, "n_docs": stats["n_docs"], "avg_len": stats["avg_len"],
          "df": [[t, n] for t, n in chunk]}
         for part, chunk in enumerate(chunks)
-    ])  # fmt: skip
+    ], session=session)  # fmt: skip
 
 
 async def load_stats(db: mongo.Database, epoch: int) -> Doc | None:
