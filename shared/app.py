@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from shared import auth, http, openapi
+from shared import admin, auth, http, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -63,6 +63,7 @@ def build_app(
     app.include_router(
         http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
     )
+    app.include_router(admin.router)  # outbox replay, recovery after a Redis data loss
     for router in routers:
         app.include_router(router)
     openapi.document_errors(app, errors)

@@ -24,3 +24,6 @@ class Settings(ServiceSettings):
     # Per client (IP hash) and hour, counted in Redis across replicas; 0 = no limit.
     submissions_per_client_per_hour: int = 60
     reports_per_client_per_hour: int = 20
+    # The articles service, read by the article read-model rebuild (GET /internal/articles).
+    articles_url: str = "http://127.0.0.1:8001"
+    peer_timeout_s: float = 30.0
