@@ -95,6 +95,9 @@ class Recovery:
         """Recover now: replay the outbox window and run every rebuild hook."""
         since = utcnow() - timedelta(days=self._rt.settings.outbox_keep_sent_days)
         result: dict[str, Any] = {"reason": reason, "started_at": utcnow().isoformat()}
+        for consumer in self._rt.consumers:  # groups first, so republished events are read
+            if self._rt.broker_started:
+                await consumer.recover()
         result["republished"] = await self._rt.replay_outbox(since)
         for name, hook in self.hooks.items():
             result[name] = await hook()

@@ -24,6 +24,8 @@ class Settings(ServiceSettings):
     # Per client (IP hash) and hour, counted in Redis across replicas; 0 = no limit.
     submissions_per_client_per_hour: int = 60
     reports_per_client_per_hour: int = 20
+    # Replies loaded with one page of threads (oldest first); a page never loads more.
+    max_replies: int = 500
     # The articles service, read by the article read-model rebuild (GET /internal/articles).
     articles_url: str = "http://127.0.0.1:8001"
     peer_timeout_s: float = 30.0
