@@ -12,17 +12,26 @@ from typing import Any
 from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
 from faststream.redis.parser.binary import BinaryMessageFormatV1
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from shared import dlq, groups
-from shared.events import Event, UnsupportedEvent, dlq_stream, parse_event
+from shared.events import Event, UnsupportedEvent, dlq_stream, known_type, parse_event
+from shared.groups import ConsumerMetrics
 
 log = logging.getLogger("akhbar.broker")
 
 Handler = Callable[[Event], Awaitable[None]]
+__all__ = [
+    "Consumer",
+    "ConsumerMetrics",
+    "Handler",
+    "create_broker",
+    "decode_entry",
+    "ensure_group",
+]
 
 
 def create_broker(
@@ -58,25 +67,6 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
-
-
-class ConsumerMetrics:
-    """Event counters and group gauges of one app (one registry)."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        def counter(name: str, doc: str, *labels: str) -> Counter:
-            return Counter(name, doc, ("stream", "group", *labels), registry=registry)
-
-        def gauge(name: str, doc: str) -> Gauge:
-            return Gauge(name, doc, ("stream", "group"), registry=registry)
-
-        self.handled = counter("akhbar_events_handled", "events consumed", "type")
-        self.failed = counter("akhbar_events_failed", "handler failures", "type")
-        self.dead = counter("akhbar_events_dead_lettered", "events moved to the DLQ", "type")
-        self.trimmed = counter("akhbar_events_trimmed", "pending entries trimmed by MAXLEN")
-        self.lag = gauge("akhbar_group_lag", "entries not yet delivered to the group")
-        self.pending = gauge("akhbar_group_pending", "entries delivered but not acknowledged")
-        self.oldest = gauge("akhbar_group_oldest_pending_seconds", "age of the oldest pending")
 
 
 class Consumer:
@@ -192,7 +182,11 @@ class Consumer:
         task = asyncio.ensure_future(self._handler(event))
         every = max(self._min_idle_ms / 3000, 0.05)
         while True:
-            done, _ = await asyncio.wait({task}, timeout=every)
+            try:
+                done, _ = await asyncio.wait({task}, timeout=every)
+            except asyncio.CancelledError:  # shutdown: the handler stops with us
+                task.cancel()
+                raise
             if done:
                 return task.result()
             try:
@@ -222,7 +216,7 @@ class Consumer:
         await dlq.dead_letter(
             self._redis, record, ack=ack, errors_key=self._errors_key, maxlen=self._dlq_maxlen
         )
-        event_type = str((payload or {}).get("type", "unknown"))[:64]
+        event_type = known_type((payload or {}).get("type"))
         self._metrics.dead.labels(self.stream, self.group, event_type).inc()
         log.error(
             "event %s moved to %s (%s, %d deliveries): %s",
@@ -288,7 +282,7 @@ class Consumer:
             self._metrics.lag.labels(*labels).set(state.lag or 0)
             self._metrics.pending.labels(*labels).set(state.pending)
             self._metrics.oldest.labels(*labels).set(state.oldest_pending_s)
-        reason = _loss(state, self.last_entry_id)
+        reason = groups.loss_reason(state, self.last_entry_id)
         self.state = state
         if reason and self.lost is not None:
             self.last_entry_id = None  # one report per loss
@@ -319,20 +313,6 @@ class Consumer:
             except Exception as exc:  # noqa: BLE001 - Redis down: try again next round
                 log.warning("claimer on %s: %s", self.stream, type(exc).__name__)
             await asyncio.sleep(self._claim_interval)
-
-
-def _loss(state: groups.GroupState | None, last_entry_id: str | None) -> str | None:
-    """Why the stream looks lost to a consumer that had handled `last_entry_id`, if it does."""
-    if last_entry_id is None:
-        return None
-    if state is None:
-        return "the stream or the group vanished"
-    if state.first_id is not None and groups.id_ms(state.first_id) > groups.id_ms(last_entry_id):
-        if state.last_delivered == "0-0" or groups.id_ms(state.last_delivered) < groups.id_ms(
-            last_entry_id
-        ):
-            return "the stream restarted after the last entry handled here"
-    return None
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from redis.asyncio import Redis
 
 log = logging.getLogger("akhbar.broker")
@@ -83,6 +84,37 @@ async def drop_idle_consumers(
     if dropped:
         log.info("dropped %d idle consumers of %s/%s: %s", len(dropped), stream, group, dropped)
     return dropped
+
+
+class ConsumerMetrics:
+    """Event counters and group gauges of one app (one registry)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        def counter(name: str, doc: str, *labels: str) -> Counter:
+            return Counter(name, doc, ("stream", "group", *labels), registry=registry)
+
+        def gauge(name: str, doc: str) -> Gauge:
+            return Gauge(name, doc, ("stream", "group"), registry=registry)
+
+        self.handled = counter("akhbar_events_handled", "events consumed", "type")
+        self.failed = counter("akhbar_events_failed", "handler failures", "type")
+        self.dead = counter("akhbar_events_dead_lettered", "events moved to the DLQ", "type")
+        self.trimmed = counter("akhbar_events_trimmed", "pending entries trimmed by MAXLEN")
+        self.lag = gauge("akhbar_group_lag", "entries not yet delivered to the group")
+        self.pending = gauge("akhbar_group_pending", "entries delivered but not acknowledged")
+        self.oldest = gauge("akhbar_group_oldest_pending_seconds", "age of the oldest pending")
+
+
+def loss_reason(state: GroupState | None, last_entry_id: str | None) -> str | None:
+    """Why the stream looks lost to a consumer that had handled `last_entry_id`, if it does."""
+    if last_entry_id is None:
+        return None
+    if state is None:
+        return "the stream or the group vanished"
+    if state.first_id is not None and id_ms(state.first_id) > id_ms(last_entry_id):
+        if state.last_delivered == "0-0" or id_ms(state.last_delivered) < id_ms(last_entry_id):
+            return "the stream restarted after the last entry handled here"
+    return None
 
 
 class KeepAlive:
