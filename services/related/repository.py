@@ -29,6 +29,8 @@ async def ensure_indexes(db: mongo.Database) -> None:
     await db[JOBS].create_indexes(
         [mongo.IndexModel([("status", mongo.ASCENDING), ("started_at", mongo.DESCENDING)])]
     )
+    # Older versions released the lease as `lease: null`; the fenced lease sets subfields.
+    await db[META].update_one({"_id": INDEX, "lease": {"$type": "null"}}, {"$unset": {"lease": ""}})
 
 
 # --- meta: the index sequence, its epoch and the rebuild lease --------------------------------

@@ -42,7 +42,7 @@ def synthetic(n: int, seed: int = 3) -> dict[str, ArticleSnapshot]:
 
 async def test_health_and_reads_answer_within_a_second_during_a_large_rebuild(infra, isolation):
     store = synthetic(ARTICLES)
-    settings = related_settings(infra, isolation, articles_page_size=500, write_batch=250)
+    settings = related_settings(infra, isolation, articles_page_size=500, write_batch=100)
     app = create_app(settings, articles_transport=transport(store))
     seed = {"id": "seed", "slug": "seed", "title": "مقال أول", "paragraphs": ["نص المقال"] * 3}
     async with producer(infra, isolation) as articles, app_client(app) as client:
