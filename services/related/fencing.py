@@ -9,6 +9,8 @@ and was taken over writes nothing more (LeaseLost).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -20,6 +22,7 @@ from shared.lease import Lease, LeaseLost
 
 T = TypeVar("T")
 RELEASED = {"lease.owner": None, "lease.until": None}
+YIELD_RATIO = 1.0  # bulk index writes use at most about half of the database's time
 
 __all__ = ["RELEASED", "LeaseLost", "fenced", "index_lease", "lease_state", "release"]
 
@@ -29,15 +32,26 @@ def index_lease(db: mongo.Database, owner: str, ttl_s: float) -> Lease:
 
 
 async def fenced(
-    db: mongo.Database, lease: Lease, write: Callable[[mongo.Session], Awaitable[T]]
+    db: mongo.Database,
+    lease: Lease,
+    write: Callable[[mongo.Session], Awaitable[T]],
+    *,
+    yield_ratio: float = YIELD_RATIO,
 ) -> T:
-    """Run `write` in a transaction that commits only while `lease` is still ours."""
+    """Run `write` in a transaction that commits only while `lease` is still ours.
+
+    Then pause `yield_ratio` times as long as the write took: the bulk writes of a rebuild or
+    a repair leave the database room for the service's reads meanwhile.
+    """
 
     async def run(session: mongo.Session) -> T:
         await lease.fence(session)
         return await write(session)
 
-    return await mongo.transaction(db.client, run)
+    started = time.monotonic()
+    result = await mongo.transaction(db.client, run)
+    await asyncio.sleep((time.monotonic() - started) * yield_ratio)
+    return result
 
 
 async def release(db: mongo.Database, lease: Lease, extra: dict[str, Any] | None = None) -> int:

@@ -133,10 +133,16 @@ async def _swap(
         await fencing.fenced(db, lease, save)
     stats = fresh.stats.to_dict()
 
-    async def save_stats(session: mongo.Session) -> None:
-        await repo.save_stats(db, epoch, stats, session)
+    async def clear_stats(session: mongo.Session) -> None:
+        await db[repo.STATS].delete_many({"epoch": epoch}, session=session)
 
-    await fencing.fenced(db, lease, save_stats)
+    await fencing.fenced(db, lease, clear_stats)
+    for stats_part in repo.stats_parts(epoch, stats):  # one part per write: reads go between
+
+        async def save_part(session: mongo.Session, doc: dict[str, Any] = stats_part) -> None:
+            await db[repo.STATS].insert_one(doc, session=session)
+
+        await fencing.fenced(db, lease, save_part)
     names = {i: (snapshots[i].slug, snapshots[i].title) for i in from_listing if i in fresh}
     names.update({d["_id"]: (d["slug"], d["title"]) for d in kept})
     staged = LiveIndex(index.config, owner)

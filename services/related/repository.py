@@ -90,7 +90,7 @@ async def published_docs(db: mongo.Database, batch: int = 1000) -> list[Doc]:
 
 async def doc_heads(db: mongo.Database) -> dict[str, Doc]:
     """id -> version, status, seq of every doc (no engine input: cheap to read)."""
-    cursor = db[DOCS].find({}, {"version": 1, "status": 1, "seq": 1}, batch_size=5000)
+    cursor = db[DOCS].find({}, {"version": 1, "status": 1, "seq": 1}, batch_size=1000)
     return {d["_id"]: d async for d in cursor}
 
 
@@ -127,7 +127,7 @@ async def list_hashes(
 ) -> dict[str, str]:
     """id -> hash of stored lists (all of them, or the given ids)."""
     query = {} if ids is None else {"_id": {"$in": list(ids)}}
-    cursor = db[LISTS].find(query, {"hash": 1}, session=session, batch_size=5000)
+    cursor = db[LISTS].find(query, {"hash": 1}, session=session, batch_size=1000)
     return {d["_id"]: d.get("hash", "") async for d in cursor}
 
 
@@ -147,18 +147,23 @@ async def write_lists(
 # --- stats: the frozen corpus statistics of an epoch ----------------------------------------
 
 
+def stats_parts(epoch: int, stats: Doc) -> list[Doc]:
+    """The documents of an epoch's stats, in chunks (BSON documents are capped at 16 MB)."""
+    terms = sorted(stats["df"].items())
+    chunks = [terms[i : i + STATS_CHUNK] for i in range(0, len(terms), STATS_CHUNK)] or [[]]
+    return [
+        {"epoch": epoch, "part": part, "n_docs": stats["n_docs"], "avg_len": stats["avg_len"],
+         "df": [[t, n] for t, n in chunk]}
+        for part, chunk in enumerate(chunks)
+    ]  # fmt: skip
+
+
 async def save_stats(
     db: mongo.Database, epoch: int, stats: Doc, session: mongo.Session | None = None
 ) -> None:
     """Store stats in chunks under their epoch (the previous epoch stays until dropped)."""
     await db[STATS].delete_many({"epoch": epoch}, session=session)
-    terms = sorted(stats["df"].items())
-    chunks = [terms[i : i + STATS_CHUNK] for i in range(0, len(terms), STATS_CHUNK)] or [[]]
-    await db[STATS].insert_many([
-        {"epoch": epoch, "part": part, "n_docs": stats["n_docs"], "avg_len": stats["avg_len"],
-         "df": [[t, n] for t, n in chunk]}
-        for part, chunk in enumerate(chunks)
-    ], session=session)  # fmt: skip
+    await db[STATS].insert_many(stats_parts(epoch, stats), session=session)
 
 
 async def load_stats(db: mongo.Database, epoch: int) -> Doc | None:
