@@ -37,10 +37,14 @@ def _runtime(request: Request) -> Runtime:
 async def rebuild_counts(request_or_app: Any) -> dict[str, int]:
     app = getattr(request_or_app, "app", request_or_app)
     settings = app.state.settings
-    return await recovery.rebuild_comment_counts(
+    counts = await recovery.rebuild_comment_counts(
         app.state.runtime, settings.comments_url,
         transport=getattr(app.state, "peer_transport", None), timeout_s=settings.peer_timeout_s,
     )  # fmt: skip
+    cache = getattr(app.state, "read_cache", None)
+    if cache is not None and counts["articles_changed"]:
+        cache.clear()  # counts were set directly, not by events the cache listens to
+    return counts
 
 
 @router.post("/admin/rebuild/comment-counts")

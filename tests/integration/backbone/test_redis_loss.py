@@ -206,9 +206,13 @@ async def test_recovery_endpoints_answer_counts(infra, isolation):
         adb = runtime(s["apps"]["articles"]).db
         await adb.articles.update_one({"_id": article_id}, {"$set": {"comment_count": 7}})
         await adb.comment_states.delete_many({})
+        drifted = await s["articles"].get(f"/articles/{article_id}")
+        assert drifted.json()["comment_count"] == 7  # now in the read cache
         counts = await s["articles"].post("/admin/rebuild/comment-counts", headers=ADMIN)
         assert counts.status_code == 200, counts.text
         assert counts.json() == {"comments": 1, "articles_changed": 1}
+        fixed = await s["articles"].get(f"/articles/{article_id}")
+        assert fixed.json()["comment_count"] == 1  # the cache did not keep the drifted count
         cdb = runtime(s["apps"]["comments"]).db
         await cdb.articles.delete_many({})
         model = await s["comments"].post("/admin/rebuild/articles", headers=ADMIN)
