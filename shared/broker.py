@@ -191,8 +191,10 @@ class Consumer:
                 return task.result()
             try:
                 if not await self._keep.touch(self.stream, self.group, self.consumer, entry_id):
-                    log.warning(
-                        "entry %s of %s was claimed away mid-handler", entry_id, self.stream
+                    log.info(
+                        "entry %s of %s is no longer pending for us (acked or claimed)",
+                        entry_id,
+                        self.stream,
                     )
             except Exception as exc:  # noqa: BLE001 - Redis away: the handler goes on
                 log.warning("keep-alive of %s failed: %s", entry_id, type(exc).__name__)

@@ -103,7 +103,7 @@ async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation
 
 async def test_two_rebuilders_with_a_lease_shorter_than_the_work(infra, isolation):
     history = History(ant_articles(20), seed=12)
-    settings = related_settings(infra, isolation, lease_s=0.3, write_batch=2)
+    settings = related_settings(infra, isolation, lease_s=0.15, write_batch=2)
     app = create_app(settings)
     async with producer(infra, isolation) as articles, app_client(app):
         await send(articles, *(history.step() for _ in range(40)))
