@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from shared import auth, caching, http, logs, openapi
+from shared import admin, auth, caching, http, logs, openapi
 from shared.cache import EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
@@ -67,6 +67,7 @@ def build_app(
     app.include_router(
         http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
     )
+    app.include_router(admin.router)  # outbox replay, recovery after a Redis data loss
     for router in routers:
         app.include_router(router)
     openapi.document_errors(app, errors)

@@ -12,17 +12,27 @@ from typing import Any
 from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, RedisStreamMessage, StreamSub
 from faststream.redis.parser.binary import BinaryMessageFormatV1
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from shared.events import Event, UnsupportedEvent, dlq_stream, parse_event, utcnow
+from shared import dlq, groups, mongo
+from shared.events import Event, UnsupportedEvent, dlq_stream, known_type, parse_event
+from shared.groups import ConsumerMetrics
 from shared.logs import deliveries_var, observed
 
 log = logging.getLogger("akhbar.broker")
 
 Handler = Callable[[Event], Awaitable[None]]
+__all__ = [
+    "Consumer",
+    "ConsumerMetrics",
+    "Handler",
+    "create_broker",
+    "decode_entry",
+    "ensure_group",
+]
 
 
 def create_broker(
@@ -60,18 +70,6 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
             raise
 
 
-class ConsumerMetrics:
-    """Event counters of one app (one registry), labelled by stream and group."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        def counter(name: str, doc: str) -> Counter:
-            return Counter(name, doc, ("stream", "group"), registry=registry)
-
-        self.handled = counter("akhbar_events_handled", "events handled")
-        self.failed = counter("akhbar_events_failed", "handler failures")
-        self.dead = counter("akhbar_events_dead_lettered", "events moved to the DLQ")
-
-
 class Consumer:
     """One consumer group on one stream: a FastStream reader plus our claimer and DLQ."""
 
@@ -89,6 +87,7 @@ class Consumer:
         min_idle_ms: int = 30_000,
         claim_interval_s: float = 5.0,
         dlq_maxlen: int = 100_000,
+        idle_consumer_ms: int = 3_600_000,
     ) -> None:
         self.stream, self.group, self.consumer = stream, group, consumer
         self._redis = redis
@@ -97,9 +96,14 @@ class Consumer:
         self._min_idle_ms = min_idle_ms
         self._claim_interval = claim_interval_s
         self._dlq_maxlen = dlq_maxlen
+        self._idle_consumer_ms = idle_consumer_ms
         self._errors_key = f"{stream}.errors:{group}"
         self._task: asyncio.Task[None] | None = None
         self._metrics = metrics
+        self._keep = groups.KeepAlive(redis)
+        self.state: groups.GroupState | None = None  # refreshed each claimer round
+        self.last_entry_id: str | None = None  # the last entry this process handled
+        self.lost: Callable[[str], Awaitable[None]] | None = None  # told when Redis lost data
         self.subscriber = broker.subscriber(
             stream=StreamSub(stream, group=group, consumer=consumer),
             ack_policy=AckPolicy.REJECT_ON_ERROR,  # a failure stays pending for the claimer
@@ -108,16 +112,23 @@ class Consumer:
         self.subscriber(self._on_message)
 
     async def _on_message(self, body: dict[str, Any], message: RedisStreamMessage) -> None:
-        entry_id = message.raw_message["message_ids"][0]
-        await self.process(entry_id, body, deliveries=1)
+        raw = message.raw_message
+        await self.process(raw["message_ids"][0], body, deliveries=1, fields=raw.get("data"))
 
     @property
     def running(self) -> bool:
         return bool(self.subscriber.running) and self._task is not None and not self._task.done()
 
     async def prepare(self) -> None:
-        """Create the group before the broker starts reading."""
+        """Create the group before the broker starts reading; forget long-dead consumers."""
         await ensure_group(self._redis, self.stream, self.group)
+        try:
+            await groups.drop_idle_consumers(
+                self._redis, self.stream, self.group,
+                idle_ms=self._idle_consumer_ms, keep=self.consumer,
+            )  # fmt: skip
+        except ResponseError as exc:
+            log.warning("could not list consumers of %s: %s", self.stream, exc)
 
     def start_claimer(self) -> None:
         self._task = asyncio.create_task(self._claim_loop(), name=f"claimer:{self.stream}")
@@ -135,68 +146,129 @@ class Consumer:
                 pass
             self._task = None
 
-    async def process(self, entry_id: bytes, payload: dict[str, Any], *, deliveries: int) -> bool:
+    async def process(
+        self,
+        entry_id: bytes,
+        payload: dict[str, Any],
+        *,
+        deliveries: int,
+        fields: dict[bytes, bytes] | None = None,
+    ) -> bool:
         """Handle one entry; True when it may be acked, False when it must stay pending."""
         try:
             event = parse_event(payload)
         except (UnsupportedEvent, ValidationError) as exc:
-            await self.dead_letter(entry_id, payload, f"{type(exc).__name__}: {exc}", deliveries)
+            await self.dead_letter(
+                entry_id, payload, f"{type(exc).__name__}: {exc}", deliveries,
+                fields=fields, reason=dlq.REASON_INVALID,
+            )  # fmt: skip
             return True
         deliveries_var.set(deliveries)
         try:
-            await self._handler(event)
+            await self._handle(entry_id, event)
         except Exception as exc:
-            self._metrics.failed.labels(self.stream, self.group).inc()
+            self._metrics.failed.labels(self.stream, self.group, event.type).inc()
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             log.warning("event %s failed (delivery %d): %s", event.event_id, deliveries, error)
             if deliveries >= self._max_deliveries:
-                await self.dead_letter(entry_id, payload, error, deliveries)
+                await self.dead_letter(entry_id, payload, error, deliveries, fields=fields)
                 return True
             await self._redis.hset(self._errors_key, entry_id, error)
             raise
-        self._metrics.handled.labels(self.stream, self.group).inc()
+        self._metrics.handled.labels(self.stream, self.group, event.type).inc()
+        self.last_entry_id = _text(entry_id)
         return True
 
+    async def _patiently(self, event: Event) -> None:
+        """Run the handler; while the database is unreachable, wait and run it again. An
+        outage is not a poison message: it must not use up deliveries and dead-letter
+        events that will apply once the database is back (the entry stays ours meanwhile)."""
+        delay = 0.5
+        while True:
+            try:
+                await self._handler(event)
+                return
+            except mongo.ConnectionFailure as exc:
+                log.warning(
+                    "event %s waits for the database (%s); retry in %.1fs",
+                    event.event_id, type(exc).__name__, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _handle(self, entry_id: bytes, event: Event) -> None:
+        """Run the handler while keeping the entry ours: a slow handler is not a failed one."""
+        task = asyncio.ensure_future(self._patiently(event))
+        every = max(self._min_idle_ms / 3000, 0.05)
+        while True:
+            try:
+                done, _ = await asyncio.wait({task}, timeout=every)
+            except asyncio.CancelledError:  # shutdown: the handler stops with us
+                task.cancel()
+                raise
+            if done:
+                return task.result()
+            try:
+                if not await self._keep.touch(self.stream, self.group, self.consumer, entry_id):
+                    log.info(
+                        "entry %s of %s is no longer pending for us (acked or claimed)",
+                        entry_id,
+                        self.stream,
+                    )
+            except Exception as exc:  # noqa: BLE001 - Redis away: the handler goes on
+                log.warning("keep-alive of %s failed: %s", entry_id, type(exc).__name__)
+
     async def dead_letter(
-        self, entry_id: bytes, payload: dict[str, Any], error: str, deliveries: int
+        self,
+        entry_id: bytes | str,
+        payload: dict[str, Any] | None,
+        error: str,
+        deliveries: int,
+        *,
+        fields: dict[bytes, bytes] | None = None,
+        reason: str = dlq.REASON_FAILED,
     ) -> None:
-        """Move an entry to `<stream>.dlq` with its error and ack it."""
-        await self._redis.xadd(
-            dlq_stream(self.stream),
-            {
-                "event": json.dumps(payload, ensure_ascii=False, default=str),
-                "error": error,
-                "stream": self.stream,
-                "group": self.group,
-                "entry_id": entry_id,
-                "deliveries": str(deliveries),
-                "failed_at": utcnow().isoformat(),
-            },
-            maxlen=self._dlq_maxlen,
-            approximate=True,
+        """Move an entry to `<stream>.dlq` with its error and ack it, atomically."""
+        record = dlq.record(
+            stream=self.stream, group=self.group, entry_id=entry_id, deliveries=deliveries,
+            error=error, reason=reason, payload=payload, fields=fields,
+        )  # fmt: skip
+        ack = reason != dlq.REASON_TRIMMED  # XAUTOCLAIM already dropped trimmed ids
+        await dlq.dead_letter(
+            self._redis, record, ack=ack, errors_key=self._errors_key, maxlen=self._dlq_maxlen
         )
-        await self._redis.xack(self.stream, self.group, entry_id)
-        await self._redis.hdel(self._errors_key, entry_id)
-        self._metrics.dead.labels(self.stream, self.group).inc()
+        event_type = known_type((payload or {}).get("type"))
+        self._metrics.dead.labels(self.stream, self.group, event_type).inc()
         log.error(
-            "event moved to %s after %d deliveries: %s", dlq_stream(self.stream), deliveries, error
-        )
+            "event %s moved to %s (%s, %d deliveries): %s",
+            record["entry_id"], dlq_stream(self.stream), reason, deliveries, error,
+        )  # fmt: skip
 
     async def claim_once(self) -> int:
         """Claim entries idle longer than min-idle and retry them; returns how many were claimed."""
         start, claimed = "0-0", 0
         while True:
-            next_id, entries, *_deleted = await self._redis.xautoclaim(
+            next_id, entries, *deleted = await self._redis.xautoclaim(
                 self.stream, self.group, self.consumer, self._min_idle_ms, start_id=start, count=50
             )
             for entry_id, fields in entries:
                 claimed += 1
                 await self._retry(entry_id, fields)
-            for gone in _deleted[0] if _deleted else []:
-                await self._redis.hdel(self._errors_key, gone)  # trimmed away while pending
-            start = next_id.decode() if isinstance(next_id, bytes) else next_id
+            await self._trimmed([_text(i) for i in (deleted[0] if deleted else [])])
+            start = _text(next_id)
             if start == "0-0":
                 return claimed
+
+    async def _trimmed(self, ids: list[str]) -> None:
+        """Pending entries MAXLEN trimmed away: record each one, never lose them silently."""
+        if not ids:
+            return
+        log.error("%d pending entries of %s/%s were trimmed: %s", len(ids), self.stream,
+                  self.group, ids)  # fmt: skip
+        for entry_id in ids:
+            error = _text(await self._redis.hget(self._errors_key, entry_id)) or "trimmed"
+            await self.dead_letter(entry_id, None, error, 0, reason=dlq.REASON_TRIMMED)
+            self._metrics.trimmed.labels(self.stream, self.group).inc()
 
     async def _retry(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
         pending = await self._redis.xpending_range(
@@ -206,18 +278,37 @@ class Consumer:
         try:
             payload = decode_entry(fields)
         except (UnsupportedEvent, ValueError) as exc:
-            await self.dead_letter(entry_id, {"raw": repr(fields)[:2000]}, repr(exc), deliveries)
+            await self.dead_letter(
+                entry_id, None, repr(exc), deliveries, fields=fields, reason=dlq.REASON_INVALID
+            )
             return
         if deliveries > self._max_deliveries:  # e.g. a crash mid-handler: do not run it again
             error = await self._redis.hget(self._errors_key, entry_id)
-            await self.dead_letter(entry_id, payload, _text(error), deliveries)
+            await self.dead_letter(entry_id, payload, _text(error), deliveries, fields=fields)
             return
         try:
-            if await self.process(entry_id, payload, deliveries=deliveries):
-                await self._redis.xack(self.stream, self.group, entry_id)
-                await self._redis.hdel(self._errors_key, entry_id)
+            if await self.process(entry_id, payload, deliveries=deliveries, fields=fields):
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.xack(self.stream, self.group, entry_id)
+                    pipe.hdel(self._errors_key, entry_id)
+                    await pipe.execute()
         except Exception:  # noqa: BLE001 - recorded in process(); stays pending
             pass
+
+    async def observe(self) -> groups.GroupState | None:
+        """Refresh the group's lag and pending gauges; tell `lost` when Redis lost the stream."""
+        state = await groups.state(self._redis, self.stream, self.group)
+        labels = (self.stream, self.group)
+        if state is not None:
+            self._metrics.lag.labels(*labels).set(state.lag or 0)
+            self._metrics.pending.labels(*labels).set(state.pending)
+            self._metrics.oldest.labels(*labels).set(state.oldest_pending_s)
+        reason = groups.loss_reason(state, self.last_entry_id)
+        self.state = state
+        if reason and self.lost is not None:
+            self.last_entry_id = None  # one report per loss
+            await self.lost(f"{self.stream}/{self.group}: {reason}")
+        return state
 
     async def recover(self) -> None:
         """Recreate the group and restart the reader when Redis lost them (NOGROUP)."""
@@ -229,6 +320,7 @@ class Consumer:
     async def _claim_loop(self) -> None:
         while True:
             try:
+                await self.observe()
                 await self.claim_once()
                 if not self.subscriber.running:
                     await self.recover()

@@ -11,13 +11,69 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 from typing import Any
 
 from redis.asyncio import Redis
 
-from shared.events import dlq_stream
+from shared.events import dlq_stream, utcnow
+
+REASON_FAILED = "failed"  # the handler failed max_deliveries times
+REASON_INVALID = "invalid"  # the entry cannot be decoded or validated as an event
+REASON_TRIMMED = "trimmed"  # MAXLEN trimmed the entry away while it was pending
+
+
+def record(
+    *,
+    stream: str,
+    group: str,
+    entry_id: bytes | str,
+    deliveries: int,
+    error: str,
+    reason: str,
+    payload: dict[str, Any] | None,
+    fields: dict[bytes, bytes] | None,
+) -> dict[str, str]:
+    """The dead-letter record: where it came from, why, and the original entry's fields."""
+    original = {
+        k.decode(errors="replace"): base64.b64encode(v).decode() for k, v in (fields or {}).items()
+    }
+    return {
+        "reason": reason,
+        "stream": stream,
+        "group": group,
+        "entry_id": entry_id.decode() if isinstance(entry_id, bytes) else entry_id,
+        "deliveries": str(deliveries),
+        "error": error,
+        "event": json.dumps(payload, ensure_ascii=False, default=str) if payload else "",
+        "fields_b64": json.dumps(original),
+        "failed_at": utcnow().isoformat(),
+    }
+
+
+async def dead_letter(
+    redis: Redis,
+    rec: dict[str, str],
+    *,
+    ack: bool,
+    errors_key: str,
+    maxlen: int,
+) -> None:
+    """Write the record and ack the entry in one MULTI/EXEC: both happen or neither does."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xadd(dlq_stream(rec["stream"]), rec, maxlen=maxlen, approximate=True)  # type: ignore[arg-type]
+        if ack:
+            pipe.xack(rec["stream"], rec["group"], rec["entry_id"])
+        pipe.hdel(errors_key, rec["entry_id"])
+        await pipe.execute()
+
+
+def original_fields(entry: dict[str, Any]) -> dict[bytes, bytes]:
+    """The dead-lettered entry's fields as they were on the stream."""
+    raw = json.loads(entry.get("fields_b64") or "{}")
+    return {k.encode(): base64.b64decode(v) for k, v in raw.items()}
 
 
 async def list_entries(redis: Redis, stream: str, count: int = 100) -> list[dict[str, Any]]:
@@ -39,14 +95,13 @@ async def replay(
     for entry in await list_entries(redis, stream, count=10_000):
         if entry_ids and entry["dlq_id"] not in entry_ids:
             continue
-        event = json.loads(entry["event"])
+        if not entry.get("event"):
+            continue  # trimmed away before anyone read it: nothing to put back
+        fields = original_fields(entry) or {
+            b"__data__": json.dumps(json.loads(entry["event"]), ensure_ascii=False).encode()
+        }
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                stream,
-                {"__data__": json.dumps(event, ensure_ascii=False)},
-                maxlen=maxlen,
-                approximate=True,
-            )
+            pipe.xadd(stream, fields, maxlen=maxlen, approximate=True)  # type: ignore[arg-type]
             pipe.xdel(dlq_stream(stream), entry["dlq_id"])
             await pipe.execute()
         replayed += 1

@@ -228,3 +228,8 @@ _EVENT_TYPES = {
 def stream_for(event: Event) -> str:
     """The stream an event belongs on, from its type's prefix."""
     return STREAM_OF[event.type.split(".", 1)[0]]
+
+
+def known_type(value: object) -> str:
+    """The event type for metric labels: a known type, else "unknown" (bounded cardinality)."""
+    return value if isinstance(value, str) and value in _EVENT_TYPES else "unknown"

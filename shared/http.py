@@ -111,7 +111,7 @@ class MetricsMiddleware:
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
+ReadyCheck = Callable[[], Awaitable[dict[str, Any]]]
 
 
 def ops_router(
@@ -130,7 +130,7 @@ def ops_router(
     )
     async def readiness() -> JSONResponse:
         checks = await ready()
-        ok = all(checks.values())
+        ok = all(v for v in checks.values() if isinstance(v, bool))  # non-bool: details
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks},
             status_code=200 if ok else 503,

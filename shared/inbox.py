@@ -8,13 +8,23 @@ from shared import failpoints, mongo
 from shared.events import Event, utcnow
 
 COLLECTION = "processed_events"
+TTL_INDEX = "processed_at_1"
 
 Apply = Callable[[mongo.Session], Awaitable[None]]
 
 
-async def ensure_indexes(db: mongo.Database) -> None:
-    # `_id` is the event id, unique by construction; processed_at lets ops prune old records.
-    await db[COLLECTION].create_indexes([mongo.IndexModel([("processed_at", mongo.ASCENDING)])])
+async def ensure_indexes(db: mongo.Database, *, keep_s: float = 14 * 86400) -> None:
+    """`_id` is the event id (unique by construction); a TTL index on processed_at drops a
+    record once no redelivery can be that old (keep_s exceeds the outbox's retention)."""
+    expire = int(keep_s)
+    info = await db[COLLECTION].index_information()
+    current = info.get(TTL_INDEX)
+    if current is not None and current.get("expireAfterSeconds") != expire:
+        await db[COLLECTION].drop_index(TTL_INDEX)  # created without (or with another) TTL
+    await db[COLLECTION].create_indexes(
+        [mongo.IndexModel([("processed_at", mongo.ASCENDING)], name=TTL_INDEX,
+                          expireAfterSeconds=expire)]
+    )  # fmt: skip
 
 
 async def handle_once(client: mongo.Client, db: mongo.Database, event: Event, apply: Apply) -> bool:

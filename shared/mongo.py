@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -20,7 +24,13 @@ from pymongo import (
     ReturnDocument,
     UpdateOne,
 )
-from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    OperationFailure,
+    PyMongoError,
+)
 
 Client = AsyncIOMotorClient
 Database = AsyncIOMotorDatabase
@@ -38,6 +48,7 @@ __all__ = [
     "DeleteOne",
     "DuplicateKeyError",
     "IndexModel",
+    "OperationFailure",
     "PyMongoError",
     "ReplaceOne",
     "ReturnDocument",
@@ -49,6 +60,11 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger("akhbar.mongo")
+
+TRANSIENT = "TransientTransactionError"
+UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
+RETRY_LIMIT_S = 120.0  # as the drivers' convenient API: retry while within two minutes
 
 
 def connect(url: str, *, timeout_ms: int = 5000) -> AsyncIOMotorClient:
@@ -74,8 +90,77 @@ async def ping(client: AsyncIOMotorClient) -> bool:
 async def transaction(
     client: AsyncIOMotorClient,
     callback: Callable[[AsyncIOMotorClientSession], Coroutine[Any, Any, T]],
+    *,
+    limit_s: float = RETRY_LIMIT_S,
 ) -> T:
-    """Run `callback(session)` in a transaction, retried on transient errors (WriteConflict)."""
+    """Run `callback(session)` in a transaction with the retries MongoDB's labels call for.
+
+    A `TransientTransactionError` (a WriteConflict, a NoSuchTransaction after a server restart)
+    from the callback or from the commit runs the whole transaction again; an
+    `UnknownTransactionCommitResult` retries only the commit (committing twice is safe: the
+    server answers the same transaction number). motor 3.7's `with_transaction` cannot do the
+    latter: its `async with` commits on exit, before its own commit-retry loop.
+    """
+    started = time.monotonic()
+    attempt = 0
     async with await client.start_session() as session:
-        result: Any = await session.with_transaction(callback)
-        return result  # type: ignore[no-any-return]
+        while True:
+            attempt += 1
+            session.start_transaction()
+            try:
+                result = await callback(session)
+            except Exception as exc:
+                await _abort(session)
+                if _labelled(exc, TRANSIENT) and _within(started, limit_s):
+                    await _pause(attempt)
+                    continue
+                raise
+            if not session.in_transaction:
+                return result  # the callback ended the transaction itself
+            try:
+                await _commit(session, started, limit_s)
+            except PyMongoError as exc:
+                await _abort(session)
+                if _labelled(exc, TRANSIENT) and _within(started, limit_s):
+                    log.info("transaction retried after a transient commit error: %s", exc)
+                    await _pause(attempt)
+                    continue
+                raise
+            return result
+
+
+async def _commit(session: AsyncIOMotorClientSession, started: float, limit_s: float) -> None:
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await session.commit_transaction()
+            return
+        except PyMongoError as exc:
+            if not (_labelled(exc, UNKNOWN_COMMIT) and _within(started, limit_s)):
+                raise
+            if isinstance(exc, OperationFailure) and exc.code == 50:  # MaxTimeMSExpired
+                raise
+            log.info("commit retried after an unknown commit result: %s", exc)
+            await _pause(attempt)
+
+
+async def _abort(session: AsyncIOMotorClientSession) -> None:
+    if session.in_transaction:
+        try:
+            await session.abort_transaction()
+        except PyMongoError:  # the server may have dropped it already
+            pass
+
+
+def _labelled(exc: BaseException, label: str) -> bool:
+    return isinstance(exc, PyMongoError) and exc.has_error_label(label)
+
+
+def _within(started: float, limit_s: float) -> bool:
+    return time.monotonic() - started < limit_s
+
+
+async def _pause(attempt: int) -> None:
+    """Jittered backoff so writers that conflicted do not collide again in lockstep."""
+    await asyncio.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.5)))

@@ -1,4 +1,12 @@
-"""Transactional outbox: events are written with their entity and published by a relay."""
+"""Transactional outbox: events are written with their entity and published by a relay.
+
+Order: every transaction that writes outbox documents increments one per-database counter
+document (`outbox_seq`) and numbers its events from it. Two such transactions write the same
+document, so they conflict and one retries after the other committed: `seq` is a gap-tolerant
+scalar in commit order. When the relay reads seq n, every lower number that will ever commit
+has committed. One relay per database (a fenced lease) publishes in `seq` order, so a stream
+receives each database's events in commit order, hence each aggregate's in version order.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +14,60 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from shared import failpoints, mongo
 from shared.events import Event, stream_for, utcnow
+from shared.lease import Lease
 
 log = logging.getLogger("akhbar.outbox")
 
 COLLECTION = "outbox"
+COUNTER = "outbox_seq"
 LEASES = "outbox_lease"
 
 
 async def ensure_indexes(db: mongo.Database) -> None:
     await db[COLLECTION].create_indexes(
-        [mongo.IndexModel([("sent_at", mongo.ASCENDING), ("seq", mongo.ASCENDING)])]
+        [
+            mongo.IndexModel([("sent_at", mongo.ASCENDING), ("seq", mongo.ASCENDING)]),
+            mongo.IndexModel([("created_at", mongo.ASCENDING)]),
+        ]
     )
+    await _renumber_legacy(db)
+
+
+async def _renumber_legacy(db: mongo.Database) -> None:
+    """Pending documents written with the old `(timestamp, index)` seq get scalar numbers."""
+    legacy = [
+        doc
+        async for doc in db[COLLECTION].find({"sent_at": None}, {"seq": 1, "created_at": 1})
+        if isinstance(doc.get("seq"), list)
+    ]
+    legacy.sort(key=lambda d: tuple(d["seq"]))
+    for doc in legacy:
+
+        async def renumber(session: mongo.Session, doc: dict[str, Any] = doc) -> None:
+            (seq,) = await _take(db, session, 1)
+            await db[COLLECTION].update_one(
+                {"_id": doc["_id"]}, {"$set": {"seq": seq}}, session=session
+            )
+
+        await mongo.transaction(db.client, renumber)
+
+
+async def _take(db: mongo.Database, session: mongo.Session, n: int) -> range:
+    """The next n numbers of the database's outbox counter, inside the caller's transaction."""
+    doc = await db[COUNTER].find_one_and_update(
+        {"_id": COLLECTION},
+        {"$inc": {"n": n}},
+        upsert=True,
+        return_document=mongo.ReturnDocument.AFTER,
+        session=session,
+    )
+    last = int(doc["n"])
+    return range(last - n + 1, last + 1)
 
 
 async def add(db: mongo.Database, session: mongo.Session, *events: Event) -> None:
@@ -28,10 +75,11 @@ async def add(db: mongo.Database, session: mongo.Session, *events: Event) -> Non
     if not events:
         return
     now = utcnow()
+    numbers = await _take(db, session, len(events))
     docs = [
         {
             "_id": event.event_id,
-            "seq": (now.timestamp(), index),
+            "seq": seq,
             "stream": stream_for(event),
             "type": event.type,
             "event": event.model_dump(mode="json"),
@@ -39,9 +87,30 @@ async def add(db: mongo.Database, session: mongo.Session, *events: Event) -> Non
             "sent_at": None,
             "attempts": 0,
         }
-        for index, event in enumerate(events)
+        for seq, event in zip(numbers, events, strict=True)
     ]
     await db[COLLECTION].insert_many(docs, session=session)
+
+
+async def backlog(db: mongo.Database) -> tuple[int, float]:
+    """How many documents wait to be published and the age in seconds of the oldest."""
+    pending = db[COLLECTION]
+    count = int(await pending.count_documents({"sent_at": None}))
+    oldest = await pending.find_one({"sent_at": None}, sort=[("seq", 1)])
+    age = (utcnow() - oldest["created_at"]).total_seconds() if oldest else 0.0
+    return count, max(age, 0.0)
+
+
+async def replay_since(db: mongo.Database, since: datetime) -> int:
+    """Mark every document written since `since` (sent or not) for publishing again.
+
+    Used when Redis lost its data: consumers' inboxes make the second delivery harmless.
+    Documents keep their seq, so the relay republishes them in their original order.
+    """
+    result = await db[COLLECTION].update_many(
+        {"created_at": {"$gte": since}}, {"$set": {"sent_at": None}}
+    )
+    return int(result.matched_count)
 
 
 class Relay:
@@ -67,8 +136,7 @@ class Relay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._lease = lease
-        self._owner = uuid.uuid4().hex
+        self._lease = Lease(db, "relay", uuid.uuid4().hex, lease.total_seconds(), collection=LEASES)
         self.failures = 0
 
     def notify(self) -> None:
@@ -98,28 +166,18 @@ class Relay:
         # A last attempt so a clean shutdown leaves nothing pending when Redis is up.
         try:
             await self.publish_pending()
-            await self._db[LEASES].delete_one({"_id": "relay", "owner": self._owner})
+            await self._lease.release()
         except Exception:  # noqa: BLE001 - the next start publishes what is left
             log.warning("outbox: pending events left for the next start")
 
-    async def _lead(self) -> bool:
-        """Take or renew the relay lease: one relay per database publishes, so order holds and
-        replicas do not publish the same document twice. A dead leader's lease expires."""
-        now = utcnow()
-        try:
-            await self._db[LEASES].find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
-                {"$set": {"owner": self._owner, "until": now + self._lease}},
-                upsert=True,
-            )
-        except mongo.DuplicateKeyError:
-            return False  # another relay holds a live lease
-        return True
-
     async def publish_pending(self) -> int:
-        """Publish every pending document, oldest first; returns how many were sent."""
+        """Publish every pending document in seq order while holding the relay lease.
+
+        One relay per database publishes (replicas wait for its lease to expire), and it stops
+        before an XADD as soon as it cannot be sure it still holds the lease.
+        """
         sent = 0
-        while await self._lead():
+        while await self._lease.acquire():
             cursor = self._db[COLLECTION].find({"sent_at": None}).sort("seq", 1).limit(self._batch)
             docs = await cursor.to_list(self._batch)
             if not docs:
@@ -127,6 +185,8 @@ class Relay:
             published: list[str] = []
             try:
                 for doc in docs:
+                    if not self._lease.held:
+                        break  # expired mid-batch: take it again (or let the new holder go on)
                     await self._publish(doc["stream"], Event.model_validate(doc["event"]))
                     published.append(doc["_id"])
                     failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked

@@ -9,14 +9,15 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry, Gauge
 from redis.asyncio import Redis
 
-from shared import inbox, mongo, outbox
+from shared import inbox, mongo, outbox, recovery
 from shared.broker import Consumer, ConsumerMetrics, Handler, create_broker
 from shared.events import EVENTS_OF_STREAM, STREAM_OF_PRODUCER, Event
 from shared.settings import ServiceSettings
@@ -50,6 +51,7 @@ class Runtime:
             self.publish,
             interval_s=settings.relay_interval_s,
             max_backoff_s=settings.relay_max_backoff_s,
+            keep_sent=timedelta(days=settings.outbox_keep_sent_days),
         )
         self.consumers: list[Consumer] = []
         self._consumer_metrics = ConsumerMetrics(self.registry)
@@ -61,11 +63,17 @@ class Runtime:
         self.broker_started = False
         # Called after each commit with the events it emitted (and the one it applied).
         self.after_commit: list[Callable[[list[Event]], None]] = []
-        pending = Gauge(
+        self.backlog = (0, 0.0)  # outbox documents waiting, age of the oldest (s)
+        Gauge(
             "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
-        )
-        pending.set_function(lambda: self._pending_cache)
-        self._pending_cache = 0.0
+        ).set_function(lambda: self.backlog[0])
+        Gauge(
+            "akhbar_outbox_oldest_seconds", "age of the oldest unpublished outbox document",
+            registry=self.registry,
+        ).set_function(lambda: self.backlog[1])  # fmt: skip
+        self.recovery = recovery.Recovery(self)
+        self.checks: dict[str, Callable[[], Awaitable[tuple[bool, str | None]]]] = {}
+        self._monitor: asyncio.Task[None] | None = None
 
     def _document_produced_events(self) -> None:
         """Declare the service's own stream as a publisher so AsyncAPI shows its events."""
@@ -103,7 +111,9 @@ class Runtime:
             max_deliveries=self.settings.max_deliveries,
             min_idle_ms=self.settings.claim_min_idle_ms,
             claim_interval_s=self.settings.claim_interval_s,
+            idle_consumer_ms=int(self.settings.idle_consumer_s * 1000),
         )
+        consumer.lost = self.recovery.lost
         self.consumers.append(consumer)
         return consumer
 
@@ -124,6 +134,13 @@ class Runtime:
         emitted = _emitted.get()
         if emitted is not None:
             emitted.extend(events)
+
+    async def replay_outbox(self, since: Any) -> int:
+        """Publish again every outbox event written since `since` (ops, Redis-loss recovery)."""
+        count = await outbox.replay_since(self.db, since)
+        self.relay.notify()
+        log.warning("outbox: %d events since %s queued for publishing again", count, since)
+        return count
 
     async def once(self, event: Event, apply: inbox.Apply) -> bool:
         """Apply an incoming event at most once (inbox + state change in one transaction)."""
@@ -147,8 +164,9 @@ class Runtime:
 
     async def start(self) -> None:
         await outbox.ensure_indexes(self.db)
-        await inbox.ensure_indexes(self.db)
+        await inbox.ensure_indexes(self.db, keep_s=self.settings.inbox_keep_days * 86400)
         self.relay.start()
+        self._monitor = asyncio.create_task(self._watch(), name="backbone-monitor")
         self._messaging = asyncio.create_task(self._start_messaging(), name="start-messaging")
         # When Redis is up, start fully before serving; when it is down, serve and keep trying.
         with contextlib.suppress(TimeoutError):
@@ -173,7 +191,27 @@ class Runtime:
         for consumer in self.consumers:
             consumer.start_claimer()
 
+    async def _watch(self) -> None:
+        """Refresh the outbox backlog gauges and look for a Redis that lost its data."""
+        while True:
+            try:
+                self.backlog = await outbox.backlog(self.db)
+            except Exception as exc:  # noqa: BLE001 - MongoDB away: the next round retries
+                log.debug("backlog refresh failed: %s", type(exc).__name__)
+            if self.broker_started:
+                await self.recovery.check_marker()
+            await asyncio.sleep(self.settings.monitor_interval_s)
+
+    def add_check(self, name: str, check: Callable[[], Awaitable[tuple[bool, str | None]]]) -> None:
+        """A service's own readiness check: (ok, what is happening or None)."""
+        self.checks[name] = check
+
     async def stop(self) -> None:
+        if self._monitor:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+        await self.recovery.stop()
         if self._messaging and not self._messaging.done():
             self._messaging.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -186,21 +224,55 @@ class Runtime:
         await self.redis.aclose()
         self.client.close()
 
-    async def ready(self) -> dict[str, bool]:
-        """Readiness: MongoDB and Redis answer, the broker runs, every consumer reads."""
+    async def ready(self) -> dict[str, Any]:
+        """Readiness: MongoDB and Redis answer, the broker runs, every consumer reads, no group
+        is past its lag or pending-age limit, and the service's own checks pass. `state` says
+        in words what is not fine (or what is going on, e.g. a rebuild)."""
         mongo_ok = await mongo.ping(self.client)
         try:
             redis_ok = bool(await asyncio.wait_for(self.redis.ping(), 2))
         except Exception:  # noqa: BLE001
             redis_ok = False
-        with contextlib.suppress(Exception):
-            self._pending_cache = float(await self.relay.pending_count())
-        return {
+        checks: dict[str, Any] = {
             "mongo": mongo_ok,
             "redis": redis_ok,
             "consumers": self.broker_started and all(c.running for c in self.consumers),
             "outbox_relay": self.relay.running,
         }
+        state: dict[str, str] = {}
+        groups_ok = True
+        for consumer in self.consumers:
+            problem = self._group_problem(consumer)
+            if problem:
+                groups_ok = False
+                state[f"{consumer.stream}/{consumer.group}"] = problem
+        checks["groups"] = groups_ok
+        for name, check in self.checks.items():
+            try:
+                ok, detail = await check()
+            except Exception as exc:  # noqa: BLE001
+                ok, detail = False, f"check failed: {type(exc).__name__}"
+            checks[name] = ok
+            if detail:
+                state[name] = detail
+        if self.recovery.running:
+            state["recovery"] = "recovering from a Redis data loss"
+        if state:
+            checks["state"] = state
+        return checks
+
+    def _group_problem(self, consumer: Consumer) -> str | None:
+        group = consumer.state
+        if group is None:
+            return None
+        if group.lag is not None and group.lag > self.settings.ready_max_lag:
+            return f"lag {group.lag} > {self.settings.ready_max_lag}"
+        if group.oldest_pending_s > self.settings.ready_max_pending_age_s:
+            return (
+                f"oldest pending entry {group.oldest_pending_s:.0f}s old"
+                f" > {self.settings.ready_max_pending_age_s:.0f}s"
+            )
+        return None
 
     def asyncapi(self) -> Any:
         spec = AsyncAPI(self.broker, title=f"akhbar {self.settings.service_name}")

@@ -46,6 +46,15 @@ class ServiceSettings(BaseSettings):
     relay_max_backoff_s: float = 10.0
     graceful_timeout_s: float = 10.0
     max_body_bytes: int = 256 * 1024
+    # Backbone limits (README "How events flow"): readiness fails past these figures.
+    ready_max_lag: int = 10_000  # entries not yet delivered to a group
+    ready_max_pending_age_s: float = 600.0  # age of a group's oldest unacknowledged entry
+    monitor_interval_s: float = 5.0  # outbox backlog, Redis-loss marker
+    idle_consumer_s: float = 3600.0  # consumers idle this long with nothing pending are deleted
+    outbox_keep_sent_days: float = 7.0  # sent outbox rows kept for replays
+    inbox_keep_days: float = 14.0  # processed_events kept (past outbox retention: no redelivery
+    # can be older); a TTL index deletes older ones
+    recover_on_loss: bool = True  # replay outboxes and rebuild read models when Redis lost data
 
     @property
     def database(self) -> str:

@@ -21,3 +21,6 @@ class Settings(ServiceSettings):
     slug_max_chars: int = 80
     scheduler_enabled: bool = True
     scheduler_interval_s: float = 5.0
+    # The comments service, read by the comment-count rebuild (GET /internal/comment-counts).
+    comments_url: str = "http://127.0.0.1:8002"
+    peer_timeout_s: float = 30.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.articles import api, repository, subscribers, tags
+from services.articles import admin, api, repository, subscribers, tags
 from services.articles.config import Settings
 from services.articles.scheduler import Scheduler
 from shared.app import build_app
@@ -40,12 +40,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.scheduler_enabled:
             scheduler.start()
 
-    return build_app(
+    app = build_app(
         title="Akhbar articles",
         runtime=runtime,
         cache_streams=(ARTICLES_STREAM, COMMENTS_STREAM),
-        routers=[api.router],
+        routers=[api.router, admin.router],
         on_start=on_start,
         on_stop=scheduler.stop,
         errors=ERRORS,
     )
+    app.state.peer_transport = None  # tests reach the comments app in-process
+
+    async def recount_after_loss() -> dict[str, int]:
+        return await admin.rebuild_counts(app)
+
+    runtime.recovery.add_hook("comment_counts", recount_after_loss)
+    return app

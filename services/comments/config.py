@@ -26,3 +26,8 @@ class Settings(ServiceSettings):
     reports_per_client_per_hour: int = 20
     # Where the moderators' page links an article: {slug} and {id} are filled in.
     article_url: str = "/article/{slug}"  # the reference site's article page
+    # Replies loaded with one page of threads (oldest first); a page never loads more.
+    max_replies: int = 500
+    # The articles service, read by the article read-model rebuild (GET /internal/articles).
+    articles_url: str = "http://127.0.0.1:8001"
+    peer_timeout_s: float = 30.0

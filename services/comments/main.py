@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.comments import api, subscribers, workbench_api
+from services.comments import admin, api, subscribers, workbench_api
 from services.comments.config import Settings
 from services.comments.context import Context
 from shared.app import build_app
@@ -36,9 +36,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Akhbar comments",
         runtime=runtime,
         cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
-        routers=[api.router, api.moderation_router, workbench_api.router],
+        routers=[api.router, api.moderation_router, workbench_api.router, admin.router],
         on_start=ctx.start,
         errors=ERRORS,
     )
     app.state.comments = ctx
+    app.state.peer_transport = None  # tests reach the articles app in-process
+
+    async def rebuild_after_loss() -> dict[str, int]:
+        return await admin.rebuild_article_model(app)
+
+    runtime.recovery.add_hook("article_model", rebuild_after_loss)
     return app

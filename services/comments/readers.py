@@ -24,7 +24,8 @@ async def list_public(
     query = {"article_id": article_id, "status": "approved", "parent_id": None}
     roots = await ctx.repo.page(query, after=after, newest=newest, limit=limit + 1)
     roots, next_cursor = lifecycle.split_page(roots, limit)
-    replies = await ctx.repo.replies([r["_id"] for r in roots]) if roots else []
+    root_ids = [r["_id"] for r in roots]
+    replies = await ctx.repo.replies(root_ids, ctx.settings.max_replies) if roots else []
     tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
     page = CommentPage(
         items=[PublicComment.model_validate(t) for t in tree],

@@ -41,7 +41,7 @@ class Repository:
                         ("_id", ASC),
                     ]
                 ),
-                IndexModel([("root_id", ASC), ("status", ASC)]),
+                IndexModel([("root_id", ASC), ("status", ASC), ("created_at", ASC), ("_id", ASC)]),
                 IndexModel([("status", ASC), ("created_at", ASC), ("_id", ASC)]),
                 IndexModel(
                     [("status", ASC), ("article_id", ASC), ("created_at", ASC), ("_id", ASC)]
@@ -187,9 +187,11 @@ class Repository:
         docs: list[Doc] = await cursor.limit(limit).to_list(limit)
         return docs
 
-    async def replies(self, root_ids: list[str]) -> list[Doc]:
+    async def replies(self, root_ids: list[str], limit: int) -> list[Doc]:
+        """Approved replies of a page's threads, oldest first, at most `limit` of them."""
         query = {"root_id": {"$in": root_ids}, "status": "approved"}
-        docs: list[Doc] = await self.comments.find(query).to_list(None)
+        cursor = self.comments.find(query).sort([("created_at", ASC), ("_id", ASC)])
+        docs: list[Doc] = await cursor.limit(limit).to_list(limit)
         return docs
 
     async def count_public(self, article_id: str) -> int:

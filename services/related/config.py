@@ -35,8 +35,9 @@ class Settings(ServiceSettings):
     auto_rebuild_growth: float | None = 1.3
     auto_rebuild_min_docs: int = 20
     auto_rebuild_cooldown_s: float = 300.0
-    # Cross-replica index lease taken by a rebuild while it writes the new index.
-    lease_s: float = 120.0
+    # Cross-replica index lease taken by a rebuild (or a repair) while it writes the index;
+    # renewed every third of it while working, so a dead holder is taken over this fast.
+    lease_s: float = 15.0
     job_heartbeat_s: float = 2.0
     job_stale_s: float = 60.0
     write_batch: int = 500

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from services.related import fencing, search_index
 from services.related import repository as repo
-from services.related import search_index
 from services.related.config import Settings
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
@@ -51,8 +51,11 @@ class Context:
     search_cache: search_index.PostingsCache = field(default_factory=search_index.PostingsCache)
 
     def __post_init__(self) -> None:
-        self.index = LiveIndex(engine_config(self.settings), self.runtime.consumer_name)
+        self.index = LiveIndex(
+            engine_config(self.settings), self.runtime.consumer_name, lease_s=self.settings.lease_s
+        )
         self.metrics = RebuildMetrics(self.runtime.registry)
+        self.runtime.add_check("index", self.readiness)
 
     def stats_outgrown(self) -> bool:
         """True when the corpus outgrew the frozen statistics and no refresh ran lately."""
@@ -77,6 +80,7 @@ class Context:
         """Indexes now; the engine loads in the background (consumers wait for it)."""
         await repo.ensure_indexes(self.runtime.db)
         self.spawn(self._load())
+        self.spawn(self._watch_lease())
 
     async def _load(self) -> None:
         async with self.index.lock:
@@ -86,6 +90,38 @@ class Context:
                 added = await search_index.backfill(self.runtime.db, docs)
                 log.info("search index filled from the related index: %d articles", added)
         log.info("related index loaded: %d articles", len(self.index.engine))
+
+    async def _watch_lease(self) -> None:
+        """Take over from a lease holder that stopped renewing (died mid-rebuild) without
+        waiting for the next event: the lists are repaired and indexing resumes."""
+        while True:
+            await asyncio.sleep(max(self.settings.lease_s / 3, 0.2))
+            try:
+                meta = await repo.get_meta(self.runtime.db)
+                if fencing.lease_state(meta) == "expired" and not self.index.lock.locked():
+                    log.warning(
+                        "index lease holder %s stopped: taking over", meta["lease"]["owner"]
+                    )
+                    async with self.index.lock:
+                        await self.index.ensure_current(self.runtime.db)
+            except Exception as exc:  # noqa: BLE001 - MongoDB away: the next round retries
+                log.warning("lease watch failed: %s", type(exc).__name__)
+
+    async def readiness(self) -> tuple[bool, str | None]:
+        """Not ready while the index loads or a dead holder's lease blocks indexing."""
+        if not self.index.loaded:
+            return False, "loading the index"
+        meta = await repo.get_meta(self.runtime.db)
+        lease = meta.get("lease") or {}
+        state = fencing.lease_state(meta)
+        if state == "expired":
+            return False, (
+                f"waiting for the index lease: {lease['owner']} stopped renewing it at "
+                f"{lease['until'].isoformat()}; taking over"
+            )
+        if state == "held":
+            return True, f"rebuilding: {lease['owner']} holds the index lease (events wait)"
+        return True, None
 
     def spawn(self, coro: object) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]

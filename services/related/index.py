@@ -10,16 +10,20 @@ the epoch's frozen stats, so replaying only the latest state of each article is 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from services.related import basis_store, domain
+from services.related import basis_store, domain, fencing
 from services.related import repository as repo
 from services.related.engine import EngineConfig, RelatedEngine
 from services.related.scoring import Stats
 from shared import mongo
 from shared.events import utcnow
+from shared.lease import Lease
+
+ListWriter = Callable[[list[dict[str, Any]], list[str]], Awaitable[None]]
 
 
 class IndexBusy(Exception):
@@ -33,8 +37,8 @@ class StaleIndex(Exception):
 class LiveIndex:
     """One per process: the engine, the names of indexed articles, and the sequence applied."""
 
-    def __init__(self, config: EngineConfig, owner: str) -> None:
-        self.config, self.owner = config, owner
+    def __init__(self, config: EngineConfig, owner: str, *, lease_s: float = 15.0) -> None:
+        self.config, self.owner, self.lease_s = config, owner, lease_s
         self.engine = RelatedEngine(config, Stats())
         self.names: dict[str, dict[str, Any]] = {}  # id -> card
         self.seq = 0
@@ -77,10 +81,8 @@ class LiveIndex:
     async def ensure_current(self, db: mongo.Database) -> None:
         """Reload after a rebuild elsewhere; repair after a rebuild that died mid-write."""
         meta = await repo.get_meta(db)
-        lease = meta.get("lease")
-        if lease and lease["until"] <= utcnow():
-            await self.load(db)
-            await repair(db, self, lease=lease)
+        if fencing.lease_state(meta) == "expired":
+            await repair(db, self)
         elif not self.loaded or int(meta.get("epoch", 0)) != self.epoch:
             await self.load(db)
 
@@ -90,8 +92,8 @@ class LiveIndex:
         """Take the next sequence number and catch up with changes made by other replicas."""
         await self.restore(db, session)
         meta = await repo.bump_seq(db, session)
-        lease = meta.get("lease")
-        if lease and lease["owner"] != self.owner:
+        lease = meta.get("lease") or {}
+        if lease.get("owner") and lease["owner"] != self.owner:
             raise IndexBusy() if lease["until"] > utcnow() else StaleIndex()
         if int(meta["epoch"]) != self.epoch:
             raise StaleIndex()
@@ -173,26 +175,57 @@ def diff_lists(
 
 
 async def write_all_lists(
-    db: mongo.Database, index: LiveIndex, *, batch: int = 500, progress: Any = None
+    db: mongo.Database,
+    index: LiveIndex,
+    *,
+    batch: int = 500,
+    progress: Any = None,
+    write: ListWriter | None = None,
 ) -> list[str]:
-    """Make the stored lists match the engine (bulk, not transactional); return changed ids."""
+    """Make the stored lists match the engine; return changed ids.
+
+    Rendering every list is seconds of CPU at 10k articles: it runs in a worker thread so the
+    event loop keeps answering (health checks, reads, lease renewals) meanwhile.
+    """
+    write = write or (lambda upserts, deletes: repo.write_lists(db, upserts, deletes))
     stored = await repo.list_hashes(db)
-    upserts, deletes = diff_lists(index, stored, set(stored) | set(index.names), utcnow())
+    ids = set(stored) | set(index.names)
+    upserts, deletes = await asyncio.to_thread(diff_lists, index, stored, ids, utcnow())
     for start in range(0, len(upserts), batch):
-        await repo.write_lists(db, upserts[start : start + batch], [])
+        await write(upserts[start : start + batch], [])
         if progress:
             progress(min(start + batch, len(upserts)), len(upserts))
-    await repo.write_lists(db, [], deletes)
+    for start in range(0, len(deletes), batch):
+        await write([], deletes[start : start + batch])
     return sorted([d["_id"] for d in upserts] + deletes)
 
 
-async def repair(db: mongo.Database, index: LiveIndex, *, lease: dict[str, Any]) -> None:
-    """After a rebuild died holding the lease: rewrite lists from the loaded engine, free it."""
-    await write_all_lists(db, index)
+def fenced_writer(db: mongo.Database, lease: Lease) -> ListWriter:
+    """List writes that commit only while `lease` is held (LeaseLost otherwise)."""
 
-    async def free(session: mongo.Session) -> None:
-        meta = await repo.get_meta(db, session)
-        if meta.get("lease") == lease:
-            await repo.bump_seq(db, session, {"lease": None})
+    async def write(upserts: list[dict[str, Any]], deletes: list[str]) -> None:
+        async def run(session: mongo.Session) -> None:
+            await repo.write_lists(db, upserts, deletes, session)
 
-    await mongo.transaction(db.client, free)
+        await fencing.fenced(db, lease, run)
+
+    return write
+
+
+async def restore_lists(db: mongo.Database, index: LiveIndex, lease: Lease) -> None:
+    """Under `lease`: reload the engine from the stored docs, rewrite every list, release."""
+    await index.load(db)
+    await write_all_lists(db, index, write=fenced_writer(db, lease))
+    index.committed(await fencing.release(db, lease))
+
+
+async def repair(db: mongo.Database, index: LiveIndex) -> bool:
+    """After a lease holder died or stalled mid-write: take the lease over (a new token, so the
+    stalled holder can write nothing more) and make the lists whole. False when another
+    process took it first."""
+    lease = fencing.index_lease(db, f"repair:{index.owner}:{uuid.uuid4().hex[:8]}", index.lease_s)
+    if not await lease.acquire():
+        return False
+    async with lease.keep():
+        await restore_lists(db, index, lease)
+    return True

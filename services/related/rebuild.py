@@ -59,7 +59,7 @@ async def run(
         await repo.ensure_indexes(runtime.db)
         await outbox.ensure_indexes(runtime.db)
         job_id = f"cli-{uuid.uuid4().hex}"
-        index = LiveIndex(engine_config(settings), job_id)
+        index = LiveIndex(engine_config(settings), job_id, lease_s=settings.lease_s)
         await repo.insert_job(runtime.db, jobs.new_job(job_id, "command"))
         source = ArticlesSource(
             settings.articles_url,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from services.related import basis_store, domain
+from services.related import basis_store, domain, fencing
 from services.related import repository as repo
 from services.related.engine import RelatedEngine
-from services.related.index import LiveIndex, repair, write_all_lists
+from services.related.index import LiveIndex, fenced_writer, restore_lists, write_all_lists
 from services.related.source import ArticlesSource
 from shared import mongo
-from shared.events import ArticleSnapshot, RelatedUpdated, RelatedUpdatedData, utcnow
+from shared.events import ArticleSnapshot, RelatedUpdated, RelatedUpdatedData
+from shared.lease import Lease
 from shared.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -49,9 +49,16 @@ async def rebuild(
     owner: str,
     lease_s: float,
     batch: int,
+    lease: Lease | None = None,
 ) -> dict[str, int]:
-    """Fetch, build aside, then swap under the lease; returns counts for the job record."""
+    """Fetch, build aside, then swap under the lease; returns counts for the job record.
+
+    The lease is renewed in the background while the swap works and every write of the swap
+    is fenced by its token: if this process stalls past the expiry and another takes over,
+    the rest of this rebuild fails (LeaseLost) instead of mixing two epochs' lists.
+    """
     db = runtime.db
+    lease = lease or fencing.index_lease(db, owner, lease_s)
     started_seq = int((await repo.get_meta(db))["seq"])
     snapshots = await fetch(source, report)
     await report("indexing", 0, len(snapshots), force=True)
@@ -59,27 +66,24 @@ async def rebuild(
     fresh = await asyncio.to_thread(RelatedEngine.build, inputs, config=index.config)
     await report("indexing", len(snapshots), len(snapshots), force=True)
     async with index.lock:
-        meta = await acquire_lease(db, owner, lease_s)
-        try:
-            return await _swap(
-                runtime,
-                index,
-                fresh,
-                snapshots,
-                report,
-                meta=meta,
-                started_seq=started_seq,
-                owner=owner,
-                lease_s=lease_s,
-                batch=batch,
-            )
-        except BaseException:
-            with contextlib.suppress(Exception):  # lists may be half new: make them whole again
-                lease = (await repo.get_meta(db)).get("lease")
-                await index.load(db)
-                if lease and lease["owner"] == owner:
-                    await repair(db, index, lease=lease)
-            raise
+        await report("waiting for the index lease", 0, None, force=True)
+        await lease.wait()
+        async with lease.keep():
+            try:
+
+                async def stamp(session: mongo.Session) -> dict[str, Any]:
+                    return await repo.bump_seq(db, session)
+
+                meta = await fencing.fenced(db, lease, stamp)
+                return await _swap(
+                    runtime, index, fresh, snapshots, report,
+                    meta=meta, started_seq=started_seq, owner=owner, lease=lease, batch=batch,
+                )  # fmt: skip
+            except BaseException:
+                if lease.token is not None:  # still ours: lists may be half new, make them whole
+                    with contextlib.suppress(Exception):
+                        await restore_lists(db, index, lease)
+                raise
 
 
 async def _swap(
@@ -92,7 +96,7 @@ async def _swap(
     meta: dict[str, Any],
     started_seq: int,
     owner: str,
-    lease_s: float,
+    lease: Lease,
     batch: int,
 ) -> dict[str, int]:
     db, seq, epoch = runtime.db, int(meta["seq"]), int(meta.get("epoch", 0)) + 1
@@ -121,9 +125,24 @@ async def _swap(
         if i in held and held[i].status == domain.PUBLISHED
     ]
     for start in range(0, len(docs), batch):
-        await repo.save_docs(db, docs[start : start + batch])
-        await renew_lease(db, owner, lease_s)
-    await repo.save_stats(db, epoch, fresh.stats.to_dict())
+        part = docs[start : start + batch]
+
+        async def save(session: mongo.Session, part: list[dict[str, Any]] = part) -> None:
+            await repo.save_docs(db, part, session)
+
+        await fencing.fenced(db, lease, save)
+    stats = fresh.stats.to_dict()
+
+    async def clear_stats(session: mongo.Session) -> None:
+        await db[repo.STATS].delete_many({"epoch": epoch}, session=session)
+
+    await fencing.fenced(db, lease, clear_stats)
+    for stats_part in repo.stats_parts(epoch, stats):  # one part per write: reads go between
+
+        async def save_part(session: mongo.Session, doc: dict[str, Any] = stats_part) -> None:
+            await db[repo.STATS].insert_one(doc, session=session)
+
+        await fencing.fenced(db, lease, save_part)
     await basis_store.save_basis(db, epoch, fresh.basis)
     names = {i: domain.card(snapshots[i]) for i in from_listing if i in fresh}
     names.update({d["_id"]: domain.card_of(d) for d in kept})
@@ -136,11 +155,12 @@ async def _swap(
             report.echo("writing", done, of)
 
     await report("writing", 0, total, force=True)
-    changed = await write_all_lists(db, staged, batch=batch, progress=written)
-    await renew_lease(db, owner, lease_s)
+    changed = await write_all_lists(
+        db, staged, batch=batch, progress=written, write=fenced_writer(db, lease)
+    )
 
     async def finish(session: mongo.Session) -> int:
-        done = await repo.bump_seq(db, session, {"lease": None, "epoch": epoch})
+        done = await repo.bump_seq(db, session, {**fencing.RELEASED, "epoch": epoch})
         for start in range(0, len(changed), EVENT_IDS):
             ids = changed[start : start + EVENT_IDS]
             await runtime.emit(session, RelatedUpdated(
@@ -149,33 +169,11 @@ async def _swap(
             ))  # fmt: skip
         return int(done["seq"])
 
-    final_seq = await runtime.commit(finish)
+    final_seq = await fencing.fenced(db, lease, finish)
+    lease.token, lease.until = None, None  # released by finish
+    runtime.relay.notify()
     index.install(fresh, names, seq=final_seq, epoch=epoch)
     await repo.drop_stats_except(db, epoch)
     await basis_store.drop_basis_except(db, epoch)
     await report("writing", total, total, force=True)
     return {"articles": total, "lists_changed": len(changed), "docs_written": len(docs)}
-
-
-async def acquire_lease(db: mongo.Database, owner: str, lease_s: float) -> dict[str, Any]:
-    """Take the index lease (waiting while another live holder has it); returns the meta."""
-    while True:
-
-        async def take(session: mongo.Session) -> dict[str, Any] | None:
-            lease = (await repo.get_meta(db, session)).get("lease")
-            if lease and lease["owner"] != owner and lease["until"] > utcnow():
-                return None
-            until = utcnow() + timedelta(seconds=lease_s)
-            return await repo.bump_seq(db, session, {"lease": {"owner": owner, "until": until}})
-
-        meta = await mongo.transaction(db.client, take)
-        if meta is not None:
-            return meta
-        await asyncio.sleep(0.5)
-
-
-async def renew_lease(db: mongo.Database, owner: str, lease_s: float) -> None:
-    until = utcnow() + timedelta(seconds=lease_s)
-    await db[repo.META].update_one(
-        {"_id": repo.INDEX, "lease.owner": owner}, {"$set": {"lease.until": until}}
-    )

@@ -31,6 +31,8 @@ async def ensure_indexes(db: mongo.Database) -> None:
     await db[JOBS].create_indexes(
         [mongo.IndexModel([("status", mongo.ASCENDING), ("started_at", mongo.DESCENDING)])]
     )
+    # Older versions released the lease as `lease: null`; the fenced lease sets subfields.
+    await db[META].update_one({"_id": INDEX, "lease": {"$type": "null"}}, {"$unset": {"lease": ""}})
 
 
 # --- meta: the index sequence, its epoch and the rebuild lease --------------------------------
@@ -99,7 +101,7 @@ async def published_docs(db: mongo.Database, batch: int = 1000) -> list[Doc]:
 
 async def doc_heads(db: mongo.Database) -> dict[str, Doc]:
     """id -> version, status, seq of every doc (no engine input: cheap to read)."""
-    cursor = db[DOCS].find({}, {"version": 1, "status": 1, "seq": 1}, batch_size=5000)
+    cursor = db[DOCS].find({}, {"version": 1, "status": 1, "seq": 1}, batch_size=1000)
     return {d["_id"]: d async for d in cursor}
 
 
@@ -107,10 +109,12 @@ async def save_doc(db: mongo.Database, doc: Doc, session: mongo.Session | None =
     await db[DOCS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
 
 
-async def save_docs(db: mongo.Database, docs: list[Doc]) -> None:
+async def save_docs(
+    db: mongo.Database, docs: list[Doc], session: mongo.Session | None = None
+) -> None:
     if docs:
         ops = [mongo.ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
-        await db[DOCS].bulk_write(ops, ordered=False)
+        await db[DOCS].bulk_write(ops, ordered=False, session=session)
 
 
 # --- lists: what GET /articles/{id}/related reads, one document per published article -------
@@ -134,7 +138,7 @@ async def list_hashes(
 ) -> dict[str, str]:
     """id -> hash of stored lists (all of them, or the given ids)."""
     query = {} if ids is None else {"_id": {"$in": list(ids)}}
-    cursor = db[LISTS].find(query, {"hash": 1}, session=session, batch_size=5000)
+    cursor = db[LISTS].find(query, {"hash": 1}, session=session, batch_size=1000)
     return {d["_id"]: d.get("hash", "") async for d in cursor}
 
 
@@ -154,16 +158,23 @@ async def write_lists(
 # --- stats: the frozen corpus statistics of an epoch ----------------------------------------
 
 
-async def save_stats(db: mongo.Database, epoch: int, stats: Doc) -> None:
-    """Store stats in chunks under their epoch (the previous epoch stays until dropped)."""
-    await db[STATS].delete_many({"epoch": epoch})
+def stats_parts(epoch: int, stats: Doc) -> list[Doc]:
+    """The documents of an epoch's stats, in chunks (BSON documents are capped at 16 MB)."""
     terms = sorted(stats["df"].items())
     chunks = [terms[i : i + STATS_CHUNK] for i in range(0, len(terms), STATS_CHUNK)] or [[]]
-    await db[STATS].insert_many([
+    return [
         {"epoch": epoch, "part": part, "n_docs": stats["n_docs"], "avg_len": stats["avg_len"],
          "df": [[t, n] for t, n in chunk]}
         for part, chunk in enumerate(chunks)
-    ])  # fmt: skip
+    ]  # fmt: skip
+
+
+async def save_stats(
+    db: mongo.Database, epoch: int, stats: Doc, session: mongo.Session | None = None
+) -> None:
+    """Store stats in chunks under their epoch (the previous epoch stays until dropped)."""
+    await db[STATS].delete_many({"epoch": epoch}, session=session)
+    await db[STATS].insert_many(stats_parts(epoch, stats), session=session)
 
 
 async def load_stats(db: mongo.Database, epoch: int) -> Doc | None:

@@ -144,7 +144,7 @@ async def test_failing_handler_lands_in_dlq_after_n_deliveries_and_is_acked(infr
             assert json.loads(fields[b"event"])["aggregate_id"] == "poison"
             pending = await consumer.redis.xpending(stream, "broken")
             assert pending["pending"] == 0
-            labels = {"stream": stream, "group": "broken"}
+            labels = {"stream": stream, "group": "broken", "type": "article.published"}
             metric = consumer.registry.get_sample_value
             assert metric("akhbar_events_dead_lettered_total", labels) == 1
             assert metric("akhbar_events_failed_total", labels) == 3
@@ -198,6 +198,7 @@ async def test_group_lost_by_redis_is_recreated_and_reading_resumes(infra, isola
                 "redis": True,
                 "consumers": True,
                 "outbox_relay": True,
+                "groups": True,
             }
 
 

@@ -22,6 +22,7 @@ async def test_health_metrics_and_specs(infra, isolation):
             "redis": True,
             "consumers": True,
             "outbox_relay": True,
+            "groups": True,
         }
         assert (await client.post("/articles", json=ARTICLE, headers=EDITOR)).status_code == 201
         metrics = await client.get("/metrics")

@@ -57,8 +57,7 @@ async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(infr
                 for i in response.json()["items"]
             ]
             stored = [
-                {k: v for k, v in i.items() if k != "source" and v is not None}
-                for i in before[aid]
+                {k: v for k, v in i.items() if k != "source" and v is not None} for i in before[aid]
             ]
             assert served == stored
         await send(articles_rt, *(history.step() for _ in range(10)))  # not in the listing

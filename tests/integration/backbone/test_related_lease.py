@@ -1,0 +1,155 @@
+"""The related index lease: fencing tokens, renewal, takeover and readiness (defects 3 and 7)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from services.related import fencing, rebuilder
+from services.related import repository as repo
+from services.related.context import engine_config
+from services.related.index import LiveIndex
+from services.related.source import ArticlesSource
+from shared.events import utcnow
+from shared.lease import LeaseLost
+from tests.conftest import ADMIN
+from tests.helpers import eventually
+from tests.integration.related.support import (
+    History,
+    ant_articles,
+    app_client,
+    create_app,
+    event,
+    expected_lists,
+    processed,
+    producer,
+    related_settings,
+    send,
+    stored_lists,
+    transport,
+)
+
+
+class Report:
+    """A job reporter that can hold its rebuild at the start of the writing phase."""
+
+    echo = None
+
+    def __init__(self, stall: bool = False) -> None:
+        self.stall, self.reached, self.gate = stall, asyncio.Event(), asyncio.Event()
+
+    async def __call__(self, phase: str, done: int, total: Any, *, force: bool = False) -> None:
+        if self.stall and phase == "writing" and done == 0:
+            self.reached.set()
+            await self.gate.wait()
+
+
+def rebuild(app, index: LiveIndex, store: dict, report: Report, owner: str, **kw: Any):  # type: ignore[no-untyped-def]
+    ctx = app.state.related
+    source = ArticlesSource("http://articles", page_size=4, transport=transport(store))
+    return rebuilder.rebuild(
+        runtime=ctx.runtime, index=index, source=source, report=report, owner=owner,
+        lease_s=ctx.settings.lease_s, batch=ctx.settings.write_batch, **kw,
+    )  # fmt: skip
+
+
+async def a_replica(app) -> LiveIndex:  # type: ignore[no-untyped-def]
+    """Another process's live index over the same database."""
+    ctx = app.state.related
+    index = LiveIndex(engine_config(ctx.settings), "replica-b", lease_s=ctx.settings.lease_s)
+    await index.load(ctx.runtime.db)
+    return index
+
+
+async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation):
+    history = History(ant_articles(16), seed=11)
+    settings = related_settings(infra, isolation, lease_s=0.6, write_batch=4)
+    truth: dict = {}
+    app = create_app(settings, articles_transport=transport(truth))
+    async with producer(infra, isolation) as articles, app_client(app) as client:
+        await send(articles, *(history.step() for _ in range(30)))
+        await processed(app, 30)
+        older = dict(history.snapshots())  # what the stalled rebuild listed
+        await send(articles, *(history.step() for _ in range(20)))
+        await processed(app, 50)
+        truth.update(history.snapshots())
+        stalled = Report(stall=True)
+        lease = fencing.index_lease(app.state.related.runtime.db, "job-stalled", 0.6)
+
+        async def frozen(every_s: float) -> None:  # a process stopped: no renewal either
+            await asyncio.Event().wait()
+
+        lease._renewing = frozen  # type: ignore[method-assign]
+        task = asyncio.create_task(
+            rebuild(app, await a_replica(app), older, stalled, "job-stalled", lease=lease)
+        )
+        await asyncio.wait_for(stalled.reached.wait(), 20)  # it holds the lease, docs written
+        job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
+
+        async def succeeded() -> bool:
+            got = (await client.get(f"/admin/rebuild/{job['job_id']}", headers=ADMIN)).json()
+            assert got["status"] != "failed", got
+            return bool(got["status"] == "succeeded")
+
+        await eventually(succeeded, timeout=30)
+        stalled.gate.set()  # the stalled holder wakes up and tries to write its old lists
+        with pytest.raises(LeaseLost):
+            await task
+        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
+
+
+async def test_two_rebuilders_with_a_lease_shorter_than_the_work(infra, isolation):
+    history = History(ant_articles(20), seed=12)
+    settings = related_settings(infra, isolation, lease_s=0.15, write_batch=2)
+    app = create_app(settings)
+    async with producer(infra, isolation) as articles, app_client(app):
+        await send(articles, *(history.step() for _ in range(40)))
+        await processed(app, 40)
+        store = history.snapshots()
+        one, two = await a_replica(app), await a_replica(app)
+        started = asyncio.get_running_loop().time()
+        results = await asyncio.gather(
+            rebuild(app, one, store, Report(), "job-one"),
+            rebuild(app, two, store, Report(), "job-two"),
+        )
+        took = asyncio.get_running_loop().time() - started
+        assert took > 2 * settings.lease_s  # the work outlasted the lease: renewal kept it
+        assert all(r["articles"] == len(store) for r in results)
+        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
+        meta = await repo.get_meta(app.state.related.runtime.db)
+        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] >= 2
+
+
+async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isolation):
+    articles_list = ant_articles(6)
+    settings = related_settings(infra, isolation, lease_s=1.0)
+    app = create_app(settings)
+    async with producer(infra, isolation) as articles, app_client(app) as client:
+        await send(articles, *(event("published", a, 1) for a in articles_list[:5]))
+        await processed(app, 5)
+        db = app.state.related.runtime.db
+        # A replica died mid-rebuild holding the lease (kill -9: nothing released it).
+        until = utcnow() + timedelta(seconds=1.5)
+        await db[repo.META].update_one(
+            {"_id": repo.INDEX},
+            {"$set": {"lease": {"owner": "dead-job", "token": 7, "until": until}}},
+        )
+        ready = (await client.get("/health/ready")).json()
+        assert ready["checks"]["index"] is True
+        assert "rebuilding" in ready["checks"]["state"]["index"]
+        await send(articles, event("published", articles_list[5], 1))
+        saw_waiting = False
+        started = asyncio.get_running_loop().time()
+        while (await client.get(f"/articles/{articles_list[5]['id']}/related")).status_code != 200:
+            answer = await client.get("/health/ready")
+            if answer.status_code == 503:
+                saw_waiting |= "waiting for the index lease" in str(answer.json())
+            assert asyncio.get_running_loop().time() - started < 10, "not taken over"
+            await asyncio.sleep(0.05)
+        assert saw_waiting
+        assert (await client.get("/health/ready")).status_code == 200
+        meta = await repo.get_meta(db)
+        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] == 8
