@@ -127,6 +127,7 @@ class Context:
         task: asyncio.Task[None] = asyncio.create_task(coro)  # type: ignore[arg-type]
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(_log_failure)
         return task
 
     async def stop(self) -> None:
@@ -134,3 +135,9 @@ class Context:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """A background task that died says so once (it would otherwise fail silently)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s failed", task.get_name(), exc_info=task.exception())
