@@ -49,6 +49,9 @@ async def monitor(url: str) -> AsyncIterator[list[str]]:
         task.cancel()
         with contextlib.suppress(BaseException):
             await task
+        # The MONITOR connection is still checked out of the pool: close it for real, or the
+        # server goes on streaming every later command of the session to it.
+        await client.connection_pool.disconnect(inuse_connections=True)
         await client.aclose()
 
 
