@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from shared.auth import Principal, require
+from shared.moments import Moment
 from shared.runtime import Runtime
 
 router = APIRouter(tags=["admin"])
@@ -16,7 +17,7 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 
 
 class Since(BaseModel):
-    since: AwareDatetime = Field(description="ISO datetime with a time zone")
+    since: Moment = Field(description="ISO datetime with a time zone")
 
 
 class Replayed(BaseModel):

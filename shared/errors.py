@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -230,6 +231,20 @@ def internal_error_response() -> JSONResponse:
     )
 
 
+async def _peer_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    # Another service this one reads (a rebuild's source) did not answer: not our bug.
+    log.warning("peer service unavailable: %s", type(exc).__name__)
+    return JSONResponse(
+        error_body(
+            "peer_unavailable",
+            "A service this operation needs did not answer; try again shortly.",
+            "خدمة يحتاجها هذا الطلب لم تستجب؛ حاول مجدداً بعد قليل.",
+        ),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     """Backstop only: shared.http.RequestIdMiddleware answers (and logs) unexpected errors."""
     log.exception("unhandled error: %s", type(exc).__name__)
@@ -241,4 +256,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(mongo.ConnectionFailure, _unavailable)
+    app.add_exception_handler(httpx.HTTPError, _peer_unavailable)
     app.add_exception_handler(Exception, _unhandled)

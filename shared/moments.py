@@ -6,10 +6,11 @@ Python's datetime reaches year 9999, BSON and the UTC conversion do not; a clien
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,7 +35,19 @@ def _checked(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?")
+
+
+def _iso_only(value: Any) -> Any:
+    """An ISO 8601 text (or a datetime from code), never a number read as a Unix time."""
+    if isinstance(value, datetime) or (
+        isinstance(value, str) and not _NUMBER.fullmatch(value.strip())
+    ):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date-time")
+
+
 # Requires an offset (publish_at): naive input fails as `timezone_aware` first.
-Moment = Annotated[AwareDatetime, AfterValidator(_checked)]
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_checked)]
 # Accepts a naive date as UTC (ban expiry typed in a form).
-UtcMoment = Annotated[datetime, AfterValidator(_checked)]
+UtcMoment = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_checked)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from services.articles import recovery
 from shared.auth import Principal, require
 from shared.errors import ApiError
+from shared.moments import Moment
 from shared.runtime import Runtime
 
 router = APIRouter(tags=["admin"])
@@ -17,7 +18,7 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 
 
 class Reemit(BaseModel):
-    since: AwareDatetime | None = None
+    since: Moment | None = None
     ids: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
         default=None, max_length=10_000
     )

@@ -273,8 +273,8 @@ class QueueFilters(_Request):
         None
     )
     reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")] | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: UtcMoment | None = None
+    until: UtcMoment | None = None
     sort: Literal["oldest", "newest"] = "oldest"
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str, StringConstraints(max_length=512)] | None = None

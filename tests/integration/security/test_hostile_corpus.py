@@ -123,7 +123,8 @@ async def test_hostile_corpus_gives_no_5xx_anywhere(stack: Stack):
                     method, url, params=params, headers=headers, **extra
                 )
                 sent += 1
-                if response.status_code >= 500:
+                peer_down = response.status_code == 503 and "peer_unavailable" in response.text
+                if response.status_code >= 500 and not peer_down:  # no peer runs in this test
                     failures.append((service, method, url[:120], params, response.text[:200]))
                 elif response.status_code >= 400 and "/metrics" not in url:
                     body = response.json()

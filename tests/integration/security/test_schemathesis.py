@@ -91,6 +91,10 @@ def test_schemathesis_finds_nothing(
                 "10",
                 "-H",
                 "Authorization: Bearer adm-token",
+                # repairs that read another service (not running here) answer 503
+                # peer_unavailable; backbone tests cover them with their peers
+                "--exclude-path-regex",
+                "^/admin/(recover|rebuild/comment-counts|rebuild/articles)$",
                 "--output-truncate",
                 "true",
             ],
