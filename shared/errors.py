@@ -119,6 +119,17 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
 _EMAIL = ("Not a valid email address.", "عنوان البريد الإلكتروني غير صالح.")
 
 
+def invalid_field(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
+    """422 validation_failed naming one field, in the caller's language."""
+    return ApiError(
+        422,
+        "validation_failed",
+        "Some fields are missing or invalid.",
+        "بعض الحقول ناقصة أو غير صالحة.",
+        {field: message_ar if arabic else message},
+    )
+
+
 def prefers_arabic(request: Request) -> bool:
     """True when Accept-Language ranks Arabic first (the site's language is the default)."""
     header = request.headers.get("accept-language", "")

@@ -11,7 +11,7 @@ from services.comments.queries import position
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn, WordSuggestion
 from shared.arabic import broken_plural_candidates, moderation_key, sound_forms, word_key
 from shared.auth import Principal
-from shared.errors import ApiError, not_found
+from shared.errors import ApiError, invalid_field, not_found
 from shared.events import utcnow
 
 
@@ -53,14 +53,7 @@ def _ban_out(doc: dict[str, object]) -> BanOut:
     return BanOut.model_validate({"id": doc["_id"], **doc})
 
 
-def _invalid(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {field: message_ar if arabic else message},
-    )
+_invalid = invalid_field  # one builder for every service (shared.errors)
 
 
 async def _ban_email(ctx: Context, data: BanIn, arabic: bool) -> str:

@@ -21,20 +21,13 @@ from services.comments.schemas import (
 )
 from services.comments.search import Filters, matches
 from shared import pagination
-from shared.errors import ApiError
+from shared.errors import invalid_field
 from shared.events import utcnow
 
 Doc = dict[str, Any]
 
 
-def _invalid(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {field: message_ar if arabic else message},
-    )
+_invalid = invalid_field  # one builder for every service (shared.errors)
 
 
 async def _filters(ctx: Context, f: QueueFilters, arabic: bool) -> Filters:
