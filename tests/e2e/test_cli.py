@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
+from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from akhbar_cli.cli import app
 from akhbar_cli.context import Exit
+from shared.broker import decode_entry
 from shared.embedded import Server, free_port, start_service
 from shared.events import ArticlePublished, ArticleSnapshot, dlq_stream
-from tests.conftest import EDITOR, TEST_TOKENS
+from tests.conftest import ADMIN, EDITOR, MODERATOR, TEST_TOKENS
 
 NAMES = ("articles", "comments", "related")
 
@@ -63,7 +67,9 @@ def stack(
     logs = tmp_path_factory.mktemp("cli-logs")
     servers = {"MONGO_URL": mongo_server.url, "REDIS_URL": redis_server.url}
     env = dict(os.environ, **servers, AKHBAR_TOKENS=TEST_TOKENS, **settings_env)
-    env["RELATED_ARTICLES_URL"] = urls["articles"]
+    env["RELATED_ARTICLES_URL"] = urls["articles"]  # the peers rebuilds read, as compose names
+    env["COMMENTS_ARTICLES_URL"] = urls["articles"]
+    env["ARTICLES_COMMENTS_URL"] = urls["comments"]
     procs = {name: start_service(name, env, logs / f"{name}.log") for name in NAMES}
     state = tmp_path_factory.mktemp("state")
     (state / "tokens").write_text(TEST_TOKENS)
@@ -72,8 +78,13 @@ def stack(
     (state / "stack.json").write_text(json.dumps(stack_file))
     try:
         wait_ready(urls, procs, logs)
+        # the repair tests post many comments from one address: no flood interval here
+        policy = httpx.put(f"{urls['comments']}/moderation/settings",
+                           json={"flood_interval_seconds": 0}, headers=ADMIN)  # fmt: skip
+        assert policy.status_code == 200, policy.text
         yield {"urls": urls, "state": state, "env": settings_env, "prefix": f"cli{tag}:",
-               "redis": redis.Redis.from_url(redis_server.url)}  # fmt: skip
+               "redis": redis.Redis.from_url(redis_server.url), "tag": tag,
+               "mongo": MongoClient(mongo_server.url)}  # fmt: skip
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -125,7 +136,9 @@ def test_status_shows_streams_groups_outbox_and_readiness(stack):
         data = report()
         articles = next(s for s in data["streams"] if s["stream"] == f"{prefix}articles.events")
         groups = {g["group"]: g for g in articles["groups"]}
-        if articles["length"] >= 1 and all(g["lag"] == 0 for g in groups.values()):
+        idle = all(g["lag"] == 0 and g["pending"] == 0 for g in groups.values())
+        sent = all(b["backlog"] == 0 for b in data["outbox"])
+        if articles["length"] >= 1 and idle and sent:  # read and acked, every outbox sent
             break
         assert time.monotonic() < deadline, data
         time.sleep(0.3)
@@ -218,3 +231,131 @@ def test_admin_commands_need_an_admin_token(stack, monkeypatch):
     monkeypatch.setenv("AKHBAR_ADMIN_TOKEN", "not-a-token")
     code, out = akhbar(stack, "rebuild", "related")
     assert code == Exit.AUTH and "refused" in out
+
+
+# --- repairs against the real services (the admin endpoints they serve) -------------------
+
+
+def until(check, what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def approved_comment(stack: dict[str, object]) -> tuple[str, str]:
+    """A published article with one approved comment, counted by the articles service."""
+    article_id = publish_article(stack)
+    urls = stack["urls"]  # type: ignore[index]
+    email = f"reader-{uuid.uuid4().hex[:8]}@example.com"  # one reader each: no flood limit
+    comment = {"author_name": "سلمى", "author_email": email, "body": "شكراً على التغطية"}
+    posted: dict[str, str] = {}
+
+    def accepted() -> bool:
+        response = httpx.post(f"{urls['comments']}/articles/{article_id}/comments", json=comment)
+        if response.status_code == 201:
+            posted.update(response.json())
+        else:
+            assert response.status_code == 404, response.text  # not yet known from the event
+        return response.status_code == 201
+
+    until(accepted, "comments never learnt the article")
+    if posted["status"] != "approved":  # held for moderation by the site's policy
+        approve = f"{urls['comments']}/moderation/comments/{posted['id']}/approve"
+        assert httpx.post(approve, headers=MODERATOR).status_code == 200
+    until(lambda: count_of(stack, article_id) == 1, "comment_count never reached 1")
+    return article_id, posted["id"]
+
+
+def count_of(stack: dict[str, object], article_id: str) -> int:
+    article = httpx.get(f"{stack['urls']['articles']}/articles/{article_id}").json()  # type: ignore[index]
+    return int(article["comment_count"])
+
+
+def database(stack: dict[str, object], service: str):
+    return stack["mongo"][f"{service}_cli{stack['tag']}"]  # type: ignore[index]
+
+
+def test_rebuild_comment_counts_repairs_a_count_that_drifted(stack):
+    article_id, _ = approved_comment(stack)
+    database(stack, "articles")["articles"].update_one(
+        {"_id": article_id}, {"$set": {"comment_count": 7}}
+    )
+    code, out = akhbar(stack, "rebuild", "comment-counts")
+    assert code == 0, out
+    assert "rebuild comment-counts" in out and "articles_changed=1" in out
+    assert (
+        database(stack, "articles")["articles"].find_one({"_id": article_id})["comment_count"] == 1
+    )
+
+
+def test_rebuild_comments_articles_restores_a_lost_article_model(stack):
+    article_id = publish_article(stack)
+    comments_url = f"{stack['urls']['comments']}/articles/{article_id}/comments"
+    until(lambda: httpx.get(comments_url).status_code == 200, "comments never learnt it")
+    model = database(stack, "comments")["articles"]
+    held = model.find_one({"_id": article_id})
+    model.delete_one({"_id": article_id})
+    code, out = akhbar(stack, "rebuild", "comments-articles")
+    assert code == 0, out
+    assert model.find_one({"_id": article_id}) == held
+
+
+def stream_entries(stack: dict[str, object], name: str) -> int:
+    return int(stack["redis"].xlen(f"{stack['prefix']}{name}.events"))  # type: ignore[index]
+
+
+def test_replay_outbox_republishes_and_nothing_is_applied_twice(stack):
+    article_id, _ = approved_comment(stack)
+    before = {name: stream_entries(stack, name) for name in ("articles", "comments")}
+    since = datetime.now(UTC) - timedelta(minutes=10)
+    code, out = akhbar(stack, "replay-outbox", "--since", since.isoformat())
+    print(out)
+    assert code == 0, out
+    republished = {
+        name: int(re.search(rf"^{name} outbox replay .*republished=(\d+)", out, re.M)[1])
+        for name in before
+    }
+    assert all(n >= 1 for n in republished.values()), out
+    until(
+        lambda: all(stream_entries(stack, n) >= before[n] + republished[n] for n in before),
+        "the republished events never reached the streams",
+    )
+    until(lambda: consumers_idle(stack), "the consumers never caught up")
+    assert count_of(stack, article_id) == 1  # the inboxes dropped the second delivery
+
+
+def consumers_idle(stack: dict[str, object]) -> bool:
+    _, out = akhbar(stack, "status", "--json")
+    streams = json.loads(out)["streams"]
+    return all(g["lag"] == 0 and g["pending"] == 0 for s in streams for g in s["groups"])
+
+
+def test_reemit_articles_puts_the_current_state_on_the_stream(stack):
+    article_id = publish_article(stack)
+    r, stream = stack["redis"], f"{stack['prefix']}articles.events"
+    until(lambda: consumers_idle(stack), "the consumers never caught up")
+    code, out = akhbar(stack, "reemit", "articles", "--ids", article_id)
+    assert code == 0 and "emitted=1" in out, out
+
+    def reemitted() -> bool:
+        entries = r.xrevrange(stream, count=1)
+        return bool(entries) and decode_entry(entries[0][1])["aggregate_id"] == article_id
+
+    until(reemitted, "the re-emitted event never reached the stream")
+    until(lambda: consumers_idle(stack), "the consumers never took the re-emitted event")
+    related = database(stack, "related")["docs"].find_one({"_id": article_id})
+    assert related["version"] == 2  # the same version again: applied once, nothing moved
+
+
+def test_recover_runs_every_repair_against_the_real_services(stack):
+    article_id, _ = approved_comment(stack)
+    database(stack, "articles")["articles"].update_one(
+        {"_id": article_id}, {"$set": {"comment_count": 0}}
+    )
+    code, out = akhbar(stack, "recover", "--since", "2026-01-01T00:00:00Z")
+    assert code == 0, out
+    for step in ("outbox replay (articles)", "reemit articles", "rebuild comments-articles",
+                 "rebuild comment-counts", "rebuild related", "recovered"):  # fmt: skip
+        assert step in out, out
+    assert count_of(stack, article_id) == 1
