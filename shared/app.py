@@ -61,9 +61,10 @@ def build_app(
     app.state.settings = settings
     app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
     install_error_handlers(app)
-    http.install(app, max_body_bytes=settings.max_body_bytes, registry=runtime.registry)
     app.add_middleware(caching.ConditionalGet, max_age_s=settings.public_max_age_s)
     app.add_middleware(caching.cors, origins=caching.parse_origins(settings.cors_origins))
+    # outside CORS: a refused preflight is counted and carries its request id too
+    http.install(app, max_body_bytes=settings.max_body_bytes, registry=runtime.registry)
     app.include_router(
         http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
     )

@@ -12,7 +12,10 @@ from collections.abc import Iterable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import error_body
 
 PRIVATE_PREFIXES = ("/admin", "/internal", "/moderation", "/health", "/metrics", "/docs")
 CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -108,9 +111,27 @@ def parse_origins(value: str | Iterable[str]) -> list[str]:
     return [o.strip().rstrip("/") for o in items if o.strip()]
 
 
+class _Cors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight in the error shape (it answers plain text)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
+        body = error_body(
+            "cors_refused",
+            f"This site may not call the API: cross-origin {' and '.join(refused)} not allowed.",
+            "لا يُسمح لهذا الموقع باستدعاء الواجهة البرمجية من أصل آخر.",
+            {"cors": ", ".join(refused)},
+        )
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return JSONResponse(body, status_code=400, headers=headers)
+
+
 def cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
     """The CORS layer: preflights answered, only the configured origins allowed."""
-    return CORSMiddleware(
+    return _Cors(
         app,
         allow_origins=origins,
         allow_methods=CORS_METHODS,

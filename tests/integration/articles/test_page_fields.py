@@ -140,6 +140,9 @@ async def test_cors_is_closed_by_default(svc: Svc):
     )
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
+    error = preflight.json()["error"]  # the one error shape, not Starlette's plain text
+    assert error["code"] == "cors_refused" and "origin" in error["message"]
+    assert error["message_ar"] and preflight.headers["x-request-id"]
     plain = await svc.client.get("/articles", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in plain.headers
 
