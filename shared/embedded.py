@@ -12,6 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# How long the embedded server keeps a transaction that went idle (its client was killed):
+# its writers conflict meanwhile. mongod's default is 60 s; compose sets the same 10 s.
+MONGO_TRANSACTION_LIFETIME_S = 10.0
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -63,6 +67,8 @@ def start_mongo(
     the server's buffer), and a consumer that acked its stream entry after such a commit loses
     the event for good. A real replica set gets the same from its default `w: majority`
     (journaled); SecantusDB ignores `j: true` on `commitTransaction`, so it is set here.
+    A transaction left open by a killed client is reaped after `MONGO_TRANSACTION_LIFETIME_S`
+    of idleness (shared/mongod.py), not the daemon's 60 s.
     """
     port = port or free_port()
     cleanup = []
@@ -70,11 +76,12 @@ def start_mongo(
         data_dir = Path(tempfile.mkdtemp(prefix="akhbar-mongo-"))
         cleanup.append(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    daemon = shutil.which("secantusd-py") or str(Path(sys.executable).with_name("secantusd-py"))
     out = open(log, "ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [
-            daemon,
+            sys.executable,
+            "-m",
+            "shared.mongod",  # SecantusDB's daemon with a short transaction lifetime
             "--host",
             "127.0.0.1",
             "--port",
@@ -88,6 +95,7 @@ def start_mongo(
         stdout=out,
         stderr=out,
         start_new_session=True,  # a terminal's Ctrl-C reaches the launcher, which stops us last
+        cwd=Path(__file__).resolve().parents[1],  # `shared` importable without an install
     )
     _wait_port(port, proc, "SecantusDB")
     return Server(

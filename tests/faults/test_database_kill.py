@@ -7,13 +7,18 @@ applied comments event …" after `kill -9` of the database).
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
-from shared.embedded import start_mongo
+from shared.embedded import MONGO_TRANSACTION_LIFETIME_S, start_mongo
 
 pytestmark = pytest.mark.faults
 
@@ -40,4 +45,46 @@ def test_acknowledged_transactions_survive_sigkill() -> None:
     finally:
         server.stop()
         server.cleanup.append(data)
+        server.stop()
+
+
+ORPHAN = """
+import os, signal, sys
+from pymongo import MongoClient
+client = MongoClient(sys.argv[1])
+session = client.start_session()
+session.start_transaction()
+client.t.meta.update_one({"_id": "index"}, {"$inc": {"seq": 1}}, upsert=True, session=session)
+os.kill(os.getpid(), signal.SIGKILL)  # dies holding the document in an open transaction
+"""
+
+
+def test_a_transaction_left_open_by_a_killed_process_stops_blocking_soon() -> None:
+    """A service killed mid-transaction leaves it open on the server, holding what it wrote:
+    every writer of the same document (the related index's sequence, say) conflicts until the
+    server reaps it. mongod's default reaps after 60 s (the related service stalled that long
+    after a kill); Akhbar runs the server with a short transaction lifetime."""
+    server = start_mongo()
+    try:
+        client: MongoClient = MongoClient(server.url)
+        client.t.meta.insert_one({"_id": "index", "seq": 0})
+        orphan = subprocess.run([sys.executable, "-c", ORPHAN, server.url], check=False)
+        assert orphan.returncode == -signal.SIGKILL
+        began = time.monotonic()
+        while True:
+            try:
+                with client.start_session() as session, session.start_transaction():
+                    client.t.meta.update_one(
+                        {"_id": "index"}, {"$inc": {"seq": 1}}, session=session
+                    )
+                break
+            except OperationFailure as exc:
+                assert exc.has_error_label("TransientTransactionError"), exc
+                assert time.monotonic() - began < 30, "still blocked by the dead transaction"
+                time.sleep(0.2)
+        waited = time.monotonic() - began
+        assert waited < MONGO_TRANSACTION_LIFETIME_S + 5, f"blocked {waited:.1f}s"
+        assert client.t.meta.find_one({"_id": "index"})["seq"] == 1  # the orphan's write is gone
+        client.close()
+    finally:
         server.stop()
