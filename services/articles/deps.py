@@ -106,9 +106,9 @@ class ArticleQuery:
 async def _article_query(
     request: Request,
     credentials: Credentials,
-    status: WorkStatus = "published",
     category: str | None = None,
     tag: str | None = None,
+    status: WorkStatus = "published",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: str | None = None,
 ) -> ArticleQuery:
