@@ -5,7 +5,7 @@ the 503 when the peer could not be read."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -31,9 +31,13 @@ class Replayed(BaseModel):
     republished: int
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
     return runtime
+
+
+def _runtime(request: Request) -> Runtime:
+    return _runtime_of(request.app)
 
 
 @router.post("/admin/outbox/replay", response_model=Replayed)
@@ -49,6 +53,19 @@ async def recover(request: Request, admin: Admin) -> dict[str, Any]:
     """What the service does by itself when it sees Redis lost data: replay the outbox
     window and rebuild its read models from their owners. Answers the counts."""
     return await _runtime(request).recovery.run(f"requested by {admin.name}")
+
+
+def rebuild_after_loss(
+    app: FastAPI, name: str, rebuild: Callable[[FastAPI], Awaitable[dict[str, int]]]
+) -> None:
+    """Run `rebuild(app)` (a read model rebuilt from a peer) when the service recovers from a
+    Redis data loss."""
+    app.state.peer_transport = None  # the network; tests put an in-process transport here
+
+    async def hook() -> dict[str, int]:
+        return await rebuild(app)
+
+    _runtime_of(app).recovery.add_hook(name, hook)
 
 
 def peer(app: FastAPI, base_url: str) -> Peer:

@@ -8,6 +8,7 @@ from services.articles import admin, api, subscribers
 from services.articles.config import Settings
 from services.articles.repository import ArticleRepository
 from services.articles.scheduler import scheduler
+from shared.admin import rebuild_after_loss
 from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
 from shared.loops import LoopMetrics
@@ -57,10 +58,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors=ERRORS,
     )
     app.state.repository = repo
-    app.state.peer_transport = None  # tests reach the comments app in-process
-
-    async def recount_after_loss() -> dict[str, int]:
-        return await admin.rebuild_counts(app)
-
-    runtime.recovery.add_hook("comment_counts", recount_after_loss)
+    rebuild_after_loss(app, "comment_counts", admin.rebuild_counts)
     return app

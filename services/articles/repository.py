@@ -1,8 +1,5 @@
-"""Collection access of the articles service and the indexes behind every query.
-
-`ArticleRepository(db)` is what use cases get; every method takes an optional session (the
-transaction of the unit of work). The keyset list queries are module functions it calls.
-"""
+"""Collection access of the articles service (`ArticleRepository`: every method takes an optional
+session, the unit of work's transaction), the indexes behind every query, the keyset lists."""
 
 from __future__ import annotations
 
@@ -115,7 +112,6 @@ class ArticleRepository:
         return await list_by_status(self.db, status=status, after=after, limit=limit)
 
     async def published_by_id(self, *, after: str | None, limit: int) -> list[Doc]:
-        """Full published documents in id order, after an id (for exports)."""
         return await published_by_id(self.db, after=after, limit=limit)
 
     async def count_published(self) -> int:
@@ -202,8 +198,7 @@ class ArticleRepository:
 
     async def merge_comment_states(self, states: list[Doc]) -> None:
         """Store each {comment_id, article_id, version, approved} unless a newer one is held."""
-        ops = [_state_upsert(state) for state in states]
-        if not ops:
+        if not (ops := [_state_upsert(state) for state in states]):
             return
         try:
             await self.db[COMMENT_STATES].bulk_write(ops, ordered=False)
