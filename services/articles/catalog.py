@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from services.articles import domain
+from services.articles.domain import Doc
 from services.articles.errors import unknown_category
-from services.articles.repository import ArticleRepository, Doc
+from services.articles.repository import ArticleRepository
 from shared import mongo
 from shared.errors import ApiError, not_found
 

@@ -27,6 +27,7 @@ from shared.events import (
 PRODUCER = "articles"
 PUBLISHED = "published"
 DELETED = "deleted"
+Doc = dict[str, Any]  # a stored document (article, category...), as the driver gives it
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.articles import domain, presentation
+from services.articles.domain import Doc
 from services.articles.errors import not_found, unsupported_filter
-from services.articles.repository import ArticleRepository, Doc
+from services.articles.repository import ArticleRepository
 from shared import errors, pagination
 
 PUBLISHED = domain.PUBLISHED

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.articles import domain
-from services.articles.repository import ArticleRepository, Doc
+from services.articles.domain import Doc
+from services.articles.repository import ArticleRepository
 from shared import mongo
 from shared.peers import Peer
 from shared.unit_of_work import UnitOfWork

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.articles import tags
+from services.articles.domain import Doc
 from shared import mongo
 
 ARTICLES = "articles"
@@ -15,7 +16,6 @@ CATEGORIES = "categories"
 SLUGS = "slugs"  # every slug an article ever had: _id = slug, so old slugs stay reserved
 COMMENT_STATES = "comment_states"  # last known approval of each comment, for comment_count
 
-Doc = dict[str, Any]  # a stored document, as the driver gives it
 Session = mongo.Session | None
 Keyset = tuple[datetime, str]  # (timestamp, id) of the last item of the page before
 _NEWEST = [("published_at", mongo.DESCENDING), ("_id", mongo.DESCENDING)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from services.articles import domain
-from services.articles.repository import ArticleRepository, Doc
+from services.articles.domain import Doc
+from services.articles.repository import ArticleRepository
 from shared import mongo
 from shared.loops import Loop, LoopMetrics
 from shared.unit_of_work import UnitOfWork

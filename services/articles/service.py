@@ -12,8 +12,9 @@ from datetime import datetime
 
 from services.articles import domain, presentation
 from services.articles.catalog import category_fields
+from services.articles.domain import Doc
 from services.articles.errors import body_too_large, invalid_transition, not_found, stale
-from services.articles.repository import ArticleRepository, Doc
+from services.articles.repository import ArticleRepository
 from services.articles.schemas import ArticleCreate, ArticlePatch
 from services.articles.slugs import choose_slug, with_slug_retry
 from shared import mongo

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.articles import domain
+from services.articles.domain import Doc
 from shared import mongo, pagination
 from shared.errors import ApiError
 
 TAG_COUNTS = "tag_counts"
-Doc = dict[str, Any]
 
 
 async def ensure_indexes(db: mongo.Database) -> None:

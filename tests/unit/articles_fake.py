@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from services.articles import tags
-from services.articles.repository import LIVE, ArticleRepository, Doc, Keyset, Session
+from services.articles.domain import Doc
+from services.articles.repository import LIVE, ArticleRepository, Keyset, Session
 from shared import mongo
 
 

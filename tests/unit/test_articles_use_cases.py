@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from services.articles import catalog, comment_counts, queries, recovery, scheduler, service
-from services.articles.domain import Limits
-from services.articles.repository import Doc
+from services.articles.domain import Doc, Limits
 from services.articles.schemas import ArticleCreate, ArticlePatch
 from shared.errors import ApiError
 from shared.events import CommentModerated, CommentSubmitted, Event, utcnow
