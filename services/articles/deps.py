@@ -1,6 +1,6 @@
-"""What the articles routes take, as `Annotated` aliases: the principals (bearer tokens through
-FastAPI's `HTTPBearer`), the repository, the unit of work, the settings and their limits, the
-request id, the `If-Match` version, what a versioned write needs, and the list query."""
+"""What the articles routes take, as `Annotated` aliases (at the bottom): the principals (bearer
+tokens through FastAPI's `HTTPBearer`), the repository, the unit of work, the settings and their
+limits, the request id, the `If-Match` version, what a versioned write needs, the list query."""
 
 from __future__ import annotations
 
@@ -32,6 +32,29 @@ __all__ = [
     "Uow",
     "Viewer",
 ]
+WorkStatus = Literal["published", "draft", "scheduled", "unpublished", "archived"]
+
+
+@dataclass(frozen=True)
+class ArticleChange:
+    """What every versioned write of one article needs: the repository, the unit of work,
+    the `If-Match` version (None: any) and the request id its event carries."""
+
+    repo: ArticleRepository
+    uow: UnitOfWork
+    expected: int | None
+    correlation_id: str | None
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """The query of `GET /articles`."""
+
+    status: str
+    category: str | None
+    tag: str | None
+    limit: int
+    cursor: str | None
 
 
 def _repository(request: Request) -> ArticleRepository:
@@ -49,7 +72,7 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _limits(settings: Annotated[Settings, Depends(_settings)]) -> domain.Limits:
+def _limits(settings: ArticleSettings) -> domain.Limits:
     return settings.limits()
 
 
@@ -68,39 +91,10 @@ def _expected_version(
         raise bad_if_match() from exc
 
 
-Repo = Annotated[ArticleRepository, Depends(_repository)]
-Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
-RequestId = Annotated[str | None, Depends(_request_id)]
-Expected = Annotated[int | None, Depends(_expected_version)]
-
-
-@dataclass(frozen=True)
-class ArticleChange:
-    """What every versioned write of one article needs: the repository, the unit of work,
-    the `If-Match` version (None: any) and the request id its event carries."""
-
-    repo: ArticleRepository
-    uow: UnitOfWork
-    expected: int | None
-    correlation_id: str | None
-
-
 def _article_change(
     repo: Repo, uow: Uow, expected: Expected, request_id: RequestId
 ) -> ArticleChange:
     return ArticleChange(repo, uow, expected, request_id)
-
-
-WorkStatus = Literal["published", "draft", "scheduled", "unpublished", "archived"]
-
-
-@dataclass(frozen=True)
-class ArticleQuery:
-    status: str
-    category: str | None
-    tag: str | None
-    limit: int
-    cursor: str | None
 
 
 async def _article_query(
@@ -118,7 +112,11 @@ async def _article_query(
     return ArticleQuery(status, category, tag, limit, cursor)
 
 
+Repo = Annotated[ArticleRepository, Depends(_repository)]
+Uow = Annotated[UnitOfWork, Depends(_unit_of_work)]
 ArticleSettings = Annotated[Settings, Depends(_settings)]
 Limits = Annotated[domain.Limits, Depends(_limits)]
+RequestId = Annotated[str | None, Depends(_request_id)]
+Expected = Annotated[int | None, Depends(_expected_version)]
 Change = Annotated[ArticleChange, Depends(_article_change)]
 ListQuery = Annotated[ArticleQuery, Depends(_article_query)]

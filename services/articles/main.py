@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.articles import admin, api, subscribers
 from services.articles.config import Settings
 from services.articles.repository import ArticleRepository
-from services.articles.scheduler import scheduler
+from services.articles.scheduler import scheduler_loop
 from shared.admin import rebuild_after_loss
 from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(settings)
     repo = ArticleRepository(runtime.db)
     subscribers.register(runtime, repo)
-    publisher = scheduler(
+    publisher = scheduler_loop(
         repo,
         runtime,
         interval_s=settings.scheduler_interval_s,

@@ -35,7 +35,7 @@ async def publish_due(*, repo: ArticleRepository, uow: UnitOfWork) -> int:
     return published
 
 
-def scheduler(
+def scheduler_loop(
     repo: ArticleRepository, uow: UnitOfWork, *, interval_s: float, metrics: LoopMetrics
 ) -> Loop:
     """The background loop publishing what is due every `interval_s` seconds."""
