@@ -30,8 +30,10 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from services.articles import catalog, repository, service
+from services.articles import catalog, service
 from services.articles.config import Settings
+from services.articles.domain import Limits
+from services.articles.repository import ArticleRepository
 from services.articles.schemas import ArticleCreate
 from shared.runtime import Runtime, running
 
@@ -112,6 +114,12 @@ def published_time(record: dict[str, Any]) -> datetime | None:
     return moment
 
 
+def _limits(runtime: Runtime) -> Limits:
+    """The size limits of the articles service's settings (the defaults for other settings)."""
+    settings = runtime.settings
+    return settings.limits() if isinstance(settings, Settings) else Limits()
+
+
 async def import_one(
     runtime: Runtime,
     *,
@@ -122,15 +130,19 @@ async def import_one(
     published_at: datetime | None = None,
 ) -> bool:
     """Create and publish one article unless `source_ref` is already published; True if new."""
-    existing = await repository.get_by_source(runtime.db, source_ref)
+    repo = ArticleRepository(runtime.db)
+    existing = await repo.get_by_source(source_ref)
     if existing is not None and existing["status"] != "draft":
         return False
     if existing is None:
-        leaf = await catalog.ensure_path(runtime.db, categories) if categories else None
+        leaf = await catalog.ensure_path(repo, categories) if categories else None
         data = build(record, leaf["_id"] if leaf else None)
-        existing = await service.create_article(runtime=runtime, data=data, source_ref=source_ref)
+        existing = await service.create_article(
+            repo=repo, uow=runtime, data=data, limits=_limits(runtime), source_ref=source_ref
+        )
     await service.transition(  # a draft left by an interrupted run is published now
-        runtime=runtime,
+        repo=repo,
+        uow=runtime,
         article_id=existing["_id"],
         action="publish",
         expected=None,
@@ -141,14 +153,15 @@ async def import_one(
 
 async def redate(runtime: Runtime, source_ref: str, published_at: datetime) -> bool:
     """Correct the date of an article an older import published with another; True if done."""
-    existing = await repository.get_by_source(runtime.db, source_ref)
+    repo = ArticleRepository(runtime.db)
+    existing = await repo.get_by_source(source_ref)
     if existing is None or existing["status"] != "published":
         return False
     held = existing.get("published_at")
     if held is not None and abs(held - published_at) < _SAME_TIME:
         return False
     await service.set_published_at(
-        runtime=runtime, article_id=existing["_id"], published_at=published_at
+        repo=repo, uow=runtime, article_id=existing["_id"], published_at=published_at
     )
     return True
 
@@ -161,7 +174,7 @@ async def import_records(
     progress: bool = True,
 ) -> Summary:
     """Import corpus records as published articles; safe to run again."""
-    await repository.ensure_indexes(runtime.db)
+    await ArticleRepository(runtime.db).ensure_indexes()
     summary = Summary()
     # disable=None: a bar on a terminal only, never \r lines in a log file
     bars = tqdm(records, total=total, unit="article", disable=None if progress else True)

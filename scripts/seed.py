@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.import_ant import CATEGORY_NAMES, import_one
-from services.articles import repository
+from services.articles.repository import ArticleRepository
 from services.articles.schemas import ArticleCreate
 from shared.runtime import Runtime
 
@@ -70,7 +70,8 @@ async def seed_article(runtime: Runtime, path: Path) -> dict[str, Any]:
     """Create and publish the seed article (once) under its breadcrumb categories."""
     seed = parse_seed(path.read_text(encoding="utf-8"))
     source_ref = "seed:" + hashlib.sha1(seed.title.encode()).hexdigest()[:12]
-    await repository.ensure_indexes(runtime.db)
+    repo = ArticleRepository(runtime.db)
+    await repo.ensure_indexes()
     first = next((b["text"] for b in seed.blocks if b["type"] == "paragraph"), "")
 
     def build(_record: dict[str, Any], category: str | None) -> ArticleCreate:
@@ -81,6 +82,6 @@ async def seed_article(runtime: Runtime, path: Path) -> dict[str, Any]:
     await import_one(
         runtime, source_ref=source_ref, categories=seed.breadcrumb, record={}, build=build
     )
-    doc = await repository.get_by_source(runtime.db, source_ref)
+    doc = await repo.get_by_source(source_ref)
     assert doc is not None
     return doc

@@ -1,19 +1,26 @@
-"""Admin endpoints every service has: outbox replay and recovery after a Redis data loss."""
+"""Admin endpoints every service has (outbox replay, recovery after a Redis data loss), and
+the pieces of a service's own rebuild-from-a-peer routes: how the app reaches the peer and
+the 503 when the peer could not be read."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 
-from shared.auth import Principal, require
+from shared.auth import Admin
+from shared.errors import ApiError
 from shared.moments import Moment
+from shared.peers import Peer
 from shared.runtime import Runtime
 
+log = logging.getLogger("akhbar.admin")
+T = TypeVar("T")
 router = APIRouter(tags=["admin"])
-Admin = Annotated[Principal, Depends(require("admin"))]
 
 
 class Since(BaseModel):
@@ -24,9 +31,13 @@ class Replayed(BaseModel):
     republished: int
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
     return runtime
+
+
+def _runtime(request: Request) -> Runtime:
+    return _runtime_of(request.app)
 
 
 @router.post("/admin/outbox/replay", response_model=Replayed)
@@ -42,3 +53,40 @@ async def recover(request: Request, admin: Admin) -> dict[str, Any]:
     """What the service does by itself when it sees Redis lost data: replay the outbox
     window and rebuild its read models from their owners. Answers the counts."""
     return await _runtime(request).recovery.run(f"requested by {admin.name}")
+
+
+def rebuild_after_loss(
+    app: FastAPI, name: str, rebuild: Callable[[FastAPI], Awaitable[dict[str, int]]]
+) -> None:
+    """Run `rebuild(app)` (a read model rebuilt from a peer) when the service recovers from a
+    Redis data loss."""
+    app.state.peer_transport = None  # the network; tests put an in-process transport here
+
+    async def hook() -> dict[str, int]:
+        return await rebuild(app)
+
+    _runtime_of(app).recovery.add_hook(name, hook)
+
+
+def peer(app: FastAPI, base_url: str) -> Peer:
+    """How `app` reaches the service at `base_url`: the settings' timeout, and the in-process
+    transport tests put in `app.state.peer_transport` (None: the network)."""
+    return Peer(
+        base_url,
+        timeout_s=app.state.settings.peer_timeout_s,
+        transport=getattr(app.state, "peer_transport", None),
+    )
+
+
+async def from_peer(rebuild: Awaitable[T], *, service: str, service_ar: str) -> T:
+    """Await a rebuild that reads another service; 503 `peer_unavailable` when it failed."""
+    try:
+        return await rebuild
+    except Exception as exc:
+        log.warning("rebuild from the %s service failed: %s: %s", service, type(exc).__name__, exc)
+        raise ApiError(
+            503,
+            "peer_unavailable",
+            f"The {service} service could not be read.",
+            f"تعذرت القراءة من خدمة {service_ar}.",
+        ) from exc

@@ -1,12 +1,17 @@
-"""Bearer tokens mapped to roles (AKHBAR_TOKENS="token:role[:name],...")."""
+"""Bearer tokens mapped to roles (AKHBAR_TOKENS="token:role[:name],...").
+
+FastAPI's `HTTPBearer` reads the `Authorization` header (and declares the scheme in OpenAPI,
+so /docs can send a token); the token table and the 401/403 answers in the error shape are
+ours. Routes take the `Annotated` aliases at the bottom (`Editor`, `Moderator`, `Admin`,
+`Viewer`), re-exported by each service's `deps.py`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,9 +19,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.errors import ApiError
 
 ROLES = ("editor", "moderator", "admin")
-# Declares the bearer scheme in OpenAPI (so /docs can send a token); checking stays ours.
 bearer = HTTPBearer(auto_error=False, description="AKHBAR_TOKENS token: editor/moderator/admin")
-Credentials = HTTPAuthorizationCredentials | None
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,13 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
     return table
 
 
-def authenticate(table: dict[str, Principal], header: str | None) -> Principal | None:
-    """The principal for an `Authorization: Bearer` header, compared in constant time."""
-    if not header or not header.lower().startswith("bearer "):
+def principal_of(
+    table: dict[str, Principal], credentials: HTTPAuthorizationCredentials | None
+) -> Principal | None:
+    """The principal whose token the bearer credentials carry, compared in constant time."""
+    if credentials is None:
         return None
-    given = header[7:].strip().encode()
+    given = credentials.credentials.encode()
     found = None
     for token, principal in table.items():
         if hmac.compare_digest(token.encode(), given):
@@ -65,26 +71,41 @@ def _unauthorized() -> ApiError:
     )
 
 
-def require(role: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+def authorize(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, role: str
+) -> Principal:
+    """The caller if it holds `role` (or admin); 401 without a valid token, 403 otherwise."""
+    principal = principal_of(request.app.state.tokens, credentials)
+    if principal is None:
+        raise _unauthorized()
+    if not principal.has(role):
+        raise ApiError(
+            403, "forbidden", f"This needs the {role} role.", "لا تملك الصلاحية اللازمة."
+        )
+    return principal
+
+
+class RoleRequired:
+    """A dependency that admits `role` (and admin); `required_role` is read by shared.openapi."""
+
+    def __init__(self, role: str) -> None:
+        self.required_role = role
+
+    async def __call__(self, request: Request, credentials: Credentials) -> Principal:
+        return authorize(request, credentials, self.required_role)
+
+
+def require(role: str) -> RoleRequired:
     """A dependency that admits `role` (and admin); 401 without a valid token, 403 otherwise."""
-
-    async def dependency(request: Request, _: Credentials = Depends(bearer)) -> Principal:  # noqa: B008
-        principal = authenticate(request.app.state.tokens, request.headers.get("authorization"))
-        if principal is None:
-            raise _unauthorized()
-        if not principal.has(role):
-            raise ApiError(
-                403, "forbidden", f"This needs the {role} role.", "لا تملك الصلاحية اللازمة."
-            )
-        return principal
-
-    dependency.required_role = role  # type: ignore[attr-defined]  # read by shared.openapi
-    return dependency
+    return RoleRequired(role)
 
 
-async def optional_principal(
-    request: Request,
-    _: Credentials = Depends(bearer),  # noqa: B008
-) -> Principal | None:
+async def optional_principal(request: Request, credentials: Credentials) -> Principal | None:
     """The caller's principal when a valid token is sent; None for the public."""
-    return authenticate(request.app.state.tokens, request.headers.get("authorization"))
+    return principal_of(request.app.state.tokens, credentials)
+
+
+Editor = Annotated[Principal, Depends(require("editor"))]
+Moderator = Annotated[Principal, Depends(require("moderator"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+Viewer = Annotated[Principal | None, Depends(optional_principal)]

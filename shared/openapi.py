@@ -42,6 +42,11 @@ def _dependencies(dependant: Dependant) -> Iterable[Dependant]:
         yield from _dependencies(sub)
 
 
+def requires_role(route: Any) -> bool:
+    """Whether a dependency of the route admits a role only (a token is then required)."""
+    return any(getattr(sub.call, "required_role", None) for sub in _dependencies(route.dependant))
+
+
 def derived_errors(route: Any) -> set[int]:
     """The error statuses the shared plumbing can give this route."""
     statuses = {500}
@@ -58,7 +63,7 @@ def derived_errors(route: Any) -> set[int]:
         statuses.add(404)
     if any(p.name == "cursor" for p in params):
         statuses.add(400)
-    if any(getattr(sub.call, "required_role", None) for sub in subs):
+    if requires_role(route):
         statuses |= {401, 403}
     return statuses
 
@@ -88,7 +93,7 @@ def _patch(schema: dict[str, Any], app: FastAPI, extra: Mapping[str, Iterable[in
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            if operation.get("security") and 401 not in statuses:
+            if operation.get("security") and not requires_role(context):
                 operation["security"] = [*operation["security"], {}]  # the token is optional
             for status in sorted(statuses):
                 responses[str(status)] = _error_response(status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -30,3 +31,18 @@ async def pages(
             cursor = body.get("next_cursor")
             if not cursor:
                 return
+
+
+@dataclass(frozen=True)
+class Peer:
+    """Another service a rebuild reads: where it is, how long to wait for it, how to reach it."""
+
+    base_url: str
+    timeout_s: float = 30.0
+    transport: httpx.AsyncBaseTransport | None = None  # tests reach a peer app in-process
+
+    def pages(self, path: str, *, limit: int = 500) -> AsyncIterator[list[dict[str, Any]]]:
+        """The `items` of the peer's listing at `path`, page by page."""
+        return pages(
+            self.base_url, path, limit=limit, timeout_s=self.timeout_s, transport=self.transport
+        )

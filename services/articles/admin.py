@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field, model_validator
 
 from services.articles import recovery
-from shared.auth import Principal, require
-from shared.errors import ApiError
+from services.articles.deps import Admin, Repo, Uow
+from shared.admin import from_peer, peer
 from shared.moments import Moment
-from shared.runtime import Runtime
 
 router = APIRouter(tags=["admin"])
-Admin = Annotated[Principal, Depends(require("admin"))]
 
 
 class Reemit(BaseModel):
@@ -30,38 +28,26 @@ class Reemit(BaseModel):
         return self
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-async def rebuild_counts(request_or_app: Any) -> dict[str, int]:
-    app = getattr(request_or_app, "app", request_or_app)
-    settings = app.state.settings
+async def rebuild_counts(app: FastAPI) -> dict[str, int]:
+    """Recount comments from the comments service (also run after Redis lost data)."""
     counts = await recovery.rebuild_comment_counts(
-        app.state.runtime, settings.comments_url,
-        transport=getattr(app.state, "peer_transport", None), timeout_s=settings.peer_timeout_s,
-    )  # fmt: skip
-    cache = getattr(app.state, "read_cache", None)
-    if cache is not None and counts["articles_changed"]:
-        cache.clear()  # counts were set directly, not by events the cache listens to
+        repo=app.state.repository,
+        uow=app.state.runtime,
+        comments=peer(app, app.state.settings.comments_url),
+    )
+    if counts["articles_changed"]:
+        app.state.read_cache.clear()  # counts were set directly, not by events it listens to
     return counts
 
 
 @router.post("/admin/rebuild/comment-counts")
 async def rebuild_comment_counts(request: Request, _: Admin) -> dict[str, int]:
     """Recompute every article's comment_count from the comments service's truth."""
-    try:
-        return await rebuild_counts(request)
-    except Exception as exc:
-        raise ApiError(
-            503, "peer_unavailable", "The comments service could not be read.",
-            "تعذرت القراءة من خدمة التعليقات.",
-        ) from exc  # fmt: skip
+    return await from_peer(rebuild_counts(request.app), service="comments", service_ar="التعليقات")
 
 
 @router.post("/admin/reemit")
-async def reemit(body: Reemit, request: Request, _: Admin) -> dict[str, int]:
+async def reemit(body: Reemit, repo: Repo, uow: Uow, _: Admin) -> dict[str, int]:
     """Emit again the current state of articles changed since `since`, or of `ids`."""
-    emitted = await recovery.reemit(_runtime(request), since=body.since, ids=body.ids)
+    emitted = await recovery.reemit(repo=repo, uow=uow, since=body.since, ids=body.ids)
     return {"emitted": emitted}

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from services.articles import catalog, domain, listing, repository, service, tags
-from services.articles.errors import bad_if_match
+from services.articles import catalog, domain, queries, service
+from services.articles.deps import (
+    ArticleChange,
+    Change,
+    Editor,
+    Limits,
+    ListQuery,
+    Repo,
+    Uow,
+    Viewer,
+)
 from services.articles.schemas import (
     ArticleCreate,
     ArticleList,
@@ -23,34 +32,7 @@ from services.articles.schemas import (
     article_out,
     category_out,
 )
-from shared.auth import Principal, optional_principal, require
 from shared.cache import cached_json
-from shared.errors import ApiError
-from shared.runtime import Runtime
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-Editor = Annotated[Principal, Depends(require("editor"))]
-
-
-def _expected_version(
-    _: Editor,  # authenticate before parsing the header (same cached dependency)
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> int | None:
-    try:
-        return domain.parse_if_match(if_match)
-    except ValueError as exc:
-        raise bad_if_match() from exc
-
-
-RuntimeDep = Annotated[Runtime, Depends(_runtime)]
-WorkStatus = Literal["published", "draft", "scheduled", "unpublished", "archived"]
-Viewer = Annotated[Principal | None, Depends(optional_principal)]
-Expected = Annotated[int | None, Depends(_expected_version)]
 
 articles = APIRouter(tags=["articles"])
 categories = APIRouter(tags=["categories"])
@@ -62,40 +44,22 @@ def _article(doc: dict[str, Any], status: int = 200) -> JSONResponse:
 
 
 @articles.post("/articles", status_code=201, response_model=ArticleOut)
-async def create_article(data: ArticleCreate, runtime: RuntimeDep, editor: Editor) -> JSONResponse:
-    return _article(
-        await service.create_article(runtime=runtime, data=data, author=editor.name), 201
+async def create_article(
+    data: ArticleCreate, repo: Repo, uow: Uow, limits: Limits, editor: Editor
+) -> JSONResponse:
+    doc = await service.create_article(
+        repo=repo, uow=uow, data=data, limits=limits, author=editor.name
     )
+    return _article(doc, 201)
 
 
 @articles.get("/articles", response_model=ArticleList)
-async def list_articles(
-    runtime: RuntimeDep,
-    request: Request,
-    category: str | None = None,
-    tag: str | None = None,
-    status: WorkStatus = "published",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: str | None = None,
-) -> ArticleList:
+async def list_articles(query: ListQuery, repo: Repo) -> ArticleList:
     """Published articles for everyone; `status=draft|scheduled|…` is the editors' worklist."""
-    if status == "published":
-        docs, next_cursor = await listing.list_articles(
-            db=runtime.db, category=category, tag=tag, limit=limit, cursor=cursor
-        )
-    else:
-        await require("editor")(request)
-        if category or tag:
-            raise ApiError(
-                400,
-                "unsupported_filter",
-                "category and tag filter published articles only.",
-                "التصفية حسب التصنيف أو الوسم للمقالات المنشورة فقط.",
-                {"category" if category else "tag": "published only"},
-            )
-        docs, next_cursor = await listing.list_worklist(
-            db=runtime.db, status=status, limit=limit, cursor=cursor
-        )
+    docs, next_cursor = await queries.list_articles(
+        repo=repo, status=query.status, category=query.category, tag=query.tag,
+        limit=query.limit, cursor=query.cursor,
+    )  # fmt: skip
     return ArticleList(
         items=[article_out(d, ArticleSummary) for d in docs], next_cursor=next_cursor
     )
@@ -106,19 +70,17 @@ async def list_articles(
     response_model=ArticleOut,
     responses={301: {"description": "an old slug"}},
 )
-async def get_article(
-    article_id: str, request: Request, runtime: RuntimeDep, viewer: Viewer
-) -> Response:
+async def get_article(article_id: str, request: Request, repo: Repo, viewer: Viewer) -> Response:
     """An article by id or slug (one path template with PATCH/DELETE, so `Allow` is exact)."""
     key = article_id
-    editor = viewer is not None and viewer.has("editor")
     if viewer is not None:  # editors see drafts and get the version ETag for If-Match
-        doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=editor)
+        editor = viewer.has("editor")
+        doc, via_alias = await queries.find_article(repo=repo, key=key, editor=editor)
         return RedirectResponse(doc["slug"], status_code=301) if via_alias else _article(doc)
     moved: list[str] = []
 
     async def render() -> tuple[Any, set[str]]:
-        doc, via_alias = await service.find_article(db=runtime.db, key=key, editor=False)
+        doc, via_alias = await queries.find_article(repo=repo, key=key, editor=False)
         if via_alias:
             moved.append(doc["slug"])
             raise _Moved
@@ -136,85 +98,78 @@ class _Moved(Exception):
 
 @articles.patch("/articles/{article_id}", response_model=ArticleOut)
 async def update_article(
-    article_id: str, patch: ArticlePatch, runtime: RuntimeDep, expected: Expected, _: Editor
+    article_id: str, patch: ArticlePatch, change: Change, limits: Limits, _: Editor
 ) -> JSONResponse:
-    return _article(
-        await service.update_article(
-            runtime=runtime, article_id=article_id, patch=patch, expected=expected
-        )
-    )
+    doc = await service.update_article(
+        repo=change.repo, uow=change.uow, article_id=article_id, patch=patch,
+        expected=change.expected, limits=limits, correlation_id=change.correlation_id,
+    )  # fmt: skip
+    return _article(doc)
 
 
 async def _transition(
-    runtime: Runtime, article_id: str, action: str, expected: int | None, **extra: Any
+    change: ArticleChange, article_id: str, action: str, **extra: Any
 ) -> JSONResponse:
-    return _article(
-        await service.transition(
-            runtime=runtime, article_id=article_id, action=action, expected=expected, **extra
-        )
-    )
+    doc = await service.transition(
+        repo=change.repo, uow=change.uow, article_id=article_id, action=action,
+        expected=change.expected, correlation_id=change.correlation_id, **extra,
+    )  # fmt: skip
+    return _article(doc)
 
 
 @articles.post("/articles/{article_id}/publish", response_model=ArticleOut)
-async def publish(
-    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
-) -> JSONResponse:
-    return await _transition(runtime, article_id, "publish", expected)
+async def publish(article_id: str, change: Change, _: Editor) -> JSONResponse:
+    return await _transition(change, article_id, "publish")
 
 
 @articles.post("/articles/{article_id}/unpublish", response_model=ArticleOut)
-async def unpublish(
-    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
-) -> JSONResponse:
-    return await _transition(runtime, article_id, "unpublish", expected)
+async def unpublish(article_id: str, change: Change, _: Editor) -> JSONResponse:
+    return await _transition(change, article_id, "unpublish")
 
 
 @articles.post("/articles/{article_id}/archive", response_model=ArticleOut)
-async def archive(
-    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
-) -> JSONResponse:
-    return await _transition(runtime, article_id, "archive", expected)
+async def archive(article_id: str, change: Change, _: Editor) -> JSONResponse:
+    return await _transition(change, article_id, "archive")
 
 
 @articles.post("/articles/{article_id}/schedule", response_model=ArticleOut)
-async def schedule(
-    article_id: str, data: ScheduleIn, runtime: RuntimeDep, expected: Expected, _: Editor
-) -> JSONResponse:
-    return await _transition(runtime, article_id, "schedule", expected, publish_at=data.publish_at)
+async def schedule(article_id: str, data: ScheduleIn, change: Change, _: Editor) -> JSONResponse:
+    return await _transition(change, article_id, "schedule", publish_at=data.publish_at)
 
 
 @articles.delete("/articles/{article_id}", status_code=204)
-async def delete_article(
-    article_id: str, runtime: RuntimeDep, expected: Expected, _: Editor
-) -> Response:
-    await service.delete_article(runtime=runtime, article_id=article_id, expected=expected)
+async def delete_article(article_id: str, change: Change, _: Editor) -> Response:
+    await service.delete_article(
+        repo=change.repo, uow=change.uow, article_id=article_id, expected=change.expected,
+        correlation_id=change.correlation_id,
+    )  # fmt: skip
     return Response(status_code=204)
 
 
 @categories.post("/categories", status_code=201, response_model=CategoryOut)
-async def create_category(data: CategoryCreate, runtime: RuntimeDep, _: Editor) -> CategoryOut:
+async def create_category(data: CategoryCreate, repo: Repo, _: Editor) -> CategoryOut:
     doc = await catalog.create_category(
-        db=runtime.db, name=data.name, slug=data.slug, parent=data.parent
+        repo=repo, name=data.name, slug=data.slug, parent=data.parent
     )
     return category_out(doc)
 
 
 @categories.get("/categories", response_model=CategoryList)
-async def list_categories(runtime: RuntimeDep) -> CategoryList:
+async def list_categories(repo: Repo) -> CategoryList:
     """Every category, flat, ordered by path (parents before children)."""
-    docs = await repository.list_categories(runtime.db)
+    docs = await catalog.list_categories(repo)
     return CategoryList(items=[category_out(d) for d in docs])
 
 
 @categories.delete("/categories/{slug}", status_code=204)
-async def delete_category(slug: str, runtime: RuntimeDep, _: Editor) -> Response:
-    await catalog.delete_category(db=runtime.db, slug=slug)
+async def delete_category(slug: str, repo: Repo, _: Editor) -> Response:
+    await catalog.delete_category(repo=repo, slug=slug)
     return Response(status_code=204)
 
 
 @categories.get("/tags", response_model=TagList, tags=["tags"])
 async def list_tags(
-    runtime: RuntimeDep,
+    repo: Repo,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: str | None = None,
 ) -> TagList:
@@ -222,7 +177,7 @@ async def list_tags(
 
     A tag's page is `GET /articles?tag=...`.
     """
-    items, next_cursor = await tags.list_tags(runtime.db, limit=limit, cursor=cursor)
+    items, next_cursor = await queries.list_tags(repo=repo, limit=limit, cursor=cursor)
     return TagList.model_validate({"items": items, "next_cursor": next_cursor})
 
 
@@ -231,18 +186,12 @@ internal = APIRouter(tags=["internal"])
 
 @internal.get("/internal/articles")
 async def export_published(
-    runtime: RuntimeDep,
+    repo: Repo,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """Full public snapshots of published articles, for consumers' rebuilds (not via gateway)."""
-    docs = await repository.published_by_id(runtime.db, after=cursor, limit=limit)
-    total = await repository.count_published(runtime.db) if cursor is None else None
-    return {
-        "items": [domain.snapshot(doc).model_dump(mode="json") for doc in docs],
-        "next_cursor": docs[-1]["_id"] if len(docs) == limit else None,
-        "total": total,
-    }
+    return await queries.export_published(repo=repo, limit=limit, cursor=cursor)
 
 
 router = APIRouter()

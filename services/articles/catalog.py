@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from services.articles import domain, repository
+from services.articles import domain
+from services.articles.domain import Doc
 from services.articles.errors import unknown_category
+from services.articles.repository import ArticleRepository
 from shared import mongo
 from shared.errors import ApiError, not_found
 
-Doc = dict[str, Any]
 
-
-async def category_fields(db: mongo.Database, slug: str | None) -> Doc:
+async def category_fields(repo: ArticleRepository, slug: str | None) -> Doc:
     """The article fields that follow from its category (422 for an unknown one)."""
     if slug is None:
         return {"category": None, "category_path": [], "breadcrumb": []}
-    category = await repository.get_category(db, slug)
+    category = await repo.get_category(slug)
     if category is None:
         raise unknown_category(slug)
     return {
@@ -26,11 +24,16 @@ async def category_fields(db: mongo.Database, slug: str | None) -> Doc:
     }
 
 
+async def list_categories(repo: ArticleRepository) -> list[Doc]:
+    """Every category, flat, ordered by path (parents before children)."""
+    return await repo.list_categories()
+
+
 async def create_category(
-    *, db: mongo.Database, name: str, slug: str | None = None, parent: str | None = None
+    *, repo: ArticleRepository, name: str, slug: str | None = None, parent: str | None = None
 ) -> Doc:
     """A category under `parent` (or a root); 409 when the name or given slug is taken."""
-    parent_doc = await repository.get_category(db, parent) if parent else None
+    parent_doc = await repo.get_category(parent) if parent else None
     if parent and parent_doc is None:
         raise ApiError(
             422,
@@ -39,7 +42,7 @@ async def create_category(
             "التصنيف الأب غير موجود.",
             {"parent": "unknown category"},
         )
-    if await repository.find_category(db, name=name, parent=parent):
+    if await repo.find_category(name=name, parent=parent):
         raise _exists("name")
     base = domain.slugify(slug if slug is not None else name, max_len=60)
     if not base:
@@ -63,35 +66,35 @@ async def create_category(
             "created_at": domain.now(),
         }
         try:
-            await repository.insert_category(db, doc)
+            await repo.insert_category(doc)
             return doc
         except mongo.DuplicateKeyError as exc:
-            if slug is not None or await repository.find_category(db, name=name, parent=parent):
+            if slug is not None or await repo.find_category(name=name, parent=parent):
                 raise _exists("slug" if slug is not None else "name") from exc
     raise AssertionError("unreachable")
 
 
-async def ensure_path(db: mongo.Database, names: list[str]) -> Doc | None:
+async def ensure_path(repo: ArticleRepository, names: list[str]) -> Doc | None:
     """The leaf of a root → leaf chain of category names, creating what is missing."""
     leaf: Doc | None = None
     for name in names:
         parent = leaf["_id"] if leaf else None
-        leaf = await repository.find_category(db, name=name, parent=parent)
+        leaf = await repo.find_category(name=name, parent=parent)
         if leaf is None:
             try:
-                leaf = await create_category(db=db, name=name, parent=parent)
+                leaf = await create_category(repo=repo, name=name, parent=parent)
             except ApiError:  # created concurrently by another importer
-                leaf = await repository.find_category(db, name=name, parent=parent)
+                leaf = await repo.find_category(name=name, parent=parent)
                 if leaf is None:
                     raise
     return leaf
 
 
-async def delete_category(*, db: mongo.Database, slug: str) -> None:
+async def delete_category(*, repo: ArticleRepository, slug: str) -> None:
     """Delete an empty leaf category; 409 when it has subcategories or articles."""
-    if await repository.get_category(db, slug) is None:
+    if await repo.get_category(slug) is None:
         raise not_found("Category", "التصنيف")
-    if await repository.has_children(db, slug):
+    if await repo.has_children(slug):
         raise ApiError(
             409,
             "category_has_children",
@@ -99,7 +102,7 @@ async def delete_category(*, db: mongo.Database, slug: str) -> None:
             "التصنيف يحتوي على تصنيفات فرعية.",
             {"slug": slug},
         )
-    if await repository.count_in_category(db, slug):
+    if await repo.count_in_category(slug):
         raise ApiError(
             409,
             "category_not_empty",
@@ -107,7 +110,7 @@ async def delete_category(*, db: mongo.Database, slug: str) -> None:
             "التصنيف ما زال يحتوي على مقالات.",
             {"slug": slug},
         )
-    await repository.delete_category(db, slug)
+    await repo.delete_category(slug)
 
 
 def _exists(field: str) -> ApiError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from services.articles.domain import Limits
 from shared.settings import ServiceSettings
 
 
@@ -24,3 +25,7 @@ class Settings(ServiceSettings):
     # The comments service, read by the comment-count rebuild (GET /internal/comment-counts).
     comments_url: str = "http://127.0.0.1:8002"
     peer_timeout_s: float = 30.0
+
+    def limits(self) -> Limits:
+        """The size limits the write use cases apply."""
+        return Limits(body_max_bytes=self.body_max_bytes, slug_max_chars=self.slug_max_chars)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from shared.events import (
 PRODUCER = "articles"
 PUBLISHED = "published"
 DELETED = "deleted"
-STATUSES = ("draft", "scheduled", PUBLISHED, "unpublished", "archived", DELETED)
+Doc = dict[str, Any]  # a stored document (article, category...), as the driver gives it
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -176,11 +177,6 @@ def encode_cursor(published_at: datetime, article_id: str) -> str:
     return pagination.encode_cursor([published_at.isoformat(), article_id])
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """Inverse of encode_cursor; ValueError (InvalidCursor) when the cursor was not made by it."""
-    return pagination.decode_keyset(cursor)
-
-
 def clean_tags(tags: list[str]) -> list[str]:
     """Tags in canonical form (NFKC, lower case, inner spaces single), duplicates dropped."""
     cleaned = (" ".join(unicodedata.normalize("NFKC", t).lower().split()) for t in tags)
@@ -191,3 +187,18 @@ def approved_after(event_type: str, data: Mapping[str, Any]) -> bool:
     """Whether a comment counts as approved after a comment event."""
     status = data["status"] if event_type == "comment.submitted" else data["to_status"]
     return bool(status == "approved")
+
+
+def author_ref(name: str | None) -> dict[str, str] | None:
+    """The author as pages link it: name and a slug of the name."""
+    if not name or not name.strip():
+        return None
+    return {"name": name.strip(), "slug": slugify(name) or "author"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of what editors write (from the service settings)."""
+
+    body_max_bytes: int = 200 * 1024
+    slug_max_chars: int = 80

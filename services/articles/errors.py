@@ -29,6 +29,16 @@ def bad_if_match() -> ApiError:
     )
 
 
+def unsupported_filter(field: str) -> ApiError:
+    return ApiError(
+        400,
+        "unsupported_filter",
+        "category and tag filter published articles only.",
+        "التصفية حسب التصنيف أو الوسم للمقالات المنشورة فقط.",
+        {field: "published only"},
+    )
+
+
 def invalid_transition(action: str, status: str) -> ApiError:
     return ApiError(
         409,

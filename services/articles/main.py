@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.articles import admin, api, repository, subscribers, tags
+from services.articles import admin, api, subscribers
 from services.articles.config import Settings
-from services.articles.scheduler import Scheduler
+from services.articles.repository import ArticleRepository
+from services.articles.scheduler import scheduler_loop
+from shared.admin import rebuild_after_loss
 from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
+from shared.loops import LoopMetrics
 from shared.runtime import Runtime
 
 # Domain error statuses per endpoint (the shared ones are derived; see shared.openapi).
@@ -31,14 +34,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the articles service: routes, the comment-count consumer and the scheduler."""
     settings = settings or Settings()
     runtime = Runtime(settings)
-    subscribers.register(runtime)
-    scheduler = Scheduler(runtime, interval_s=settings.scheduler_interval_s)
+    repo = ArticleRepository(runtime.db)
+    subscribers.register(runtime, repo)
+    publisher = scheduler_loop(
+        repo,
+        runtime,
+        interval_s=settings.scheduler_interval_s,
+        metrics=LoopMetrics(runtime.registry),
+    )
 
     async def on_start() -> None:
-        await repository.ensure_indexes(runtime.db)
-        await tags.ensure_indexes(runtime.db)
+        await repo.ensure_indexes()
         if settings.scheduler_enabled:
-            scheduler.start()
+            publisher.start()
 
     app = build_app(
         title="Akhbar articles",
@@ -46,13 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_streams=(ARTICLES_STREAM, COMMENTS_STREAM),
         routers=[api.router, admin.router],
         on_start=on_start,
-        on_stop=scheduler.stop,
+        on_stop=publisher.stop,
         errors=ERRORS,
     )
-    app.state.peer_transport = None  # tests reach the comments app in-process
-
-    async def recount_after_loss() -> dict[str, int]:
-        return await admin.rebuild_counts(app)
-
-    runtime.recovery.add_hook("comment_counts", recount_after_loss)
+    app.state.repository = repo
+    rebuild_after_loss(app, "comment_counts", admin.rebuild_counts)
     return app

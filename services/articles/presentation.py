@@ -19,17 +19,17 @@ WORDS_PER_MINUTE = 200  # adult silent reading of Arabic prose, rounded (commonl
 _WORD = re.compile(r"[^\W_]+")
 _UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\\<>\"']")
 
-Doc = Mapping[str, Any]
+Fields = Mapping[str, Any]  # a body block or an article document, read only
 
 
-def block_words(block: Doc) -> str:
+def block_words(block: Fields) -> str:
     """The readable text of a stored block (an image's caption)."""
     if block.get("type") == "image":
         return str(block.get("caption") or "")
     return str(block.get("text") or "")
 
 
-def excerpt(body: Sequence[Doc], *, limit: int = EXCERPT_CHARS) -> str:
+def excerpt(body: Sequence[Fields], *, limit: int = EXCERPT_CHARS) -> str:
     """The first paragraph (else the first text at all), cut at a word boundary with '…'."""
     texts = [str(b.get("text") or "").strip() for b in body if b.get("type") == "paragraph"]
     texts += [block_words(b).strip() for b in body]
@@ -44,18 +44,18 @@ def excerpt(body: Sequence[Doc], *, limit: int = EXCERPT_CHARS) -> str:
     return cut.rstrip(" ،,.;؛:-") + "…"
 
 
-def reading_time_minutes(body: Sequence[Doc]) -> int:
+def reading_time_minutes(body: Sequence[Fields]) -> int:
     """Whole minutes to read the body at WORDS_PER_MINUTE, at least 1."""
     words = sum(len(_WORD.findall(block_words(b))) for b in body)
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def body_fields(body: Sequence[Doc]) -> dict[str, Any]:
+def body_fields(body: Sequence[Fields]) -> dict[str, Any]:
     """The stored fields derived from a body."""
     return {"excerpt": excerpt(body), "reading_time_minutes": reading_time_minutes(body)}
 
 
-def display_summary(doc: Doc) -> tuple[str, bool]:
+def display_summary(doc: Fields) -> tuple[str, bool]:
     """(summary, is_excerpt): the editor's summary, else the excerpt, else the title."""
     summary = str(doc.get("summary") or "").strip()
     if summary:
@@ -64,15 +64,6 @@ def display_summary(doc: Doc) -> tuple[str, bool]:
     if fallback is None and "body" in doc:
         fallback = excerpt(doc["body"])
     return (str(fallback or "").strip() or str(doc.get("title") or "")), True
-
-
-def author_ref(name: str | None) -> dict[str, str] | None:
-    """The author as pages link it: name and a slug of the name."""
-    from services.articles.domain import slugify  # domain imports this module
-
-    if not name or not name.strip():
-        return None
-    return {"name": name.strip(), "slug": slugify(name) or "author"}
 
 
 def is_image_src(src: str) -> bool:

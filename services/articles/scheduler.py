@@ -2,68 +2,47 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from typing import Any
 
-from services.articles import domain, repository, tags
+from services.articles import domain
+from services.articles.domain import Doc
+from services.articles.repository import ArticleRepository
 from shared import mongo
-from shared.runtime import Runtime
+from shared.loops import Loop, LoopMetrics
+from shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger("akhbar.articles.scheduler")
 
 
-async def publish_due(*, runtime: Runtime) -> int:
+async def publish_due(*, repo: ArticleRepository, uow: UnitOfWork) -> int:
     """Publish every due article; returns how many this process published.
 
     Each claim is a conditional update in the same transaction as its outbox event: when two
     replicas race for one article, one transaction conflicts, retries, and finds it no longer
     scheduled, so the article is published — and announced — exactly once.
     """
+
+    async def claim(session: mongo.Session) -> Doc | None:
+        doc = await repo.claim_due(domain.now(), session)
+        if doc is not None:
+            await repo.move_tag_counts(None, doc, session)
+            await uow.emit(session, domain.article_event("article.published", doc))
+        return doc
+
     published = 0
-    while True:
-
-        async def claim(session: mongo.Session) -> dict[str, Any] | None:
-            doc = await repository.claim_due(runtime.db, domain.now(), session)
-            if doc is not None:
-                await tags.apply(runtime.db, None, doc, session)
-                await runtime.emit(session, domain.article_event("article.published", doc))
-            return doc
-
-        if await runtime.commit(claim) is None:
-            return published
+    while await uow.commit(claim) is not None:
         published += 1
+    return published
 
 
-class Scheduler:
-    """A background loop calling publish_due every `interval_s` seconds."""
+def scheduler_loop(
+    repo: ArticleRepository, uow: UnitOfWork, *, interval_s: float, metrics: LoopMetrics
+) -> Loop:
+    """The background loop publishing what is due every `interval_s` seconds."""
 
-    def __init__(self, runtime: Runtime, *, interval_s: float) -> None:
-        self._runtime = runtime
-        self._interval = interval_s
-        self._task: asyncio.Task[None] | None = None
+    async def step() -> None:
+        count = await publish_due(repo=repo, uow=uow)
+        if count:
+            log.info("scheduler published %d article(s)", count)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="article-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            while not self._task.done():  # repeated: a cancel can be lost in a wait_for on 3.11
-                self._task.cancel()
-                await asyncio.wait({self._task}, timeout=0.5)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                count = await publish_due(runtime=self._runtime)
-                if count:
-                    log.info("scheduler published %d article(s)", count)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - MongoDB away: next round retries
-                log.warning("scheduler round failed: %s", type(exc).__name__)
-            await asyncio.sleep(self._interval)
+    return Loop("article-scheduler", step, interval=interval_s, metrics=metrics, logger=log)

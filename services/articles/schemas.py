@@ -15,12 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from services.articles.presentation import (
-    author_ref,
-    display_summary,
-    is_image_src,
-    reading_time_minutes,
-)
+from services.articles.domain import author_ref
+from services.articles.presentation import display_summary, is_image_src, reading_time_minutes
 from shared.events import BodyBlock, CategoryRef, Image
 from shared.moments import Moment
 

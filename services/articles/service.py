@@ -1,53 +1,46 @@
-"""Article use cases: every write and its event commit in one transaction."""
+"""Article use cases: every write and its event commit in one transaction.
+
+Each takes what it uses: the repository, the unit of work (commit + emit), plain limits, and
+the request's correlation id for the events it emits.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
-from services.articles import domain, presentation, repository, tags
+from services.articles import domain, presentation
 from services.articles.catalog import category_fields
+from services.articles.domain import Doc
 from services.articles.errors import body_too_large, invalid_transition, not_found, stale
+from services.articles.repository import ArticleRepository
 from services.articles.schemas import ArticleCreate, ArticlePatch
 from services.articles.slugs import choose_slug, with_slug_retry
 from shared import mongo
 from shared.errors import ApiError
-from shared.http import request_id_var
-from shared.runtime import Runtime
+from shared.unit_of_work import UnitOfWork
 
-Doc = dict[str, Any]
 Decide = Callable[[Doc, mongo.Session], Awaitable[Doc]]
 
 
-def _check_body(runtime: Runtime, body: list[Doc]) -> None:
-    limit = runtime.settings.body_max_bytes  # type: ignore[attr-defined]
+def _check_body(body: list[Doc], limit: int) -> None:
     if domain.body_bytes(body) > limit:
         raise body_too_large(limit)
 
 
-async def create_article(
-    *,
-    runtime: Runtime,
-    data: ArticleCreate,
-    author: str | None = None,
-    source_ref: str | None = None,
+def _draft(
+    data: ArticleCreate, body: list[Doc], category: Doc, author: str | None, source_ref: str | None
 ) -> Doc:
-    """Create a draft; the slug is derived from the title unless one is given."""
-    body = [block.stored() for block in data.body]
-    _check_body(runtime, body)
-    lead_image = data.lead_image.model_dump() if data.lead_image else None
-    category = await category_fields(runtime.db, data.category)
-    article_id = uuid.uuid4().hex
+    """The stored document of a new draft (without its slug)."""
     now = domain.now()
     doc: Doc = {
-        "_id": article_id,
+        "_id": uuid.uuid4().hex,
         "title": data.title,
         "summary": data.summary,
         "body": body,
         **presentation.body_fields(body),
-        "lead_image": lead_image,
+        "lead_image": data.lead_image.model_dump() if data.lead_image else None,
         **category,
         "tags": domain.clean_tags(data.tags),
         "author": data.author or author,
@@ -63,80 +56,88 @@ async def create_article(
     }
     if source_ref:
         doc["source_ref"] = source_ref
+    return doc
+
+
+async def create_article(
+    *,
+    repo: ArticleRepository,
+    uow: UnitOfWork,
+    data: ArticleCreate,
+    limits: domain.Limits,
+    author: str | None = None,
+    source_ref: str | None = None,
+) -> Doc:
+    """Create a draft; the slug is derived from the title unless one is given."""
+    body = [block.stored() for block in data.body]
+    _check_body(body, limits.body_max_bytes)
+    doc = _draft(data, body, await category_fields(repo, data.category), author, source_ref)
+    article_id = doc["_id"]
 
     async def attempt() -> Doc:
-        slug = await choose_slug(runtime, article_id, title=data.title, given=data.slug)
+        slug = await choose_slug(
+            repo, article_id, title=data.title, given=data.slug, max_len=limits.slug_max_chars
+        )
 
         async def work(session: mongo.Session) -> Doc:
-            await repository.reserve_slug(runtime.db, slug, article_id, session)
-            await repository.insert(runtime.db, {**doc, "slug": slug}, session)
+            await repo.reserve_slug(slug, article_id, session)
+            await repo.insert({**doc, "slug": slug}, session)
             return {**doc, "slug": slug}
 
-        return await runtime.commit(work)
+        return await uow.commit(work)
 
     return await with_slug_retry(attempt, given=data.slug)
 
 
-async def find_article(*, db: mongo.Database, key: str, editor: bool) -> tuple[Doc, bool]:
-    """An article by id, current slug or old slug (then True); drafts only for editors."""
-    doc = await repository.get(db, key) or await repository.get_by_slug(db, key)
-    via_alias = False
-    if doc is None:
-        owner = await repository.slug_owner(db, key)
-        doc = await repository.get(db, owner) if owner else None
-        via_alias = doc is not None
-    if doc is None or doc["status"] == domain.DELETED:
-        raise not_found()
-    if not editor and doc["status"] != domain.PUBLISHED:
-        raise not_found()  # 404, not 403: the public must not learn that a draft exists
-    return doc, via_alias
-
-
 async def _change(
-    runtime: Runtime,
-    *,
+    repo: ArticleRepository,
+    uow: UnitOfWork,
     article_id: str,
     expected: int | None,
     decide: Decide,
-    causation_id: str | None = None,
+    correlation_id: str | None = None,
 ) -> Doc:
     """Read, check the version, apply `decide`'s changes by compare-and-set, emit the event."""
-    db, correlation = runtime.db, request_id_var.get()
 
     async def work(session: mongo.Session) -> Doc:
-        doc = await repository.get(db, article_id, session)
+        doc = await repo.get(article_id, session)
         if doc is None or doc["status"] == domain.DELETED:
             raise not_found()
         if expected is not None and doc["version"] != expected:
             raise stale(doc["version"])
         changes = {**await decide(doc, session), "updated_at": domain.now()}
-        updated = await repository.compare_and_set(db, article_id, doc["version"], changes, session)
+        updated = await repo.compare_and_set(article_id, doc["version"], changes, session)
         if updated is None:
             raise stale(doc["version"] + 1)
-        await tags.apply(db, doc, updated, session)
+        await repo.move_tag_counts(doc, updated, session)
         event_type = domain.change_event_type(
             doc["status"], updated["status"], ever_published=doc.get("published_at") is not None
         )
         if event_type:
-            event = domain.article_event(
-                event_type, updated, correlation_id=correlation, causation_id=causation_id
-            )
-            await runtime.emit(session, event)
+            event = domain.article_event(event_type, updated, correlation_id=correlation_id)
+            await uow.emit(session, event)
         return updated
 
-    return await runtime.commit(work)
+    return await uow.commit(work)
 
 
 async def update_article(
-    *, runtime: Runtime, article_id: str, patch: ArticlePatch, expected: int | None
+    *,
+    repo: ArticleRepository,
+    uow: UnitOfWork,
+    article_id: str,
+    patch: ArticlePatch,
+    expected: int | None,
+    limits: domain.Limits,
+    correlation_id: str | None = None,
 ) -> Doc:
     """Partial update; a title change moves the slug and keeps the old one as an alias."""
     changes = patch.changes()
     if "body" in changes:
-        _check_body(runtime, changes["body"])
+        _check_body(changes["body"], limits.body_max_bytes)
         changes.update(presentation.body_fields(changes["body"]))
     if "category" in changes:
-        changes.update(await category_fields(runtime.db, changes["category"]))
+        changes.update(await category_fields(repo, changes["category"]))
     if "tags" in changes:
         changes["tags"] = domain.clean_tags(changes["tags"])
     explicit = changes.pop("slug", None)
@@ -145,29 +146,33 @@ async def update_article(
     async def attempt() -> Doc:
         slug = None
         if rederive:
-            current = await repository.get(runtime.db, article_id)
+            current = await repo.get(article_id)
             title = changes.get("title") or (current or {}).get("title", "")
-            slug = await choose_slug(runtime, article_id, title=title, given=explicit)
+            slug = await choose_slug(
+                repo, article_id, title=title, given=explicit, max_len=limits.slug_max_chars
+            )
 
         async def decide(_doc: Doc, session: mongo.Session) -> Doc:
             if slug is None:
                 return changes
-            await repository.reserve_slug(runtime.db, slug, article_id, session)
+            await repo.reserve_slug(slug, article_id, session)
             return {**changes, "slug": slug}
 
-        return await _change(runtime, article_id=article_id, expected=expected, decide=decide)
+        return await _change(repo, uow, article_id, expected, decide, correlation_id)
 
     return await with_slug_retry(attempt, given=explicit)
 
 
 async def transition(
     *,
-    runtime: Runtime,
+    repo: ArticleRepository,
+    uow: UnitOfWork,
     article_id: str,
     action: str,
     expected: int | None,
     publish_at: datetime | None = None,
     published_at: datetime | None = None,
+    correlation_id: str | None = None,
 ) -> Doc:
     """publish / unpublish / archive / schedule; 409 when the status does not allow it."""
 
@@ -190,19 +195,28 @@ async def transition(
             changes["publish_at"] = publish_at
         return changes
 
-    return await _change(runtime, article_id=article_id, expected=expected, decide=decide)
+    return await _change(repo, uow, article_id, expected, decide, correlation_id)
 
 
-async def delete_article(*, runtime: Runtime, article_id: str, expected: int | None) -> Doc:
+async def delete_article(
+    *,
+    repo: ArticleRepository,
+    uow: UnitOfWork,
+    article_id: str,
+    expected: int | None,
+    correlation_id: str | None = None,
+) -> Doc:
     """Soft delete: the article disappears from every read; its slugs stay reserved."""
 
     async def decide(_doc: Doc, _session: mongo.Session) -> Doc:
         return {"status": domain.DELETED, "deleted_at": domain.now(), "publish_at": None}
 
-    return await _change(runtime, article_id=article_id, expected=expected, decide=decide)
+    return await _change(repo, uow, article_id, expected, decide, correlation_id)
 
 
-async def set_published_at(*, runtime: Runtime, article_id: str, published_at: datetime) -> Doc:
+async def set_published_at(
+    *, repo: ArticleRepository, uow: UnitOfWork, article_id: str, published_at: datetime
+) -> Doc:
     """Correct when a published article came out (an import that got the date wrong)."""
 
     async def decide(doc: Doc, _session: mongo.Session) -> Doc:
@@ -210,4 +224,4 @@ async def set_published_at(*, runtime: Runtime, article_id: str, published_at: d
             raise invalid_transition("redate", doc["status"])
         return {"published_at": published_at}
 
-    return await _change(runtime, article_id=article_id, expected=None, decide=decide)
+    return await _change(repo, uow, article_id, None, decide)

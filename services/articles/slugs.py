@@ -5,29 +5,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from services.articles import domain, repository
+from services.articles import domain
 from services.articles.errors import invalid_slug, slug_taken
+from services.articles.repository import ArticleRepository
 from shared import mongo
-from shared.runtime import Runtime
 
 T = TypeVar("T")
 FALLBACK = "maqal"  # a title with no letters or digits (emoji only) still gets a slug
 _ATTEMPTS = 5
 
 
-async def choose_slug(runtime: Runtime, article_id: str, *, title: str, given: str | None) -> str:
+async def choose_slug(
+    repo: ArticleRepository, article_id: str, *, title: str, given: str | None, max_len: int
+) -> str:
     """A slug free for `article_id` (or already its own); 409 for a given slug held by another."""
-    max_len: int = runtime.settings.slug_max_chars  # type: ignore[attr-defined]
     if given is not None:
         slug = domain.slugify(given, max_len=max_len)
         if not slug:
             raise invalid_slug()
-        if await repository.slug_owner(runtime.db, slug) not in (None, article_id):
+        if await repo.slug_owner(slug) not in (None, article_id):
             raise slug_taken(slug)
         return slug
     base = domain.slugify(title, max_len=max_len) or FALLBACK
     for candidate in domain.slug_candidates(base, max_len=max_len):
-        if await repository.slug_owner(runtime.db, candidate) in (None, article_id):
+        if await repo.slug_owner(candidate) in (None, article_id):
             return candidate
     raise AssertionError("unreachable")  # slug_candidates never ends
 

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.articles import domain
+from services.articles.domain import Doc
 from shared import mongo, pagination
 from shared.errors import ApiError
 
 TAG_COUNTS = "tag_counts"
-Doc = dict[str, Any]
 
 
 async def ensure_indexes(db: mongo.Database) -> None:
@@ -36,11 +36,11 @@ def count_deltas(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> 
     return {**dict.fromkeys(new - old, 1), **dict.fromkeys(old - new, -1)}
 
 
-async def apply(
+async def move_counts(
     db: mongo.Database,
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any],
-    session: mongo.Session,
+    session: mongo.Session | None,
 ) -> None:
     """Move the counts by what the write changed, inside the write's transaction."""
     for tag, delta in sorted(count_deltas(before, after).items()):

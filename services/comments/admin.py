@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 
 from services.comments import recovery
 from services.comments.context import Context
-from shared.auth import Principal, require
-from shared.errors import ApiError
+from shared.admin import from_peer, peer
+from shared.auth import Admin
 
 router = APIRouter()
-Admin = Annotated[Principal, Depends(require("admin"))]
 
 
 def _ctx(request: Request) -> Context:
@@ -20,25 +19,21 @@ def _ctx(request: Request) -> Context:
     return ctx
 
 
-async def rebuild_article_model(request_or_app: Any) -> dict[str, int]:
-    app = getattr(request_or_app, "app", request_or_app)
-    settings = app.state.settings
+async def rebuild_article_model(app: FastAPI) -> dict[str, int]:
+    """Rebuild the article read model from the articles service (also run after Redis lost data)."""
+    articles = peer(app, app.state.settings.articles_url)
     return await recovery.rebuild_articles(
-        app.state.comments, settings.articles_url,
-        transport=getattr(app.state, "peer_transport", None), timeout_s=settings.peer_timeout_s,
+        app.state.comments, articles.base_url,
+        transport=articles.transport, timeout_s=articles.timeout_s,
     )  # fmt: skip
 
 
 @router.post("/admin/rebuild/articles", tags=["admin"])
 async def rebuild_articles(request: Request, _: Admin) -> dict[str, int]:
     """Rebuild the article read model (who takes comments) from the articles service."""
-    try:
-        return await rebuild_article_model(request)
-    except Exception as exc:
-        raise ApiError(
-            503, "peer_unavailable", "The articles service could not be read.",
-            "تعذرت القراءة من خدمة المقالات.",
-        ) from exc  # fmt: skip
+    return await from_peer(
+        rebuild_article_model(request.app), service="articles", service_ar="المقالات"
+    )
 
 
 @router.get("/internal/comment-counts", tags=["internal"])

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from services.articles.main import create_app
+from services.articles.repository import ArticleRepository
 from services.articles.scheduler import publish_due
 from shared.events import utcnow
 from shared.runtime import Runtime
@@ -58,7 +59,9 @@ async def test_racing_publish_rounds_split_the_work_without_overlap(settings):
         replica = Runtime(quiet)
         try:
             rounds = (svc.runtime, replica) * 2
-            counts = await asyncio.gather(*(publish_due(runtime=r) for r in rounds))
+            counts = await asyncio.gather(
+                *(publish_due(repo=ArticleRepository(r.db), uow=r) for r in rounds)
+            )
         finally:
             replica.client.close()
             await replica.redis.aclose()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from services.articles import domain, repository
-from shared import mongo
+from collections.abc import Awaitable, Callable
+
+from services.articles import domain
+from services.articles.repository import ArticleRepository
+from shared import inbox, mongo
 from shared.events import CommentModerated, CommentSubmitted, Event
-from shared.runtime import Runtime
+
+Once = Callable[[Event, inbox.Apply], Awaitable[bool]]  # applies an event's change at most once
 
 
-async def record_comment_event(*, runtime: Runtime, event: Event) -> None:
+async def apply_comment_event(*, repo: ArticleRepository, once: Once, event: Event) -> None:
     """Apply a comment's approval change to its article's comment_count, once.
 
     The count moves by the difference between the comment's last known approval and the new
@@ -21,12 +25,11 @@ async def record_comment_event(*, runtime: Runtime, event: Event) -> None:
     approved = domain.approved_after(event.type, data.model_dump())
 
     async def apply(session: mongo.Session) -> None:
-        state = await repository.comment_state(runtime.db, data.comment_id, session)
+        state = await repo.comment_state(data.comment_id, session)
         if state is not None and state["version"] > event.aggregate_version:
             return
         was = bool(state and state["approved"])
-        await repository.save_comment_state(
-            runtime.db,
+        await repo.save_comment_state(
             {
                 "_id": data.comment_id,
                 "article_id": data.article_id,
@@ -36,8 +39,6 @@ async def record_comment_event(*, runtime: Runtime, event: Event) -> None:
             session,
         )
         if approved != was:
-            await repository.add_comments(
-                runtime.db, data.article_id, 1 if approved else -1, session
-            )
+            await repo.add_comments(data.article_id, 1 if approved else -1, session)
 
-    await runtime.once(event, apply)
+    await once(event, apply)
