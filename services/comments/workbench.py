@@ -7,9 +7,10 @@ from typing import Any
 from urllib.parse import quote
 
 from services.comments import lifecycle
-from services.comments.context import Context, page_cursor
-from services.comments.queries import CHANGES_LIMIT, position
-from services.comments.schemas import (
+from services.comments.clients import Clients
+from services.comments.queries import CHANGES_LIMIT, QueueStore, position
+from services.comments.search import Filters, matches
+from services.comments.workbench_schemas import (
     ArticleRef,
     Change,
     ChangesOut,
@@ -19,7 +20,6 @@ from services.comments.schemas import (
     QueuePage,
     ReportReason,
 )
-from services.comments.search import Filters, matches
 from shared import pagination
 from shared.errors import invalid_field
 from shared.events import utcnow
@@ -30,18 +30,23 @@ Doc = dict[str, Any]
 _invalid = invalid_field  # one builder for every service (shared.errors)
 
 
-async def _filters(ctx: Context, f: QueueFilters, arabic: bool) -> Filters:
+async def _article_id(store: QueueStore, key: str | None) -> str | None:
+    """The id of the article a filter names by id or by its current slug (kept if neither)."""
+    if not key or await store.articles_by_id([key]):
+        return key
+    by_slug = await store.article_by_slug(key)
+    return by_slug["_id"] if by_slug else key
+
+
+async def _filters(store: QueueStore, clients: Clients, f: QueueFilters, arabic: bool) -> Filters:
     """The search filters: the email as its HMAC hash, an article given by id or slug."""
     if f.since and f.until and f.since >= f.until:
         raise _invalid("until", "Must be after `since`.", "يجب أن يكون بعد تاريخ البداية.", arabic)
-    article_id = f.article_id
-    if article_id and not await ctx.repo.article(article_id):
-        by_slug = await ctx.store.article_by_slug(article_id)
-        article_id = by_slug["_id"] if by_slug else article_id
+    article_id = await _article_id(store, f.article_id)
     filters = Filters(
         text=f.q or None,
         author=f.author or None,
-        email_hash=ctx.keyed("email", str(f.email).lower()) if f.email else None,
+        email_hash=clients.key("email", str(f.email).lower()) if f.email else None,
         article_id=article_id or None,
         reason=f.reason,
         since=f.since,
@@ -52,22 +57,11 @@ async def _filters(ctx: Context, f: QueueFilters, arabic: bool) -> Filters:
     return filters
 
 
-def _actions(doc: Doc) -> list[str]:
-    valid = []
-    for action in lifecycle.ACTIONS:
-        try:
-            lifecycle.target_status(action, doc["status"], doc.get("previous_status"))
-        except lifecycle.InvalidTransition:
-            continue
-        valid.append(action)
-    return valid
-
-
-def _article(ctx: Context, doc: Doc | None, article_id: str) -> ArticleRef:
+def _article(template: str, doc: Doc | None, article_id: str) -> ArticleRef:
+    """The article as the page links it (`template` fills in {slug} and {id})."""
     if doc is None:
         return ArticleRef(id=article_id)
     slug = doc.get("slug") or None
-    template = ctx.settings.article_url
     return ArticleRef(
         id=article_id,
         slug=slug,
@@ -77,16 +71,16 @@ def _article(ctx: Context, doc: Doc | None, article_id: str) -> ArticleRef:
     )
 
 
-async def items(ctx: Context, docs: list[Doc]) -> list[QueueItem]:
+async def items(store: QueueStore, docs: list[Doc], article_url: str) -> list[QueueItem]:
     """Queue items with the article, the author's history and ban, and readers' reasons."""
     if not docs:
         return []
     hashes = list({d["email_hash"] for d in docs})
-    articles = await ctx.store.articles_by_id(list({d["article_id"] for d in docs}))
-    history = await ctx.repo.history_counts(hashes)
-    banned = await ctx.store.banned_hashes(hashes, utcnow())
+    articles = await store.articles_by_id(list({d["article_id"] for d in docs}))
+    history = await store.history_counts(hashes)
+    banned = await store.banned_hashes(hashes, utcnow())
     reported = [d["_id"] for d in docs if d.get("report_count")]
-    reasons = await ctx.store.report_reasons(reported) if reported else {}
+    reasons = await store.report_reasons(reported) if reported else {}
     out = []
     for d in docs:
         given = sorted(reasons.get(d["_id"], {}).items(), key=lambda kv: (-kv[1], kv[0]))
@@ -95,11 +89,13 @@ async def items(ctx: Context, docs: list[Doc]) -> list[QueueItem]:
                 {
                     **{k: d.get(k) for k in QueueItem.model_fields},
                     "id": d["_id"],
-                    "article": _article(ctx, articles.get(d["article_id"]), d["article_id"]),
+                    "article": _article(
+                        article_url, articles.get(d["article_id"]), d["article_id"]
+                    ),
                     "author_history": history.get(d["email_hash"], {}),
                     "author_banned": d["email_hash"] in banned,
                     "report_reasons": [ReportReason(reason=r, count=n) for r, n in given],
-                    "actions": _actions(d),
+                    "actions": lifecycle.valid_actions(d["status"], d.get("previous_status")),
                     "version": d.get("version", 0),
                 }
             )
@@ -107,31 +103,39 @@ async def items(ctx: Context, docs: list[Doc]) -> list[QueueItem]:
     return out
 
 
-async def queue(ctx: Context, *, query: QueueFilters, arabic: bool = True) -> QueuePage:
+async def queue(
+    store: QueueStore, clients: Clients, *, query: QueueFilters, article_url: str, arabic: bool
+) -> QueuePage:
     """Comments in one status matching the filters, oldest (or newest) first."""
-    filters = await _filters(ctx, query, arabic)
-    docs, last = await ctx.store.search(
+    filters = await _filters(store, clients, query, arabic)
+    docs, last = await store.search(
         status=query.status,
         filters=filters,
-        after=position(page_cursor(query.cursor)),
+        after=position(lifecycle.page_cursor(query.cursor)),
         newest=query.sort == "newest",
         limit=query.limit,
     )
     next_cursor = pagination.encode_cursor([last[0].isoformat(), last[1]]) if last else None
-    return QueuePage(items=await items(ctx, docs), next_cursor=next_cursor)
+    return QueuePage(items=await items(store, docs, article_url), next_cursor=next_cursor)
 
 
-async def counts(ctx: Context) -> Counts:
-    return Counts(**await ctx.counters.totals())
+async def counts(store: QueueStore) -> Counts:
+    return Counts(**await store.counts())
 
 
 def _changes_since(cursor: str | None) -> datetime | None:
-    at = position(page_cursor(cursor)) if cursor else None
+    at = position(lifecycle.page_cursor(cursor)) if cursor else None
     return at[0] if at else None
 
 
 async def changes(
-    ctx: Context, *, cursor: str | None, query: QueueFilters, arabic: bool = True
+    store: QueueStore,
+    clients: Clients,
+    *,
+    cursor: str | None,
+    query: QueueFilters,
+    article_url: str,
+    arabic: bool,
 ) -> ChangesOut:
     """Changes since the cursor (none on the first call, which only sets the cursor).
 
@@ -139,22 +143,22 @@ async def changes(
     filters); `changed` lists every changed comment so the page can mark what left its view.
     """
     since, now = _changes_since(cursor), utcnow()
-    docs = await ctx.store.changes(since) if since else []
+    docs = await store.changes(since) if since else []
     more = len(docs) > CHANGES_LIMIT
     docs = docs[:CHANGES_LIMIT]
-    filters = await _filters(ctx, query, arabic)
+    filters = await _filters(store, clients, query, arabic)
     keys = filters.keys()
     in_view = [d for d in docs if d["status"] == query.status and matches(d, keys, filters)]
     last = max([since or now, *(d["updated_at"] for d in docs)]) if since else now
     return ChangesOut(
-        items=await items(ctx, in_view),
+        items=await items(store, in_view, article_url),
         changed=[
             Change(
                 id=d["_id"], status=d["status"], version=d["version"], updated_at=d["updated_at"]
             )
             for d in docs
         ],
-        counts=await counts(ctx),
+        counts=await counts(store),
         cursor=pagination.encode_cursor([last.isoformat(), "~"]),
         more=more,
     )
