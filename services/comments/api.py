@@ -19,6 +19,7 @@ from services.comments.deps import (
     SettingsDep,
     StoreDep,
     UowDep,
+    WorkbenchDep,
 )
 from services.comments.domain import Policy
 from services.comments.schemas import (
@@ -55,13 +56,13 @@ moderation_router = APIRouter(prefix="/moderation", tags=["moderation"])
 async def submit_comment(
     article_id: str,
     data: CommentIn,
+    arabic: ArabicDep,
+    client_ip: ClientIpDep,
+    request_id: RequestIdDep,
     repo: RepoDep,
     uow: UowDep,
     clients: ClientsDep,
     settings: SettingsDep,
-    client_ip: ClientIpDep,
-    request_id: RequestIdDep,
-    arabic: ArabicDep,
 ) -> SubmitOut:
     return await service.submit(
         repo,
@@ -72,7 +73,6 @@ async def submit_comment(
         client_ip=client_ip,
         arabic=arabic,
         max_depth=settings.max_depth,
-        per_hour=settings.submissions_per_client_per_hour,
         request_id=request_id,
     )
 
@@ -106,12 +106,11 @@ async def list_comments(
 async def report_comment(
     comment_id: str,
     data: ReportIn,
+    client_ip: ClientIpDep,
+    request_id: RequestIdDep,
     repo: RepoDep,
     uow: UowDep,
     clients: ClientsDep,
-    settings: SettingsDep,
-    client_ip: ClientIpDep,
-    request_id: RequestIdDep,
 ) -> ReportOut:
     return await service.report(
         repo,
@@ -120,29 +119,21 @@ async def report_comment(
         comment_id=comment_id,
         data=data,
         client_ip=client_ip,
-        per_hour=settings.reports_per_client_per_hour,
         request_id=request_id,
     )
 
 
 @moderation_router.get("/queue")
 async def get_queue(
-    query: Annotated[QueueFilters, Query()],
-    store: StoreDep,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    arabic: ArabicDep,
-    _: Moderator,
+    query: Annotated[QueueFilters, Query()], _: Moderator, arabic: ArabicDep, wb: WorkbenchDep
 ) -> QueuePage:
     """One status, searched: text, author name, email, article, reason code, date range."""
-    return await workbench.queue(
-        store, clients, query=query, article_url=settings.article_url, arabic=arabic
-    )
+    return await workbench.queue(wb, query=query, arabic=arabic)
 
 
 @moderation_router.post("/comments/bulk")
 async def bulk_action(
-    data: BulkIn, repo: RepoDep, uow: UowDep, request_id: RequestIdDep, who: Moderator
+    data: BulkIn, who: Moderator, request_id: RequestIdDep, repo: RepoDep, uow: UowDep
 ) -> BulkOut:
     results = await moderation.bulk(
         repo,
@@ -160,10 +151,10 @@ async def bulk_action(
 async def reject(
     comment_id: str,
     request: Request,
+    who: Moderator,
+    request_id: RequestIdDep,
     repo: RepoDep,
     uow: UowDep,
-    request_id: RequestIdDep,
-    who: Moderator,
     data: Annotated[RejectIn | None, Body()] = None,
 ) -> ActionResult:
     """A rejection always names its reason: no body is a 422 naming `reason`, not a default."""
@@ -194,10 +185,10 @@ async def reject(
 def _simple_action(action: str) -> Callable[..., Awaitable[ActionResult]]:
     async def endpoint(
         comment_id: str,
+        who: Moderator,
+        request_id: RequestIdDep,
         repo: RepoDep,
         uow: UowDep,
-        request_id: RequestIdDep,
-        who: Moderator,
         data: Annotated[ActionIn | None, Body()] = None,
     ) -> ActionResult:
         return await moderation.act(
@@ -221,51 +212,51 @@ for _action in ("approve", "spam", "restore"):
 
 
 @moderation_router.get("/comments/{comment_id}/history")
-async def comment_history(comment_id: str, repo: RepoDep, _: Moderator) -> AuditPage:
+async def comment_history(comment_id: str, _: Moderator, repo: RepoDep) -> AuditPage:
     return await moderation.history(repo, comment_id=comment_id)
 
 
 @moderation_router.get("/bans")
 async def list_bans(
-    store: StoreDep, _: Moderator, limit: Limit = 50, cursor: Cursor = None
+    _: Moderator, store: StoreDep, limit: Limit = 50, cursor: Cursor = None
 ) -> BanPage:
     return await policy.list_bans(store, limit=limit, cursor=cursor)
 
 
 @moderation_router.post("/bans", status_code=201)
 async def create_ban(
-    data: BanIn, repo: RepoDep, clients: ClientsDep, arabic: ArabicDep, who: Moderator
+    data: BanIn, who: Moderator, arabic: ArabicDep, repo: RepoDep, clients: ClientsDep
 ) -> BanOut:
     return await policy.ban(repo, clients, data=data, who=who, arabic=arabic)
 
 
 @moderation_router.delete("/bans/{ban_id}", status_code=204)
-async def delete_ban(ban_id: str, repo: RepoDep, _: Moderator) -> Response:
+async def delete_ban(ban_id: str, _: Moderator, repo: RepoDep) -> Response:
     await policy.unban(repo, ban_id=ban_id)
     return Response(status_code=204)
 
 
 @moderation_router.put("/articles/{article_id}/premoderation")
 async def premoderate_article(
-    article_id: str, data: PremoderationIn, repo: RepoDep, _: Moderator
+    article_id: str, data: PremoderationIn, _: Moderator, repo: RepoDep
 ) -> dict[str, object]:
     return await policy.set_premoderation(repo, article_id=article_id, enabled=data.enabled)
 
 
 @moderation_router.get("/words/suggest")
 async def suggest_word_forms(
-    arabic: ArabicDep,
-    _: Moderator,
     word: Annotated[str, Query(min_length=1, max_length=100)],
+    _: Moderator,
+    arabic: ArabicDep,
 ) -> WordSuggestion:
     return policy.suggest_forms(word, arabic=arabic)
 
 
 @moderation_router.get("/settings")
-async def get_settings(repo: RepoDep, _: Admin) -> Policy:
+async def get_settings(_: Admin, repo: RepoDep) -> Policy:
     return await policy.get_settings(repo)
 
 
 @moderation_router.put("/settings")
-async def put_settings(data: SettingsIn, repo: RepoDep, _: Admin) -> Policy:
+async def put_settings(data: SettingsIn, _: Admin, repo: RepoDep) -> Policy:
     return await policy.put_settings(repo, data=data)

@@ -31,7 +31,12 @@ class Context:
         self.counters = StatusCounters(db)
         self.repo = CommentRepository(db, self.counters)
         self.store = QueueStore(db, self.counters)
-        self.clients = Clients(RateLimiter(self.runtime.redis, self.settings.stream_prefix))
+        limiter = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
+        per_hour = {
+            "submit": self.settings.submissions_per_client_per_hour,
+            "report": self.settings.reports_per_client_per_hour,
+        }
+        self.clients = Clients(limiter, per_hour)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()

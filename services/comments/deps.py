@@ -1,5 +1,9 @@
 """What routes take, as `Annotated` aliases: principals, the repository and the queue's reads,
-the unit of work, the client hashing, settings, and the request's id, client IP and language."""
+the unit of work, the client hashing, settings, and the request's id, client IP and language.
+
+Routes list their parameters in one order: what the client sent (path, query, body), the
+principal, the request's language, client IP and id, then the service's parts, settings last.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from services.comments.config import Settings
 from services.comments.context import Context
 from services.comments.queries import QueueStore
 from services.comments.repository import CommentRepository
+from services.comments.workbench import Workbench
 from shared.auth import Principal, require
 from shared.errors import prefers_arabic
 from shared.http import request_id_var
@@ -39,6 +44,11 @@ def _clients(request: Request) -> Clients:
     return _context(request).clients
 
 
+def _workbench(request: Request) -> Workbench:
+    ctx = _context(request)
+    return Workbench(ctx.store, ctx.clients, ctx.settings.article_url)
+
+
 def _settings(request: Request) -> Settings:
     return _context(request).settings
 
@@ -62,6 +72,7 @@ RepoDep = Annotated[CommentRepository, Depends(_repo)]
 StoreDep = Annotated[QueueStore, Depends(_store)]
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
 ClientsDep = Annotated[Clients, Depends(_clients)]
+WorkbenchDep = Annotated[Workbench, Depends(_workbench)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RequestIdDep = Annotated[str | None, Depends(_request_id)]
 ClientIpDep = Annotated[str | None, Depends(_client_ip)]

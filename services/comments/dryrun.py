@@ -65,17 +65,11 @@ async def dry_run(
     """What the pipeline would decide for this text now, and what each step said."""
     policy = _draft_policy(await repo.policy(), data.policy, arabic)
     article = await repo.article(data.article_id) if data.article_id else None
-    email = str(data.author_email).lower() if data.author_email else None
+    writer = clients.writer(str(data.author_email) if data.author_email else None, None)
     facts = await gather_facts(
-        repo,
-        article=article,
-        body=data.body,
-        honeypot=data.website,
-        email_hash=clients.key("email", email) if email else None,
-        ip_key=None,
-        policy=policy,
+        repo, writer, article=article, body=data.body, honeypot=data.website, policy=policy,
         now=utcnow(),
-    )
+    )  # fmt: skip
     verdict = run_pipeline(facts)
     public = writer_view(verdict.status)[0] if verdict.status != REFUSED else None
     return DryRunOut(

@@ -7,14 +7,10 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from services.comments.clients import Writer
 from services.comments.domain import Facts, Policy
 from services.comments.records import body_hash
 from services.comments.repository import CommentRepository
-
-
-def flood_keys(email_hash: str | None, ip_key: str | None) -> list[str]:
-    """The flood-control keys of a writer: their email's and their IP's hash."""
-    return [*([f"e:{email_hash}"] if email_hash else []), *([f"i:{ip_key}"] if ip_key else [])]
 
 
 async def _nothing() -> None:
@@ -23,17 +19,16 @@ async def _nothing() -> None:
 
 async def gather_facts(
     repo: CommentRepository,
+    writer: Writer,
     *,
     article: dict[str, Any] | None,
     body: str,
     honeypot: str,
-    email_hash: str | None,
-    ip_key: str | None,
     policy: Policy,
     now: datetime,
 ) -> Facts:
     """What the pipeline decides on: the writer's last post, ban, twin and trust, the article."""
-    keys = flood_keys(email_hash, ip_key)
+    keys, email_hash = writer.flood_keys(), writer.email_hash
     article_id = article["_id"] if article else ""
     # The facts are independent reads: ask for them at once rather than one after another.
     last, ban, duplicate, trusted = await asyncio.gather(

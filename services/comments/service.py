@@ -10,7 +10,7 @@ from services.comments import lifecycle
 from services.comments.clients import Clients
 from services.comments.domain import Facts, Verdict, run_pipeline, writer_view
 from services.comments.errors import already_reported, comment_not_found, comments_closed, refused
-from services.comments.facts import flood_keys, gather_facts
+from services.comments.facts import gather_facts
 from services.comments.records import new_comment, submission_events
 from services.comments.repository import CommentRepository
 from services.comments.schemas import (
@@ -121,7 +121,6 @@ async def submit(
     client_ip: str | None,
     arabic: bool,
     max_depth: int,
-    per_hour: int,
     request_id: str | None,
 ) -> SubmitOut:
     """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
@@ -131,33 +130,17 @@ async def submit(
         repo, article_id=article_id, parent_id=data.parent_id, max_depth=max_depth, arabic=arabic
     )
     # Counted once the target exists: a retry on a not-yet-known article costs no slot.
-    await clients.limit("submit", client_ip, per_hour)
-    email = str(data.author_email).lower()
-    email_hash, ip_key = clients.key("email", email), clients.ip_key(client_ip)
+    await clients.limit("submit", client_ip)
+    writer = clients.writer(str(data.author_email), client_ip)
     policy, now = await repo.policy(), _now_ms()
     facts = await gather_facts(
-        repo,
-        article=article,
-        body=data.body,
-        honeypot=data.website,
-        email_hash=email_hash,
-        ip_key=ip_key,
-        policy=policy,
-        now=now,
+        repo, writer, article=article, body=data.body, honeypot=data.website, policy=policy, now=now
     )
     verdict = _decide(facts)
-    doc = new_comment(
-        article_id=article_id,
-        data=data,
-        parent=parent,
-        verdict=verdict,
-        email=email,
-        email_hash=email_hash,
-        now=now,
-    )
-    events = submission_events(doc, verdict, request_id)
+    doc = new_comment(data, writer, article_id=article_id, parent=parent, verdict=verdict, now=now)
+    events = submission_events(doc, request_id)
     doc["version"] = len(events)
-    flood = flood_claim(verdict, policy, flood_keys(email_hash, ip_key))
+    flood = flood_claim(verdict, policy, writer.flood_keys())
     await uow.commit(store_comment(repo, uow, doc, events, flood))
     return _submitted(doc)
 
@@ -214,12 +197,11 @@ async def report(
     comment_id: str,
     data: ReportIn,
     client_ip: str | None,
-    per_hour: int,
     request_id: str | None,
 ) -> ReportOut:
     """A reader's flag, counted once per reader: per reader key and per client (IP hash), so
     fresh keys from one client do not add up. At the threshold the comment is re-queued."""
-    await clients.limit("report", client_ip, per_hour)
+    await clients.limit("report", client_ip)
     await _reportable(repo, comment_id)
     readers = [clients.key("reader", data.reader_key)]
     if client_ip:

@@ -16,8 +16,8 @@ from services.comments.deps import (
     ClientsDep,
     Moderator,
     RepoDep,
-    SettingsDep,
     StoreDep,
+    WorkbenchDep,
 )
 from services.comments.domain import Policy
 from services.comments.workbench_schemas import (
@@ -70,32 +70,20 @@ async def me(who: Moderator) -> Me:
 
 
 @router.get("/counts")
-async def counts(store: StoreDep, _: Moderator) -> Counts:
+async def counts(_: Moderator, store: StoreDep) -> Counts:
     """Comments per status, for the tabs."""
     return await workbench.counts(store)
 
 
 @router.get("/changes")
 async def changes(
-    query: Annotated[QueueFilters, Query()],
-    store: StoreDep,
-    clients: ClientsDep,
-    settings: SettingsDep,
-    arabic: ArabicDep,
-    _: Moderator,
+    query: Annotated[QueueFilters, Query()], _: Moderator, arabic: ArabicDep, wb: WorkbenchDep
 ) -> ChangesOut:
     """Short polling: what changed since `cursor` (the first call only gives a cursor).
 
     Read from the comments' own `updated_at` index, so every replica answers the same.
     """
-    return await workbench.changes(
-        store,
-        clients,
-        cursor=query.cursor,
-        query=query.model_copy(update={"cursor": None}),
-        article_url=settings.article_url,
-        arabic=arabic,
-    )
+    return await workbench.changes(wb, query=query, arabic=arabic)
 
 
 @router.get("/settings/schema")
@@ -106,7 +94,7 @@ async def settings_schema(_: Admin) -> dict[str, Any]:
 
 @router.post("/settings/test")
 async def test_text(
-    data: DryRunIn, repo: RepoDep, clients: ClientsDep, arabic: ArabicDep, _: Moderator
+    data: DryRunIn, _: Moderator, arabic: ArabicDep, repo: RepoDep, clients: ClientsDep
 ) -> DryRunOut:
     """Run the pipeline on a text without storing or emitting anything."""
     return await dryrun.dry_run(repo, clients, data=data, arabic=arabic)

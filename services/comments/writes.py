@@ -10,7 +10,7 @@ from typing import Any
 
 from services.comments.domain import Policy, Verdict
 from services.comments.errors import concurrent_change, refused
-from services.comments.records import PIPELINE, audit_record, moderated_event
+from services.comments.records import Move, audit_record, moderated_event, submission_move
 from services.comments.repository import CommentRepository
 from services.comments.search import comment_keys
 from shared import mongo
@@ -47,16 +47,7 @@ def store_comment(
     """The write of a submission: claim the flood slot and the body (twins race), store the
     comment, its audit record and its events."""
     now = doc["created_at"]
-    record = audit_record(
-        doc["_id"],
-        at=now,
-        actor=PIPELINE,
-        action="submit",
-        from_status="new",
-        to_status=doc["status"],
-        reason=doc["reasons"][0],
-        reasons=list(doc["reasons"]),
-    )
+    record = audit_record(doc["_id"], submission_move(doc), at=now, reasons=list(doc["reasons"]))
 
     async def write(session: mongo.Session) -> None:
         if flood and not await repo.claim_flood(flood.keys, now, flood.interval_s, session):
@@ -99,24 +90,7 @@ async def change_status(
     fields = changed_fields(doc, to_status=to_status, reason=reason, now=now)
     if not await repo.update_status(doc, fields, session):
         raise concurrent_change()
-    from_status = doc["status"]
-    record = audit_record(
-        doc["_id"],
-        at=now,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-    )
-    await repo.add_audit(record, session)
-    event = moderated_event(
-        doc,
-        version=doc["version"] + 1,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        actor=actor,
-        correlation_id=request_id,
-    )
+    move = Move(action, actor, doc["status"], to_status, reason)
+    await repo.add_audit(audit_record(doc["_id"], move, at=now, reasons=[]), session)
+    event = moderated_event(doc, move, version=doc["version"] + 1, correlation_id=request_id)
     await uow.emit(session, event)
