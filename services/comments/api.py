@@ -1,4 +1,5 @@
-"""HTTP routes, thin: parse, call one use case, shape the answer."""
+"""HTTP routes of readers, writers and moderators, thin: parse, call one use case, shape the
+answer. The moderators' page itself and what it polls are in workbench_api.py."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 the unit of work, the client hashing, settings, and the request's id, client IP and language.
 
 Routes list their parameters in one order: what the client sent (path, query, body), the
-principal, the request's language, client IP and id, then the service's parts, settings last.
+principal, the request's language, client IP and id, then the service's parts, settings last
+(parameters with a default after all of them, as Python wants).
 """
 
 from __future__ import annotations
