@@ -1,4 +1,5 @@
-"""In-memory stand-ins for the comments use cases' ports: the repository and the rate limiter.
+"""In-memory stand-ins for the comments use cases' ports (the repository, the rate limiter),
+and `World`: the use cases wired to them with one published article.
 
 The fake keeps the real repository's contracts that the use cases rely on: documents are
 copies (a caller's dict is never the stored one), the flood claim refuses a key used within
@@ -14,9 +15,16 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
+from services.comments import moderation, service
 from services.comments.clients import Clients
 from services.comments.domain import Policy
+from services.comments.schemas import CommentIn
+from shared.auth import Principal
+from shared.errors import ApiError
 from shared.ratelimit import too_many
+from shared.unit_of_work import InMemoryUnitOfWork
 
 Doc = dict[str, Any]
 
@@ -157,3 +165,47 @@ class FakeCommentRepository:
             return None
         held["report_count"] += 1
         return copy.deepcopy(held)
+
+
+MODERATOR = Principal(role="moderator", name="mona")
+RID = "req-1"
+
+
+class World:
+    """One article `a1`, flood control off unless a test turns it on."""
+
+    def __init__(self, **policy: Any) -> None:
+        self.repo = FakeCommentRepository(Policy(**{"flood_interval_seconds": 0, **policy}))
+        self.repo.publish("a1")
+        self.uow = InMemoryUnitOfWork()
+        self.clients = fake_clients()
+
+    async def submit(
+        self,
+        body: str = "مقال رائع، شكراً للكاتب.",
+        *,
+        article: str = "a1",
+        email: str = "sara@example.com",
+        ip: str | None = "10.0.0.1",
+        **fields: Any,
+    ) -> Any:
+        data = CommentIn(author_name="سارة", author_email=email, body=body, **fields)
+        return await service.submit(
+            self.repo, self.uow, self.clients, article_id=article, data=data, client_ip=ip,
+            arabic=False, max_depth=3, request_id=RID,
+        )  # fmt: skip
+
+    async def act(self, comment_id: str, action: str, **kw: Any) -> Any:
+        return await moderation.act(
+            self.repo, self.uow, comment_id=comment_id, action=action, who=MODERATOR,
+            request_id=RID, **{"reason": None, **kw},
+        )  # fmt: skip
+
+    def events(self) -> list[tuple[str, int, dict[str, Any]]]:
+        return [(e.type, e.aggregate_version, e.data.model_dump()) for e in self.uow.events]
+
+
+async def refusal(call: Any) -> ApiError:
+    with pytest.raises(ApiError) as caught:
+        await call
+    return caught.value
