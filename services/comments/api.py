@@ -1,16 +1,27 @@
-"""HTTP routes, thin: parse, call one use case, shape the answer."""
+"""HTTP routes of readers, writers and moderators, thin: parse, call one use case, shape the
+answer. The moderators' page itself and what it polls are in workbench_api.py."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Body, Query, Request, Response
 
-from services.comments import moderation, policy, readers, service, workbench
-from services.comments.context import Context
+from services.comments import moderation, policy, service, workbench
+from services.comments.deps import (
+    Admin,
+    ArabicDep,
+    ClientIpDep,
+    ClientsDep,
+    Moderator,
+    RepoDep,
+    RequestIdDep,
+    SettingsDep,
+    StoreDep,
+    UowDep,
+    WorkbenchDep,
+)
 from services.comments.domain import Policy
 from services.comments.schemas import (
     ActionIn,
@@ -24,8 +35,6 @@ from services.comments.schemas import (
     CommentIn,
     CommentPage,
     PremoderationIn,
-    QueueFilters,
-    QueuePage,
     RejectIn,
     ReportIn,
     ReportOut,
@@ -33,57 +42,39 @@ from services.comments.schemas import (
     SubmitOut,
     WordSuggestion,
 )
-from shared.auth import Principal, require
+from services.comments.workbench_schemas import QueueFilters, QueuePage
 from shared.cache import cached_json
 from shared.errors import ApiError, prefers_arabic
 
-
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.comments
-    return ctx
-
-
-Ctx = Annotated[Context, Depends(_ctx)]
-Moderator = Annotated[Principal, Depends(require("moderator"))]
-Admin = Annotated[Principal, Depends(require("admin"))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 
 router = APIRouter(tags=["comments"])
 moderation_router = APIRouter(prefix="/moderation", tags=["moderation"])
-STATIC = Path(__file__).parent / "static"
-_ASSETS = {p.name: "text/javascript" for p in STATIC.glob("*.js")} | {
-    "moderation.css": "text/css",
-    "favicon.svg": "image/svg+xml",
-}
-_PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
-
-
-def client_ip(request: Request, trust_proxy: bool) -> str | None:
-    """The writer's IP: the first X-Forwarded-For hop behind the gateway, else the peer."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if trust_proxy and forwarded.strip():
-        return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else None
 
 
 @router.post("/articles/{article_id}/comments", status_code=201)
-async def submit_comment(article_id: str, data: CommentIn, request: Request, ctx: Ctx) -> SubmitOut:
+async def submit_comment(
+    article_id: str,
+    data: CommentIn,
+    arabic: ArabicDep,
+    client_ip: ClientIpDep,
+    request_id: RequestIdDep,
+    repo: RepoDep,
+    uow: UowDep,
+    clients: ClientsDep,
+    settings: SettingsDep,
+) -> SubmitOut:
     return await service.submit(
-        ctx,
+        repo,
+        uow,
+        clients,
         article_id=article_id,
         data=data,
-        client_ip=client_ip(request, ctx.settings.trust_proxy),
-        arabic=prefers_arabic(request),
+        client_ip=client_ip,
+        arabic=arabic,
+        max_depth=settings.max_depth,
+        request_id=request_id,
     )
 
 
@@ -91,14 +82,20 @@ async def submit_comment(article_id: str, data: CommentIn, request: Request, ctx
 async def list_comments(
     article_id: str,
     request: Request,
-    ctx: Ctx,
+    repo: RepoDep,
+    settings: SettingsDep,
     sort: Literal["oldest", "newest"] = "oldest",
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
     async def render() -> tuple[CommentPage, set[str]]:
-        page, resolved = await readers.list_public(
-            ctx, article_id=article_id, newest=sort == "newest", limit=limit, cursor=cursor
+        page, resolved = await service.list_public(
+            repo,
+            article_id=article_id,
+            newest=sort == "newest",
+            limit=limit,
+            cursor=cursor,
+            max_replies=settings.max_replies,
         )
         return page, {article_id, resolved}  # a slug's entry goes with the article's events
 
@@ -107,38 +104,46 @@ async def list_comments(
 
 
 @router.post("/comments/{comment_id}/report")
-async def report_comment(comment_id: str, data: ReportIn, request: Request, ctx: Ctx) -> ReportOut:
-    ip = client_ip(request, ctx.settings.trust_proxy)
-    return await readers.report(ctx, comment_id=comment_id, data=data, client_ip=ip)
-
-
-@moderation_router.get("", include_in_schema=False)
-async def moderation_page() -> FileResponse:
-    """The moderators' page; public HTML, every call it makes needs the moderator token."""
-    return FileResponse(
-        STATIC / "moderation.html", media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS
+async def report_comment(
+    comment_id: str,
+    data: ReportIn,
+    client_ip: ClientIpDep,
+    request_id: RequestIdDep,
+    repo: RepoDep,
+    uow: UowDep,
+    clients: ClientsDep,
+) -> ReportOut:
+    return await service.report(
+        repo,
+        uow,
+        clients,
+        comment_id=comment_id,
+        data=data,
+        client_ip=client_ip,
+        request_id=request_id,
     )
-
-
-@moderation_router.get("/assets/{name}", include_in_schema=False)
-async def moderation_asset(name: str) -> FileResponse:
-    if name not in _ASSETS:
-        raise ApiError(404, "not_found", "Not found.", "غير موجود.")
-    return FileResponse(STATIC / name, media_type=_ASSETS[name], headers=_PAGE_HEADERS)
 
 
 @moderation_router.get("/queue")
 async def get_queue(
-    query: Annotated[QueueFilters, Query()], request: Request, ctx: Ctx, _: Moderator
+    query: Annotated[QueueFilters, Query()], _: Moderator, arabic: ArabicDep, wb: WorkbenchDep
 ) -> QueuePage:
     """One status, searched: text, author name, email, article, reason code, date range."""
-    return await workbench.queue(ctx, query=query, arabic=prefers_arabic(request))
+    return await workbench.queue(wb, query=query, arabic=arabic)
 
 
 @moderation_router.post("/comments/bulk")
-async def bulk_action(data: BulkIn, ctx: Ctx, who: Moderator) -> BulkOut:
+async def bulk_action(
+    data: BulkIn, who: Moderator, request_id: RequestIdDep, repo: RepoDep, uow: UowDep
+) -> BulkOut:
     results = await moderation.bulk(
-        ctx, ids=data.ids, action=data.action, reason=data.reason, who=who
+        repo,
+        uow,
+        ids=data.ids,
+        action=data.action,
+        reason=data.reason,
+        who=who,
+        request_id=request_id,
     )
     return BulkOut(results=results)
 
@@ -147,8 +152,10 @@ async def bulk_action(data: BulkIn, ctx: Ctx, who: Moderator) -> BulkOut:
 async def reject(
     comment_id: str,
     request: Request,
-    ctx: Ctx,
     who: Moderator,
+    request_id: RequestIdDep,
+    repo: RepoDep,
+    uow: UowDep,
     data: Annotated[RejectIn | None, Body()] = None,
 ) -> ActionResult:
     """A rejection always names its reason: no body is a 422 naming `reason`, not a default."""
@@ -165,29 +172,35 @@ async def reject(
             },
         )
     return await moderation.act(
-        ctx,
+        repo,
+        uow,
         comment_id=comment_id,
         action="reject",
         reason=data.reason,
         who=who,
         expected_status=data.expected_status,
+        request_id=request_id,
     )
 
 
 def _simple_action(action: str) -> Callable[..., Awaitable[ActionResult]]:
     async def endpoint(
         comment_id: str,
-        ctx: Ctx,
         who: Moderator,
+        request_id: RequestIdDep,
+        repo: RepoDep,
+        uow: UowDep,
         data: Annotated[ActionIn | None, Body()] = None,
     ) -> ActionResult:
         return await moderation.act(
-            ctx,
+            repo,
+            uow,
             comment_id=comment_id,
             action=action,
             reason=data.reason if data else None,
             who=who,
             expected_status=data.expected_status if data else None,
+            request_id=request_id,
         )
 
     endpoint.__name__ = f"{action}_comment"
@@ -200,47 +213,51 @@ for _action in ("approve", "spam", "restore"):
 
 
 @moderation_router.get("/comments/{comment_id}/history")
-async def comment_history(comment_id: str, ctx: Ctx, _: Moderator) -> AuditPage:
-    return await moderation.history(ctx, comment_id=comment_id)
+async def comment_history(comment_id: str, _: Moderator, repo: RepoDep) -> AuditPage:
+    return await moderation.history(repo, comment_id=comment_id)
 
 
 @moderation_router.get("/bans")
-async def list_bans(ctx: Ctx, _: Moderator, limit: Limit = 50, cursor: Cursor = None) -> BanPage:
-    return await policy.list_bans(ctx, limit=limit, cursor=cursor)
+async def list_bans(
+    _: Moderator, store: StoreDep, limit: Limit = 50, cursor: Cursor = None
+) -> BanPage:
+    return await policy.list_bans(store, limit=limit, cursor=cursor)
 
 
 @moderation_router.post("/bans", status_code=201)
-async def create_ban(data: BanIn, request: Request, ctx: Ctx, who: Moderator) -> BanOut:
-    return await policy.ban(ctx, data=data, who=who, arabic=prefers_arabic(request))
+async def create_ban(
+    data: BanIn, who: Moderator, arabic: ArabicDep, repo: RepoDep, clients: ClientsDep
+) -> BanOut:
+    return await policy.ban(repo, clients, data=data, who=who, arabic=arabic)
 
 
 @moderation_router.delete("/bans/{ban_id}", status_code=204)
-async def delete_ban(ban_id: str, ctx: Ctx, _: Moderator) -> Response:
-    await policy.unban(ctx, ban_id=ban_id)
+async def delete_ban(ban_id: str, _: Moderator, repo: RepoDep) -> Response:
+    await policy.unban(repo, ban_id=ban_id)
     return Response(status_code=204)
 
 
 @moderation_router.put("/articles/{article_id}/premoderation")
 async def premoderate_article(
-    article_id: str, data: PremoderationIn, ctx: Ctx, _: Moderator
+    article_id: str, data: PremoderationIn, _: Moderator, repo: RepoDep
 ) -> dict[str, object]:
-    return await policy.set_premoderation(ctx, article_id=article_id, enabled=data.enabled)
+    return await policy.set_premoderation(repo, article_id=article_id, enabled=data.enabled)
 
 
 @moderation_router.get("/words/suggest")
 async def suggest_word_forms(
-    request: Request,
-    _: Moderator,
     word: Annotated[str, Query(min_length=1, max_length=100)],
+    _: Moderator,
+    arabic: ArabicDep,
 ) -> WordSuggestion:
-    return policy.suggest_forms(word, arabic=prefers_arabic(request))
+    return policy.suggest_forms(word, arabic=arabic)
 
 
 @moderation_router.get("/settings")
-async def get_settings(ctx: Ctx, _: Admin) -> Policy:
-    return await policy.get_settings(ctx)
+async def get_settings(_: Admin, repo: RepoDep) -> Policy:
+    return await policy.get_settings(repo)
 
 
 @moderation_router.put("/settings")
-async def put_settings(data: SettingsIn, ctx: Ctx, _: Admin) -> Policy:
-    return await policy.put_settings(ctx, data=data)
+async def put_settings(data: SettingsIn, _: Admin, repo: RepoDep) -> Policy:
+    return await policy.put_settings(repo, data=data)

@@ -1,22 +1,18 @@
-"""What the use cases share: the runtime, the repository and the hashing key."""
+"""The service's long-lived parts, built once per app: the runtime, the repository and the
+queue's reads over the same database, the client hashing and limits. `start()` readies them;
+routes take the parts they need through `deps.py`, use cases never take this whole."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
 
+from services.comments.clients import Clients
 from services.comments.config import Settings
 from services.comments.counters import StatusCounters
-from services.comments.domain import Policy
 from services.comments.queries import QueueStore
-from services.comments.repository import Repository
-from shared import pagination
+from services.comments.repository import CommentRepository
 from shared.ratelimit import RateLimiter
 from shared.runtime import Runtime
-
-PRODUCER = "comments"
 
 
 @dataclass
@@ -25,17 +21,22 @@ class Context:
 
     runtime: Runtime
     settings: Settings
-    repo: Repository = field(init=False)
-    limits: RateLimiter = field(init=False)
-    store: QueueStore = field(init=False)
     counters: StatusCounters = field(init=False)
-    _pepper: bytes = b""
+    repo: CommentRepository = field(init=False)
+    store: QueueStore = field(init=False)
+    clients: Clients = field(init=False)
 
     def __post_init__(self) -> None:
-        self.repo = Repository(self.runtime.db)
-        self.limits = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
-        self.store = QueueStore(self.runtime.db)
-        self.counters = StatusCounters(self.runtime.db)
+        db = self.runtime.db
+        self.counters = StatusCounters(db)
+        self.repo = CommentRepository(db, self.counters)
+        self.store = QueueStore(db, self.counters)
+        limiter = RateLimiter(self.runtime.redis, self.settings.stream_prefix)
+        per_hour = {
+            "submit": self.settings.submissions_per_client_per_hour,
+            "report": self.settings.reports_per_client_per_hour,
+        }
+        self.clients = Clients(limiter, per_hour)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()
@@ -45,25 +46,6 @@ class Context:
         await self.counters.reconcile(self.runtime.client, self.repo.comments)
         configured = self.settings.email_pepper
         value = configured.get_secret_value() if configured else await self.repo.pepper()
-        self._pepper = value.encode()
+        self.clients.pepper = value.encode()
         # Build the character tables and compile the stored word list now, not in a request.
-        (await self.policy()).word_list().find("")
-
-    def keyed(self, kind: str, value: str) -> str:
-        """Salted hash (HMAC) of an email, IP or reader key; never published."""
-        return hmac.new(self._pepper, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-
-    async def limit(self, scope: str, client_ip: str | None, per_hour: int) -> None:
-        """429 when this client (by IP hash) went past `per_hour` hits of `scope`."""
-        if client_ip:
-            client = self.keyed("ip", client_ip)
-            await self.limits.check(scope, client, limit=per_hour, window_s=3600)
-
-    async def policy(self) -> Policy:
-        """The current policy, read per request so an admin's change applies at once."""
-        return Policy.model_validate(await self.repo.policy())
-
-
-def page_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    """The sort key of a list cursor; 400 when the client made it up."""
-    return pagination.keyset_or_400(cursor)
+        (await self.repo.policy()).word_list().find("")

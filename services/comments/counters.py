@@ -10,11 +10,13 @@ equals the real count even while comments are being written.
 
 from __future__ import annotations
 
+import logging
 import random
 from typing import Any
 
 from shared import mongo
 
+log = logging.getLogger("akhbar.comments")
 STATUSES = ("pending", "reported", "spam", "rejected", "approved")
 SHARDS = 8
 _IDS = [f"{s}:{n}" for s in STATUSES for n in [*map(str, range(SHARDS)), "base"]]
@@ -33,7 +35,7 @@ class StatusCounters:
                 try:
                     await self.counters.insert_one({"_id": counter_id, "n": 0})
                 except mongo.DuplicateKeyError:
-                    pass  # another replica created it meanwhile
+                    log.info("status counter %s was created by another replica", counter_id)
 
     async def bump(self, session: mongo.Session, changes: dict[str, int]) -> None:
         """Apply per-status deltas in the caller's transaction."""

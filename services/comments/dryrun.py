@@ -6,10 +6,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.comments.context import Context
-from services.comments.domain import PIPELINE, REFUSED, Policy, run_pipeline, writer_view
-from services.comments.schemas import DryRunIn, DryRunOut, SettingsIn, StepOut
-from services.comments.service import gather_facts
+from services.comments.clients import Clients
+from services.comments.domain import (
+    PIPELINE,
+    REFUSED,
+    Facts,
+    Policy,
+    Verdict,
+    run_pipeline,
+    writer_view,
+)
+from services.comments.facts import gather_facts
+from services.comments.repository import CommentRepository
+from services.comments.schemas import SettingsIn
+from services.comments.workbench_schemas import DryRunIn, DryRunOut, StepOut
 from shared.errors import ApiError
 from shared.events import utcnow
 
@@ -32,22 +42,8 @@ def _draft_policy(current: Policy, draft: dict[str, Any] | None, arabic: bool) -
     return Policy.model_validate({**current.model_dump(), **fields})
 
 
-async def dry_run(ctx: Context, *, data: DryRunIn, arabic: bool = True) -> DryRunOut:
-    """What the pipeline would decide for this text now, and what each step said."""
-    policy = _draft_policy(await ctx.policy(), data.policy, arabic)
-    article = await ctx.repo.article(data.article_id) if data.article_id else None
-    email = str(data.author_email).lower() if data.author_email else None
-    facts, _ = await gather_facts(
-        ctx,
-        article=article,
-        body=data.body,
-        honeypot=data.website,
-        email_hash=ctx.keyed("email", email) if email else None,
-        client_ip=None,
-        policy=policy,
-        now=utcnow(),
-    )
-    final = run_pipeline(facts)
+def _steps(facts: Facts, final: Verdict) -> list[StepOut]:
+    """What each step said, and whether the final decision carries its reasons."""
     steps = []
     for step in PIPELINE:
         said = step(facts)
@@ -60,7 +56,21 @@ async def dry_run(ctx: Context, *, data: DryRunIn, arabic: bool = True) -> DryRu
                 counted=bool(said and set(said.reasons) <= set(final.reasons)),
             )
         )
-    verdict = final
+    return steps
+
+
+async def dry_run(
+    repo: CommentRepository, clients: Clients, *, data: DryRunIn, arabic: bool = True
+) -> DryRunOut:
+    """What the pipeline would decide for this text now, and what each step said."""
+    policy = _draft_policy(await repo.policy(), data.policy, arabic)
+    article = await repo.article(data.article_id) if data.article_id else None
+    writer = clients.writer(str(data.author_email) if data.author_email else None, None)
+    facts = await gather_facts(
+        repo, writer, article=article, body=data.body, honeypot=data.website, policy=policy,
+        now=utcnow(),
+    )  # fmt: skip
+    verdict = run_pipeline(facts)
     public = writer_view(verdict.status)[0] if verdict.status != REFUSED else None
     return DryRunOut(
         status=verdict.status,
@@ -68,5 +78,5 @@ async def dry_run(ctx: Context, *, data: DryRunIn, arabic: bool = True) -> DryRu
         http_status=verdict.http_status,
         reasons=list(verdict.reasons),
         details=dict(verdict.details),
-        steps=steps,
+        steps=_steps(facts, verdict),
     )

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from shared import pagination
 
 Action = Literal["approve", "reject", "spam", "restore"]
-ACTIONS: tuple[str, ...] = ("approve", "reject", "spam", "restore")
+ACTIONS: tuple[str, ...] = get_args(Action)
 _TARGET = {"approve": "approved", "reject": "rejected", "spam": "spam"}
-REJECT_REASONS = (
-    "abusive",
-    "off_topic",
-    "spam_like",
-    "personal_data",
-    "illegal",
-    "duplicate",
-    "other",
-)
-QUEUE_STATUSES = ("pending", "spam", "rejected", "reported")
+RejectReason = Literal[
+    "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other"
+]
+REJECT_REASONS: tuple[str, ...] = get_args(RejectReason)
 PUBLIC = "approved"
 
 
@@ -39,6 +33,18 @@ def target_status(action: str, current: str, previous: str | None) -> str:
     return target
 
 
+def valid_actions(current: str, previous: str | None) -> list[str]:
+    """The actions that apply to a comment in `current` status (the queue offers only these)."""
+    valid = []
+    for action in ACTIONS:
+        try:
+            target_status(action, current, previous)
+        except InvalidTransition:
+            continue  # not offered: the answer to "which apply", not an error
+        valid.append(action)
+    return valid
+
+
 def reaches_threshold(reports: int, threshold: int, status: str) -> bool:
     """Reader reports send an approved comment back to the queue at the threshold."""
     return status == PUBLIC and reports >= threshold
@@ -54,7 +60,7 @@ _STATUS_OF_EVENT = {
 }
 
 
-def apply_article_event(
+def read_model_fields(
     held: dict[str, Any] | None,
     *,
     event_type: str,
@@ -89,6 +95,11 @@ def accepts_comments(article: dict[str, Any] | None) -> Literal["ok", "unknown",
 
 
 # --- cursors and threads ------------------------------------------------------------------
+
+
+def page_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    """The sort key of a list cursor; 400 when the client made it up."""
+    return pagination.keyset_or_400(cursor)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:

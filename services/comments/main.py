@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     ctx = Context(runtime=runtime, settings=settings)
-    subscribers.register(runtime, ctx)
+    subscribers.register(runtime, ctx.repo)
     app = build_app(
         title="Akhbar comments",
         runtime=runtime,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 
 from services.comments import lifecycle
-from services.comments.context import Context, page_cursor
+from services.comments.clients import Clients
 from services.comments.domain import Policy
-from services.comments.queries import position
+from services.comments.queries import QueueStore, position
+from services.comments.repository import CommentRepository
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn, WordSuggestion
 from shared.arabic import broken_plural_candidates, moderation_key, sound_forms, word_key
 from shared.auth import Principal
@@ -15,16 +16,16 @@ from shared.errors import ApiError, invalid_field, not_found
 from shared.events import utcnow
 
 
-async def get_settings(ctx: Context) -> Policy:
-    return await ctx.policy()
+async def get_settings(repo: CommentRepository) -> Policy:
+    return await repo.policy()
 
 
-async def put_settings(ctx: Context, *, data: SettingsIn) -> Policy:
+async def put_settings(repo: CommentRepository, *, data: SettingsIn) -> Policy:
     """Replace the fields the request names; the next submission uses them."""
     fields = data.model_dump(exclude_unset=True, exclude_none=True)
     if fields:
-        await ctx.repo.save_policy(fields)
-    return await ctx.policy()
+        await repo.save_policy(fields)
+    return await repo.policy()
 
 
 def suggest_forms(word: str, *, arabic: bool = True) -> WordSuggestion:
@@ -56,19 +57,21 @@ def _ban_out(doc: dict[str, object]) -> BanOut:
 _invalid = invalid_field  # one builder for every service (shared.errors)
 
 
-async def _ban_email(ctx: Context, data: BanIn, arabic: bool) -> str:
+async def _ban_email(repo: CommentRepository, data: BanIn, arabic: bool) -> str:
     """The email to ban: given, or the author's of the comment given (exactly one of them)."""
     if (data.email is None) == (data.comment_id is None):
         raise _invalid("email", "Give an email or a comment_id.", "حدّد بريداً أو تعليقاً.", arabic)
     if data.comment_id is None:
         return str(data.email).lower()
-    comment = await ctx.repo.comment(data.comment_id)
+    comment = await repo.comment(data.comment_id)
     if comment is None:
         raise ApiError(404, "not_found", "Comment not found.", "التعليق غير موجود.")
     return str(comment["author_email"])
 
 
-async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True) -> BanOut:
+async def ban(
+    repo: CommentRepository, clients: Clients, *, data: BanIn, who: Principal, arabic: bool = True
+) -> BanOut:
     """Ban an email or a comment's author (again: replaces the earlier reason and expiry)."""
     expires = data.expires_at
     if expires is not None:
@@ -76,12 +79,12 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True)
             raise _invalid(
                 "expires_at", "Must be in the future.", "يجب أن يكون في المستقبل.", arabic
             )
-    email = await _ban_email(ctx, data, arabic)
-    doc = await ctx.repo.upsert_ban(
+    email = await _ban_email(repo, data, arabic)
+    doc = await repo.upsert_ban(
         {
             "_id": secrets.token_hex(12),
             "email": email,
-            "email_hash": ctx.keyed("email", email),
+            "email_hash": clients.key("email", email),
             "reason": data.reason,
             "expires_at": expires,
             "created_at": utcnow(),
@@ -91,22 +94,24 @@ async def ban(ctx: Context, *, data: BanIn, who: Principal, arabic: bool = True)
     return _ban_out(doc)
 
 
-async def list_bans(ctx: Context, *, limit: int = 50, cursor: str | None = None) -> BanPage:
+async def list_bans(store: QueueStore, *, limit: int = 50, cursor: str | None = None) -> BanPage:
     """Bans, newest first, paged."""
-    docs = await ctx.store.bans_page(position(page_cursor(cursor)), limit)
+    docs = await store.bans_page(position(lifecycle.page_cursor(cursor)), limit)
     docs, next_cursor = lifecycle.split_page(docs, limit)
     return BanPage(items=[_ban_out(d) for d in docs], next_cursor=next_cursor)
 
 
-async def unban(ctx: Context, *, ban_id: str) -> None:
-    if not await ctx.repo.delete_ban(ban_id):
+async def unban(repo: CommentRepository, *, ban_id: str) -> None:
+    if not await repo.delete_ban(ban_id):
         raise not_found("Ban", "الحظر")
 
 
-async def set_premoderation(ctx: Context, *, article_id: str, enabled: bool) -> dict[str, object]:
+async def set_premoderation(
+    repo: CommentRepository, *, article_id: str, enabled: bool
+) -> dict[str, object]:
     """Hold every new comment on one article for review (or stop doing so); 404 if unknown."""
-    article = await ctx.repo.article(article_id)
+    article = await repo.article(article_id)
     if article is None or article.get("deleted"):
         raise not_found("Article", "المقال")
-    await ctx.repo.set_article(article_id, {"premoderation": enabled})
+    await repo.set_article(article_id, {"premoderation": enabled})
     return {"article_id": article_id, "premoderation": enabled}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.comments.counters import StatusCounters
 from services.comments.search import Filters, comment_keys, matches
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
@@ -55,7 +56,8 @@ def page_queries(
 class QueueStore:
     """Reads over the comments database for the page; writes stay in the repository."""
 
-    def __init__(self, db: mongo.Database) -> None:
+    def __init__(self, db: mongo.Database, counters: StatusCounters) -> None:
+        self.counters = counters
         self.comments = db["comments"]
         self.articles = db["articles"]
         self.reports = db["reports"]
@@ -136,6 +138,23 @@ class QueueStore:
         cursor = self.comments.find(query).sort([("updated_at", ASC), ("_id", ASC)])
         docs: list[Doc] = await cursor.limit(CHANGES_LIMIT + 1).to_list(CHANGES_LIMIT + 1)
         return docs
+
+    async def counts(self) -> dict[str, int]:
+        """Comments per status (from the counters, not a count over the index)."""
+        return await self.counters.totals()
+
+    async def history_counts(self, email_hashes: list[str]) -> dict[str, dict[str, int]]:
+        """Per author: how many of their comments are in each status."""
+        rows = await self.comments.aggregate(
+            [
+                {"$match": {"email_hash": {"$in": email_hashes}}},
+                {"$group": {"_id": {"e": "$email_hash", "s": "$status"}, "n": {"$sum": 1}}},
+            ]
+        ).to_list(None)
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["_id"]["e"], {})[row["_id"]["s"]] = int(row["n"])
+        return counts
 
     async def articles_by_id(self, ids: list[str]) -> dict[str, Doc]:
         docs = await self.articles.find({"_id": {"$in": ids}}).to_list(len(ids))

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from services.comments.context import Context
-from services.comments.readmodel import apply_article_event
+from services.comments.readmodel import record_article_event
 from shared import peers
 from shared.events import ArticlePublished, ArticleSnapshot
 
@@ -45,7 +45,7 @@ async def rebuild_articles(
                 producer="articles", aggregate_id=snapshot.id,
                 aggregate_version=snapshot.version, causation_id="rebuild", data=snapshot,
             )  # fmt: skip
-            await apply_article_event(ctx, event=event)
+            await record_article_event(ctx.repo, ctx.runtime, event=event)
     closed = 0
     for article_id, version in before.items():
         if article_id in listed:

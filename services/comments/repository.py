@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import secrets as _secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.comments.counters import StatusCounters
+from services.comments.domain import Policy
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
 from shared.mongo import IndexModel
 
+log = logging.getLogger("akhbar.comments")
 Doc = dict[str, Any]
 S = mongo.Session | None
 HIDDEN = ["pending", "spam", "rejected", "reported"]
 
 
-class Repository:
-    """Narrow access to the comments database; every query has an index."""
+class CommentRepository:
+    """Narrow access to the comments database; every query has an index. A status change
+    moves the status counters in the same transaction."""
 
-    def __init__(self, db: mongo.Database) -> None:
+    def __init__(self, db: mongo.Database, counters: StatusCounters | None = None) -> None:
         self.db = db
+        self.counters = counters or StatusCounters(db)
         self.comments = db["comments"]
         self.articles = db["articles"]
         self.audit = db["audit"]
@@ -66,13 +72,14 @@ class Repository:
             try:
                 await self.settings.insert_one({"_id": "pepper", "value": _secrets.token_hex(32)})
             except mongo.DuplicateKeyError:
-                pass
+                log.info("another replica stored the HMAC key first; using theirs")
             doc = await self.settings.find_one({"_id": "pepper"})
         assert doc is not None
         return str(doc["value"])
 
-    async def policy(self) -> Doc:
-        return await self.settings.find_one({"_id": "policy"}) or {}
+    async def policy(self) -> Policy:
+        """The current policy, read per request so an admin's change applies at once."""
+        return Policy.model_validate(await self.settings.find_one({"_id": "policy"}) or {})
 
     async def save_policy(self, fields: Doc) -> Doc:
         doc = await self.settings.find_one_and_update(
@@ -108,17 +115,21 @@ class Repository:
         doc: Doc | None = await self.comments.find_one({"_id": comment_id}, session=session)
         return doc
 
-    async def insert_comment(self, doc: Doc, session: S) -> None:
+    async def insert_comment(self, doc: Doc, session: mongo.Session) -> None:
         await self.comments.insert_one(doc, session=session)
+        await self.counters.bump(session, {doc["status"]: 1})
 
-    async def update_status(self, comment_id: str, version: int, fields: Doc, session: S) -> bool:
-        """Compare-and-set on the version, so concurrent moderators cannot both win."""
+    async def update_status(self, doc: Doc, fields: Doc, session: mongo.Session) -> bool:
+        """Compare-and-set on the version read, so concurrent moderators cannot both win."""
         result = await self.comments.update_one(
-            {"_id": comment_id, "version": version},
+            {"_id": doc["_id"], "version": doc["version"]},
             {"$set": fields, "$inc": {"version": 1}},
             session=session,
         )
-        return bool(result.modified_count)
+        if not result.modified_count:
+            return False
+        await self.counters.bump(session, {doc["status"]: -1, fields["status"]: 1})
+        return True
 
     async def last_seen(self, keys: list[str]) -> datetime | None:
         """The latest submission time recorded for any of the flood keys."""
@@ -157,19 +168,6 @@ class Repository:
     async def is_trusted(self, email_hash: str) -> bool:
         query = {"email_hash": email_hash, "status": "approved"}
         return await self.comments.find_one(query, {"_id": 1}) is not None
-
-    async def history_counts(self, email_hashes: list[str]) -> dict[str, dict[str, int]]:
-        """Per author: how many of their comments are in each status."""
-        rows = await self.comments.aggregate(
-            [
-                {"$match": {"email_hash": {"$in": email_hashes}}},
-                {"$group": {"_id": {"e": "$email_hash", "s": "$status"}, "n": {"$sum": 1}}},
-            ]
-        ).to_list(None)
-        counts: dict[str, dict[str, int]] = {}
-        for row in rows:
-            counts.setdefault(row["_id"]["e"], {})[row["_id"]["s"]] = int(row["n"])
-        return counts
 
     async def page(
         self, query: Doc, *, after: tuple[datetime, str] | None, newest: bool, limit: int
@@ -239,10 +237,6 @@ class Repository:
             return_document=mongo.ReturnDocument.AFTER,
         )
         return dict(saved)
-
-    async def list_bans(self) -> list[Doc]:
-        docs: list[Doc] = await self.bans.find({}).sort("created_at", -1).to_list(1000)
-        return docs
 
     async def delete_ban(self, ban_id: str) -> bool:
         return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,14 +19,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from services.comments.domain import Policy
-from services.comments.lifecycle import REJECT_REASONS
+from services.comments.lifecycle import REJECT_REASONS, Action, RejectReason
 from shared.arabic import word_key
 from shared.moments import UtcMoment
-
-RejectReason = Literal[
-    "abusive", "off_topic", "spam_like", "personal_data", "illegal", "duplicate", "other"
-]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -48,11 +43,11 @@ Phrase = Annotated[
 ]
 
 
-class _Request(BaseModel):
+class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CommentIn(_Request):
+class CommentIn(RequestModel):
     author_name: Annotated[Text, StringConstraints(max_length=100)]
     author_email: Annotated[EmailStr, StringConstraints(max_length=254)]
     body: Annotated[Text, StringConstraints(max_length=5000)]
@@ -89,7 +84,7 @@ class CommentPage(BaseModel):
     count: int
 
 
-class ReportIn(_Request):
+class ReportIn(RequestModel):
     reader_key: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=8, max_length=128)
     ]
@@ -106,20 +101,20 @@ class ReportOut(BaseModel):
 QueueStatus = Literal["pending", "spam", "rejected", "reported", "approved"]
 
 
-class ActionIn(_Request):
+class ActionIn(RequestModel):
     reason: Word | None = None
     # Act only if the comment is still in this status (the page's undo uses it): else 409.
     expected_status: QueueStatus | None = None
 
 
-class RejectIn(_Request):
+class RejectIn(RequestModel):
     reason: RejectReason
     expected_status: QueueStatus | None = None
 
 
-class BulkIn(_Request):
+class BulkIn(RequestModel):
     ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
-    action: Literal["approve", "reject", "spam", "restore"]
+    action: Action
     reason: Word | None = Field(default=None, validate_default=True)
 
     @field_validator("reason")
@@ -132,7 +127,7 @@ class BulkIn(_Request):
         return reason
 
 
-class BanIn(_Request):
+class BanIn(RequestModel):
     """Ban an author by email, or the author of a comment (`comment_id`): exactly one."""
 
     email: EmailStr | None = None
@@ -141,11 +136,11 @@ class BanIn(_Request):
     expires_at: UtcMoment | None = None
 
 
-class PremoderationIn(_Request):
+class PremoderationIn(RequestModel):
     enabled: StrictBool
 
 
-class ListedWordIn(_Request):
+class ListedWordIn(RequestModel):
     """One listed word: spam or hold, and the other forms (broken plurals) it takes."""
 
     word: ListedText
@@ -153,7 +148,7 @@ class ListedWordIn(_Request):
     forms: Annotated[list[ListedText], Field(max_length=20)] = []
 
 
-class SettingsIn(_Request):
+class SettingsIn(RequestModel):
     """PUT replaces only the fields it names."""
 
     premoderation: StrictBool | None = None
@@ -175,51 +170,6 @@ class WordSuggestion(BaseModel):
     key: str
     automatic: list[str]
     broken_plural_candidates: list[str]
-
-
-class ArticleRef(BaseModel):
-    """The article a comment is on, as the read model knows it (title current)."""
-
-    id: str
-    slug: str | None = None
-    title: str | None = None
-    url: str | None = None
-    deleted: bool = False
-
-
-class ReportReason(BaseModel):
-    reason: str  # as the readers wrote it; "" when they gave none
-    count: int
-
-
-class QueueItem(BaseModel):
-    """A comment as moderators see it, with the email and the author's history."""
-
-    id: str
-    article_id: str
-    article: ArticleRef | None = None
-    parent_id: str | None
-    author_name: str
-    author_email: str
-    body: str
-    status: str
-    previous_status: str | None
-    reasons: list[str]
-    details: dict[str, Any]
-    report_count: int
-    report_reasons: list[ReportReason] = []
-    author_history: dict[str, int]
-    author_banned: bool = False
-    moderation_reason: str | None = None
-    actions: list[str] = []  # the transitions valid from the current status
-    version: int = 0
-    created_at: datetime
-    updated_at: datetime
-
-
-class QueuePage(BaseModel):
-    items: list[QueueItem]
-    next_cursor: str | None
 
 
 class ActionResult(BaseModel):
@@ -260,83 +210,3 @@ class BanOut(BaseModel):
 class BanPage(BaseModel):
     items: list[BanOut]
     next_cursor: str | None = None
-
-
-class QueueFilters(_Request):
-    """The moderators' queue: one status, optional search filters, paged."""
-
-    status: QueueStatus = "pending"
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
-    article_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
-    reason: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")] | None = None
-    since: UtcMoment | None = None
-    until: UtcMoment | None = None
-    sort: Literal["oldest", "newest"] = "oldest"
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
-    cursor: Annotated[str, StringConstraints(max_length=512)] | None = None
-
-
-class Counts(BaseModel):
-    pending: int
-    reported: int
-    spam: int
-    rejected: int
-    approved: int
-
-
-class Change(BaseModel):
-    id: str
-    status: str
-    version: int
-    updated_at: datetime
-
-
-class ChangesOut(BaseModel):
-    """What changed since the page's cursor: new items for its view, every status change."""
-
-    items: list[QueueItem]
-    changed: list[Change]
-    counts: Counts
-    cursor: str
-    more: bool
-
-
-class Me(BaseModel):
-    name: str
-    role: str
-
-
-class DryRunIn(_Request):
-    """A text to put through the pipeline without storing anything."""
-
-    body: Annotated[Text, StringConstraints(max_length=5000)]
-    author_name: Annotated[str, StringConstraints(max_length=100)] = ""
-    author_email: EmailStr | None = None
-    article_id: Id | None = None
-    website: Annotated[str, StringConstraints(max_length=500)] = ""
-    policy: dict[str, Any] | None = None  # unsaved settings to try (validated like PUT)
-
-
-class StepOut(BaseModel):
-    step: str
-    status: str | None  # None: the step had nothing to say
-    reasons: list[str]
-    details: dict[str, Any]
-    counted: bool = False  # the final decision carries this step's reasons
-
-
-class DryRunOut(BaseModel):
-    status: str  # what would be stored, or "refused"
-    public_status: str | None  # what the writer would be told
-    http_status: int
-    reasons: list[str]
-    details: dict[str, Any]
-    steps: list[StepOut]
-    stored: bool = False
-
-
-SettingsOut = Policy

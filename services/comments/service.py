@@ -1,63 +1,42 @@
-"""Submitting a comment: gather the facts, run the pipeline, store it with its events."""
+"""The comment use cases of writers and readers: submit a comment (through the moderation
+pipeline), read an article's threads, report a comment."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import math
-import secrets
 from datetime import datetime
 from typing import Any
 
 from services.comments import lifecycle
-from services.comments.context import PRODUCER, Context
-from services.comments.domain import Facts, Policy, Verdict, run_pipeline, writer_view
+from services.comments.clients import Clients
+from services.comments.domain import Facts, Verdict, run_pipeline, writer_view
+from services.comments.errors import already_reported, comment_not_found, comments_closed, refused
+from services.comments.facts import gather_facts
+from services.comments.records import new_comment, submission_events
+from services.comments.repository import CommentRepository
 from services.comments.schemas import (
     CommentIn,
+    CommentPage,
+    PublicComment,
+    ReportIn,
+    ReportOut,
     SubmitOut,
 )
-from services.comments.search import comment_keys
+from services.comments.writes import change_status, flood_claim, store_comment
 from shared import mongo
 from shared.errors import ApiError, not_found
-from shared.events import (
-    CommentModerated,
-    CommentModeratedData,
-    CommentSubmitted,
-    CommentSubmittedData,
-    utcnow,
-)
-from shared.http import request_id_var
+from shared.events import utcnow
+from shared.unit_of_work import UnitOfWork
 
-_REFUSALS = {
-    "flood": (
-        "flood",
-        "You are commenting too fast; wait a few seconds.",
-        "أنت تعلّق بسرعة كبيرة؛ انتظر بضع ثوانٍ.",
-    ),
-    "duplicate": (
-        "duplicate_comment",
-        "You already posted this comment.",
-        "سبق أن نشرت هذا التعليق.",
-    ),
-}
-_UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
+Doc = dict[str, Any]
 
 
 def article_not_found() -> ApiError:
     return not_found("Article", "المقال")
 
 
-def _refused(reason: str, status: int, retry_after_s: float | None = None) -> ApiError:
-    code, message, message_ar = _REFUSALS[reason]
-    headers = (
-        None if retry_after_s is None else {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
-    )
-    return ApiError(status, code, message, message_ar, headers=headers)
-
-
-async def find_article(ctx: Context, key: str) -> dict[str, Any]:
+async def find_article(repo: CommentRepository, key: str) -> dict[str, Any]:
     """The read model of a commentable article by id, slug or old slug; 404 otherwise."""
-    article = await ctx.repo.article_by_key(key)
+    article = await repo.article_by_key(key)
     if article is None or lifecycle.accepts_comments(article) == "unknown":
         raise article_not_found()
     return article
@@ -73,209 +52,176 @@ def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
     )
 
 
-def body_hash(body: str) -> str:
-    return hashlib.sha256(" ".join(body.split()).encode()).hexdigest()
-
-
-async def _parent(ctx: Context, *, article_id: str, parent_id: str | None, arabic: bool) -> Any:
+async def _parent(
+    repo: CommentRepository, *, article_id: str, parent_id: str | None, max_depth: int, arabic: bool
+) -> Doc | None:
+    """The approved comment on this article being replied to, if any; 422 otherwise."""
     if parent_id is None:
         return None
-    parent = await ctx.repo.comment(parent_id)
+    parent = await repo.comment(parent_id)
     if not parent or parent["article_id"] != article_id or parent["status"] != "approved":
         raise _bad_parent(
             "No approved comment with this id on this article.",
             "لا يوجد تعليق منشور بهذا المعرّف على هذا المقال.",
             arabic,
         )
-    if parent["depth"] >= ctx.settings.max_depth:
+    if parent["depth"] >= max_depth:
         raise _bad_parent("Replies cannot nest deeper.", "لا يمكن الرد بعمق أكبر.", arabic)
     return parent
 
 
-async def gather_facts(
-    ctx: Context,
-    *,
-    article: dict[str, Any] | None,
-    body: str,
-    honeypot: str,
-    email_hash: str | None,
-    client_ip: str | None,
-    policy: Policy,
-    now: datetime,
-) -> tuple[Facts, list[str]]:
-    """The pipeline's facts (read only) and the flood keys of the writer's email and IP."""
-    flood_keys = [f"e:{email_hash}"] if email_hash else []
-    flood_keys += [f"i:{ctx.keyed('ip', client_ip)}"] if client_ip else []
-    article_id = article["_id"] if article else ""
-
-    async def nothing() -> None:
-        return None
-
-    # The facts are independent reads: ask for them at once rather than one after another.
-    last, ban, duplicate, trusted = await asyncio.gather(
-        ctx.repo.last_seen(flood_keys) if flood_keys else nothing(),
-        ctx.repo.active_ban(email_hash, now) if email_hash else nothing(),
-        ctx.repo.is_duplicate(article_id, email_hash, body_hash(body)) if email_hash else nothing(),
-        ctx.repo.is_trusted(email_hash) if email_hash else nothing(),
-    )
-    facts = Facts(
-        body=body,
-        policy=policy,
-        honeypot=honeypot,
-        banned_author=ban is not None,
-        seconds_since_last=(now - last).total_seconds() if last else None,
-        duplicate=bool(duplicate),
-        article_premoderated=bool(article and article.get("premoderation")),
-        trusted_author=bool(trusted),
-    )
-    return facts, flood_keys
+# --- submitting ---------------------------------------------------------------------------
 
 
-async def submit(
-    ctx: Context, *, article_id: str, data: CommentIn, client_ip: str | None, arabic: bool
-) -> SubmitOut:
-    """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
-    article = await find_article(ctx, article_id)
-    article_id = article["_id"]
+async def _open_article(repo: CommentRepository, key: str) -> Doc:
+    """The article a comment is written on: 404 when unknown, 409 when its comments are closed."""
+    article = await find_article(repo, key)
     if lifecycle.accepts_comments(article) == "closed":
-        raise ApiError(
-            409,
-            "comments_closed",
-            "Comments are closed on this article.",
-            "التعليقات مغلقة على هذا المقال.",
-        )
-    parent = await _parent(ctx, article_id=article_id, parent_id=data.parent_id, arabic=arabic)
-    # Counted once the target exists: a retry on a not-yet-known article costs no slot.
-    await ctx.limit("submit", client_ip, ctx.settings.submissions_per_client_per_hour)
-    policy, now = await ctx.policy(), utcnow()
-    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
-    email = str(data.author_email).lower()
-    email_hash = ctx.keyed("email", email)
-    facts, flood_keys = await gather_facts(
-        ctx,
-        article=article,
-        body=data.body,
-        honeypot=data.website,
-        email_hash=email_hash,
-        client_ip=client_ip,
-        policy=policy,
-        now=now,
-    )
+        raise comments_closed()
+    return article
+
+
+def _now_ms() -> datetime:
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)  # MongoDB keeps milliseconds
+
+
+def _decide(facts: Facts) -> Verdict:
+    """The pipeline's verdict; a refusal (flood, duplicate) is the writer's 429 or 409."""
     verdict = run_pipeline(facts)
-    if not verdict.stored:
-        wait = None
-        if verdict.reasons[0] == "flood" and facts.seconds_since_last is not None:
-            wait = policy.flood_interval_seconds - facts.seconds_since_last
-        raise _refused(verdict.reasons[0], verdict.http_status, wait)
-    doc = _new_comment(article_id, data, parent, verdict, email, email_hash, now)
-    doc["keys"] = comment_keys(doc)
-    events = _submission_events(doc, verdict)
-    doc["version"] = len(events)
-    claim = verdict.step not in _UNCLAIMED and policy.flood_interval_seconds > 0
+    if verdict.stored:
+        return verdict
+    wait = None
+    if verdict.reasons[0] == "flood" and facts.seconds_since_last is not None:
+        wait = facts.policy.flood_interval_seconds - facts.seconds_since_last
+    raise refused(verdict.reasons[0], verdict.http_status, wait)
 
-    async def write(session: mongo.Session) -> None:
-        if claim and not await ctx.repo.claim_flood(
-            flood_keys, now, policy.flood_interval_seconds, session
-        ):
-            raise _refused("flood", 429, policy.flood_interval_seconds)
-        if not await ctx.repo.claim_dedup(doc["dedup"], now, session):
-            raise _refused("duplicate", 409)  # an identical post won the race
-        await ctx.repo.insert_comment(doc, session)
-        await ctx.counters.bump(session, {doc["status"]: 1})
-        await ctx.repo.add_audit(
-            {
-                "comment_id": doc["_id"],
-                "at": now,
-                "actor": "system:pipeline",
-                "action": "submit",
-                "from_status": "new",
-                "to_status": doc["status"],
-                "reason": verdict.reasons[0],
-                "reasons": list(verdict.reasons),
-            },
-            session,
-        )
-        await ctx.runtime.emit(session, *events)
 
-    await ctx.runtime.commit(write)
+def _submitted(doc: Doc) -> SubmitOut:
+    """What the writer is told (spam looks held)."""
     status, message, message_ar = writer_view(doc["status"])
     return SubmitOut(
         id=doc["_id"],
-        article_id=article_id,
+        article_id=doc["article_id"],
         parent_id=doc["parent_id"],
         status=status,
         message=message,
         message_ar=message_ar,
-        created_at=now,
+        created_at=doc["created_at"],
     )
 
 
-def _new_comment(
+async def submit(
+    repo: CommentRepository,
+    uow: UnitOfWork,
+    clients: Clients,
+    *,
     article_id: str,
     data: CommentIn,
-    parent: Any,
-    verdict: Verdict,
-    email: str,
-    email_hash: str,
-    now: Any,
-) -> dict[str, Any]:
-    ancestors = [*parent["ancestors"], parent["_id"]] if parent else []
-    return {
-        "_id": secrets.token_hex(12),
-        "article_id": article_id,
-        "parent_id": parent["_id"] if parent else None,
-        "ancestors": ancestors,
-        "root_id": ancestors[0] if ancestors else None,
-        "depth": len(ancestors) + 1,
-        "author_name": data.author_name,
-        "author_email": email,
-        "email_hash": email_hash,
-        "body": data.body,
-        "body_hash": body_hash(data.body),
-        "dedup": f"{article_id}:{email_hash}:{body_hash(data.body)}",
-        "status": verdict.status,
-        "previous_status": None,
-        "reasons": list(verdict.reasons),
-        "details": verdict.details,
-        "report_count": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
+    client_ip: str | None,
+    arabic: bool,
+    max_depth: int,
+    request_id: str | None,
+) -> SubmitOut:
+    """Check the article and parent, gather the facts, run the pipeline, store what it keeps."""
+    article = await _open_article(repo, article_id)
+    article_id = article["_id"]
+    parent = await _parent(
+        repo, article_id=article_id, parent_id=data.parent_id, max_depth=max_depth, arabic=arabic
+    )
+    # Counted once the target exists: a retry on a not-yet-known article costs no slot.
+    await clients.limit("submit", client_ip)
+    writer = clients.writer(str(data.author_email), client_ip)
+    policy, now = await repo.policy(), _now_ms()
+    facts = await gather_facts(
+        repo, writer, article=article, body=data.body, honeypot=data.website, policy=policy, now=now
+    )
+    verdict = _decide(facts)
+    doc = new_comment(data, writer, article_id=article_id, parent=parent, verdict=verdict, now=now)
+    events = submission_events(doc, request_id)
+    doc["version"] = len(events)
+    flood = flood_claim(verdict, policy, writer.flood_keys())
+    await uow.commit(store_comment(repo, uow, doc, events, flood))
+    return _submitted(doc)
 
 
-def _submission_events(doc: dict[str, Any], verdict: Verdict) -> list[Any]:
-    """comment.submitted always; an approval at submission is also a comment.moderated."""
-    common = {
-        "producer": PRODUCER,
-        "aggregate_id": doc["_id"],
-        "correlation_id": request_id_var.get(),
-    }
-    events: list[Any] = [
-        CommentSubmitted(
-            **common,
-            aggregate_version=1,
-            data=CommentSubmittedData(
-                comment_id=doc["_id"],
-                article_id=doc["article_id"],
-                parent_id=doc["parent_id"],
-                status=doc["status"],
-                reasons=list(verdict.reasons),
-            ),
-        )
-    ]
-    if doc["status"] == "approved":
-        events.append(
-            CommentModerated(
-                **common,
-                aggregate_version=2,
-                data=CommentModeratedData(
-                    comment_id=doc["_id"],
-                    article_id=doc["article_id"],
-                    from_status="new",
-                    to_status="approved",
-                    reason=verdict.reasons[0],
-                    actor="system:pipeline",
-                ),
-            )
-        )
-    return events
+# --- reading and reporting ----------------------------------------------------------------
+
+
+def _public(doc: Doc) -> Doc:
+    keys = ("article_id", "parent_id", "author_name", "body", "created_at", "ancestors")
+    return {"id": doc["_id"], **{k: doc.get(k) for k in keys}}
+
+
+async def list_public(
+    repo: CommentRepository,
+    *,
+    article_id: str,
+    newest: bool,
+    limit: int,
+    cursor: str | None,
+    max_replies: int,
+) -> tuple[CommentPage, str]:
+    """Approved comments of a public article (by id or slug): a page of threads, oldest or
+    newest first, and the article's id."""
+    article_id = (await find_article(repo, article_id))["_id"]
+    after = lifecycle.page_cursor(cursor)
+    query = {"article_id": article_id, "status": "approved", "parent_id": None}
+    roots = await repo.page(query, after=after, newest=newest, limit=limit + 1)
+    roots, next_cursor = lifecycle.split_page(roots, limit)
+    root_ids = [r["_id"] for r in roots]
+    replies = await repo.replies(root_ids, max_replies) if roots else []
+    tree = lifecycle.thread([_public(r) for r in roots], [_public(r) for r in replies])
+    page = CommentPage(
+        items=[PublicComment.model_validate(t) for t in tree],
+        next_cursor=next_cursor,
+        count=await repo.count_public(article_id),
+    )
+    return page, article_id
+
+
+async def _reportable(repo: CommentRepository, comment_id: str) -> None:
+    """Readers report approved comments on live articles; any other is not found."""
+    comment = await repo.comment(comment_id)
+    if not comment or comment["status"] != "approved":
+        raise comment_not_found()
+    if lifecycle.accepts_comments(await repo.article(comment["article_id"])) == "unknown":
+        raise comment_not_found()
+
+
+async def report(
+    repo: CommentRepository,
+    uow: UnitOfWork,
+    clients: Clients,
+    *,
+    comment_id: str,
+    data: ReportIn,
+    client_ip: str | None,
+    request_id: str | None,
+) -> ReportOut:
+    """A reader's flag, counted once per reader: per reader key and per client (IP hash), so
+    fresh keys from one client do not add up. At the threshold the comment is re-queued."""
+    await clients.limit("report", client_ip)
+    await _reportable(repo, comment_id)
+    readers = [clients.key("reader", data.reader_key)]
+    if client_ip:
+        readers.append("client:" + clients.key("ip", client_ip))
+    threshold = (await repo.policy()).report_threshold
+
+    async def write(session: mongo.Session) -> None:
+        if not await repo.add_report(comment_id, readers, utcnow(), session, reason=data.reason):
+            raise already_reported()
+        doc = await repo.bump_reports(comment_id, session)
+        if doc and lifecycle.reaches_threshold(doc["report_count"], threshold, doc["status"]):
+            await change_status(
+                repo, uow, session, doc, to_status="reported", action="report",
+                actor="system:reports", reason="reader_reports", request_id=request_id,
+            )  # fmt: skip
+
+    await uow.commit(write)
+    return ReportOut(
+        id=comment_id,
+        reported=True,
+        message="Thank you, we will take a look.",
+        message_ar="شكراً، سنراجع التعليق.",
+    )

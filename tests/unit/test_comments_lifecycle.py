@@ -9,9 +9,9 @@ import pytest
 from services.comments.lifecycle import (
     InvalidTransition,
     accepts_comments,
-    apply_article_event,
     decode_cursor,
     reaches_threshold,
+    read_model_fields,
     split_page,
     target_status,
     thread,
@@ -50,7 +50,7 @@ def test_report_threshold_only_requeues_approved_comments() -> None:
 
 
 def _apply(held, kind, version, status="published", open_=True, title="عنوان"):  # type: ignore[no-untyped-def]
-    return apply_article_event(
+    return read_model_fields(
         held,
         event_type=f"article.{kind}",
         version=version,

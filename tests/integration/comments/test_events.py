@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import MODERATOR
 from tests.helpers import eventually
 
 
@@ -95,3 +96,28 @@ async def test_redelivered_article_event_is_applied_once(comments):
     await comments.article_event("b1", "published", version=3)
     assert await comments.ctx.runtime.db.processed_events.count_documents({}) == before + 2
     assert await _status(comments, "b1") == ("published", True, 3, False)
+
+
+async def test_each_event_carries_the_id_of_the_request_that_caused_it(comments):
+    """Routes hand the request id to the use cases: it is the events' correlation id."""
+    await comments.policy(report_threshold=1, default_status="approved")
+    first = (await comments.submit(headers={"X-Request-ID": "req-submit"})).json()["id"]
+    second = (await comments.submit(body="تعليق ثانٍ")).json()["id"]
+    client, moderator = comments.client, {**MODERATOR, "X-Request-ID": "req-spam"}
+    await client.post(f"/moderation/comments/{first}/spam", headers=moderator)
+    report = {"reader_key": "reader-key-1"}
+    await client.post(
+        f"/comments/{second}/report", json=report, headers={"X-Request-ID": "req-rep"}
+    )
+    bulk = {"ids": [second], "action": "approve"}
+    await client.post(
+        "/moderation/comments/bulk", json=bulk, headers={**MODERATOR, "X-Request-ID": "req-bulk"}
+    )
+    events = await _published_types(comments, 7)
+    moves = [(e["aggregate_id"], e["data"].get("to_status"), e["correlation_id"]) for e in events]
+    assert moves[:2] == [(first, None, "req-submit"), (first, "approved", "req-submit")]
+    assert moves[4:] == [
+        (first, "spam", "req-spam"),
+        (second, "reported", "req-rep"),
+        (second, "approved", "req-bulk"),
+    ]

@@ -238,7 +238,7 @@ async def test_dry_run_shows_the_decision_and_why_and_changes_nothing(comments):
     assert bad.status_code == 422 and "policy.link_limit" in bad.json()["error"]["fields"]
     after = {n: await db[n].count_documents({}) for n in ("comments", "outbox", "audit", "flood")}
     assert after == before and (await comments.comment(known))["status"] == "pending"
-    assert (await comments.ctx.policy()).banned_words == []  # the draft was not saved
+    assert (await comments.ctx.repo.policy()).banned_words == []  # the draft was not saved
 
 
 async def test_role_and_settings_schema(comments):

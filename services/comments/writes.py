@@ -1,0 +1,96 @@
+"""The writes use cases commit, each with its audit record and events in the same transaction:
+storing a new comment (after its flood and duplicate claims), and changing a comment's status
+(moderators' actions and readers' reports both change a status this way)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.comments.domain import Policy, Verdict
+from services.comments.errors import concurrent_change, refused
+from services.comments.records import Move, audit_record, moderated_event, submission_move
+from services.comments.repository import CommentRepository
+from services.comments.search import comment_keys
+from shared import mongo
+from shared.events import Event, utcnow
+from shared.unit_of_work import UnitOfWork, Work
+
+Doc = dict[str, Any]
+_UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
+
+
+@dataclass(frozen=True)
+class FloodClaim:
+    """The flood slot a stored comment takes for each of its writer's keys."""
+
+    keys: list[str]
+    interval_s: int
+
+
+def flood_claim(verdict: Verdict, policy: Policy, keys: list[str]) -> FloodClaim | None:
+    """None when flood control is off or the comment was decided before the flood step (a
+    bot's, a banned writer's): those take no slot."""
+    if verdict.step in _UNCLAIMED or policy.flood_interval_seconds <= 0:
+        return None
+    return FloodClaim(keys, policy.flood_interval_seconds)
+
+
+def store_comment(
+    repo: CommentRepository,
+    uow: UnitOfWork,
+    doc: Doc,
+    events: list[Event],
+    flood: FloodClaim | None,
+) -> Work[None]:
+    """The write of a submission: claim the flood slot and the body (twins race), store the
+    comment, its audit record and its events."""
+    now = doc["created_at"]
+    record = audit_record(doc["_id"], submission_move(doc), at=now, reasons=list(doc["reasons"]))
+
+    async def write(session: mongo.Session) -> None:
+        if flood and not await repo.claim_flood(flood.keys, now, flood.interval_s, session):
+            raise refused("flood", 429, flood.interval_s)
+        if not await repo.claim_dedup(doc["dedup"], now, session):
+            raise refused("duplicate", 409)  # an identical post won the race
+        await repo.insert_comment(doc, session)
+        await repo.add_audit(record, session)
+        await uow.emit(session, *events)
+
+    return write
+
+
+def changed_fields(doc: Doc, *, to_status: str, reason: str | None, now: datetime) -> Doc:
+    """The fields a change sets: status, the one before it, and the search keys they change."""
+    fields: Doc = {"status": to_status, "previous_status": doc["status"], "updated_at": now}
+    if to_status == "reported":
+        fields["reasons"] = ["reader_reports"]
+    if to_status == "approved":  # a moderator's approval outweighs the reports so far
+        fields["report_count"] = 0
+    fields["moderation_reason"] = reason
+    fields["keys"] = comment_keys({**doc, **fields})
+    return fields
+
+
+async def change_status(
+    repo: CommentRepository,
+    uow: UnitOfWork,
+    session: mongo.Session,
+    doc: Doc,
+    *,
+    to_status: str,
+    action: str,
+    actor: str,
+    reason: str | None,
+    request_id: str | None,
+) -> None:
+    """Move `doc` (as read in this transaction) to `to_status`; 409 if it changed meanwhile."""
+    now = utcnow()
+    fields = changed_fields(doc, to_status=to_status, reason=reason, now=now)
+    if not await repo.update_status(doc, fields, session):
+        raise concurrent_change()
+    move = Move(action, actor, doc["status"], to_status, reason)
+    await repo.add_audit(audit_record(doc["_id"], move, at=now, reasons=[]), session)
+    event = moderated_event(doc, move, version=doc["version"] + 1, correlation_id=request_id)
+    await uow.emit(session, event)
