@@ -28,7 +28,7 @@ def test_the_table_and_the_list_are_big_enough() -> None:
     assert len(load_entries()) >= 50
     assert sum(c.label == "evasion" for c in CASES) >= 100
     assert sum(c.label == "innocent" for c in CASES) >= 100
-    assert {c.split for c in CASES} == {"design", "heldout"}
+    assert {c.split for c in CASES} == {"design", "heldout", "heldout2"}
 
 
 def test_design_rows_meet_the_targets(matcher: WordList) -> None:
