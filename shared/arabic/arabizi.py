@@ -38,7 +38,7 @@ _MADDA = "(?:[2']?a{1,2})"  # آ
 _FINAL_H = "a|ah|eh|e|at|et|h"  # ة (normalized to ه) at the end: sharmouta, 9a7ba
 # Leading و/ف/ب/ل, the article and يا (_PREFIXES below), trailing plural endings and
 # pronouns, as typed in Latin.
-_SUFFIXES = "een|in|oun|oon|un|at|aat|an|ha|ak|ek|ik|kom|kum|hom|hum|i|o|y"
+_SUFFIXES = "een|in|oun|oon|un|at|aat|an|a|ah|eh|ha|ak|ek|ik|kom|kum|hom|hum|i|o|y"
 FIRST_PERSON = frozenset({"i", "y"})  # kalbi: "my ..."
 ARABIZI_DIGITS = frozenset("2356789")
 _MIN_PLAIN = 3  # without an Arabizi digit, a listed word needs three letters (لص ≠ "les")
@@ -174,7 +174,7 @@ class ArabiziIndex:
         self._spellings: list[str] = []
         self._by_skeleton: dict[str, list[int]] = {}
         for key, spelling in dict(words).items():
-            if len(key) < 2 or word_regex(spelling) is None:
+            if len(key) < 2 or letter_pattern(spelling) is None:
                 continue
             for skeleton in skeletons(spelling):
                 self._by_skeleton.setdefault(skeleton, []).append(len(self.words))

@@ -24,6 +24,7 @@ from shared.arabic.words import (
     fragment_text,
     may_match,
     positions,
+    positions_of,
     runs,
     spelled,
     variants,
@@ -88,7 +89,7 @@ class WordList:
                 self._add_phrase(entry, parts)
             elif parts:
                 self._add_word(entry, parts[0])
-        self._allowed = [p for p in map(allowed_phrases.compile_phrase, allowed) if p]
+        self._allowed = allowed_phrases.AllowedPhrases(allowed)
         arabic = [(k, self._spoken.get(k, k)) for k in self._arabizi_entries if k[0] > "\u0600"]
         self._arabizi = ArabiziIndex(arabic)
         self._keys = frozenset(self._index)
@@ -138,7 +139,7 @@ class WordList:
         for frag in words.difference(self._cache):  # words not seen before: looked up once
             self._lookup(frag)
         hot = words & self._interesting  # usually empty: no word of the text is listed
-        for i in [i for i, frag in enumerate(frags) if frag in hot] if hot else ():
+        for i in _indices(frags, hot) if hot else ():
             found, phrase = self._cache[frags[i]]
             for entry, rules in found:
                 if rules and rules[-1] == _UNSURE:
@@ -158,7 +159,7 @@ class WordList:
 
     def _explained(self, text, folded, frags, seps, hits) -> list[Match]:  # type: ignore[no-untyped-def]
         """The hits outside allowed phrases, in list order, explained."""
-        spans = allowed_phrases.spans(self._allowed, frags, [k[1:] for k in hits])
+        spans = self._allowed.spans(frags, [k[1:] for k in hits])
         kept = [
             (key, value)
             for key, value in hits.items()
@@ -167,7 +168,7 @@ class WordList:
         kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
         if not kept:
             return []
-        where = positions(frags, seps)
+        where = positions(frags, seps, [i for key, _ in kept for i in key[1:]])
         originals = explain.Spans(text, folded)
         return [self._explain(originals, where, key, value) for key, value in kept]
 
@@ -223,7 +224,7 @@ class WordList:
         return found if reading is None else [*found, self._arabizi_entries[reading.word]]
 
     def _targets(
-        self, forms: list[tuple[Runs, tuple[str, ...]]]
+        self, forms: Sequence[tuple[Runs, tuple[str, ...]]]
     ) -> list[tuple[Entry, tuple[str, ...]]]:
         found = []
         for (key, counts), rules in forms:
@@ -244,6 +245,11 @@ class WordList:
                     for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
                 ):
                     yield entry, i + len(parts) - 1
+
+
+def _indices(frags: list[str], hot: set[str]) -> list[int]:
+    """Where the hot words stand in frags, in order."""
+    return sorted(i for word in hot for i in positions_of(frags, word))
 
 
 def _in_context(
