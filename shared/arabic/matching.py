@@ -24,7 +24,6 @@ from shared.arabic.words import (
     fragment_text,
     may_match,
     positions,
-    positions_of,
     runs,
     spelled,
     variants,
@@ -139,7 +138,7 @@ class WordList:
         for frag in words.difference(self._cache):  # words not seen before: looked up once
             self._lookup(frag)
         hot = words & self._interesting  # usually empty: no word of the text is listed
-        for i in _indices(frags, hot) if hot else ():
+        for i in [i for i, frag in enumerate(frags) if frag in hot] if hot else ():
             found, phrase = self._cache[frags[i]]
             for entry, rules in found:
                 if rules and rules[-1] == _UNSURE:
@@ -245,11 +244,6 @@ class WordList:
                     for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
                 ):
                     yield entry, i + len(parts) - 1
-
-
-def _indices(frags: list[str], hot: set[str]) -> list[int]:
-    """Where the hot words stand in frags, in order."""
-    return sorted(i for word in hot for i in positions_of(frags, word))
 
 
 def _in_context(

@@ -8,6 +8,7 @@ import pytest
 from shared.arabic import Entry, WordList
 from shared.arabic.arabizi import ArabiziIndex, spoken
 from shared.arabic.readings import alternatives
+from shared.arabic.words import cut, fold, positions
 
 LIST = WordList(
     [
@@ -76,7 +77,7 @@ def test_a_word_spelled_out_letter_by_letter_is_never_ambiguous() -> None:
     assert [w for w, _, _ in _found("k.a.l.b")] == ["كلب"]
 
 
-@pytest.mark.parametrize("latin", ["khaen", "kha2in", "khayen", "5a2en", "kha'en"])
+@pytest.mark.parametrize("latin", ["khaen", "kha2in", "khayen", "5a2en", "kha'en", "ya khaena"])
 def test_the_hamza_is_written_as_2_or_as_its_vowel(latin: str) -> None:
     assert [w for w, _, _ in _found(latin)] == ["خائن"]
 
@@ -113,3 +114,16 @@ def test_a_wildcard_stands_only_for_a_listed_word() -> None:
 def test_an_allowed_phrase_needs_all_its_words() -> None:
     assert [f for _, f, _ in _found("لحم حمار")] == ["حمار"]  # حمار is not in لحم الخنزير
     assert [f for _, f, _ in _found("المنافق الضال")] == ["المنافق"]
+
+
+def test_look_alikes_inside_arabic_words_are_read_after_the_split() -> None:
+    assert cut(fold("يا حمlر و حlمlر, ok")) == (
+        ["يا", "حمار", "و", "حامار", "ok"],
+        ["", " ", " ", " ", ", ", ""],
+    )
+    assert cut(fold("ح1lر")) == (["ح", "1l", "ر"], ["", "", "", ""])  # two in a row: no word
+
+
+def test_positions_of_the_wanted_words_in_the_folded_text() -> None:
+    words, seps = cut("ab, cd  ef")
+    assert positions(words, seps, [2, 0]) == {0: (0, 2), 2: (8, 10)}
