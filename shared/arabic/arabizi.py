@@ -33,13 +33,14 @@ _SHORT = "[aeiou]{0,2}"
 # A hamza inside a word: 2 or ' and its vowel, its seat (y for ئ, w for ؤ) or the vowel alone
 # (never nothing: "khan" is not خائن); ء may be dropped at the end (sama = سماء).
 _SEATS = {"ئ": "y", "ؤ": "w", "أ": "", "إ": "", "ء": ""}
-_FIRST_ALEF = "(?:[2']?[aeiou]{0,2})"  # أ إ ا at the start: 2ard, ard, ibn
+_FIRST_ALEF = "(?:[2']?[aei]?)"  # أ إ ا at the start: 2ard, ard, ibn (not o, u: "oublie")
 _MADDA = "(?:[2']?a{1,2})"  # آ
 _FINAL_H = "a|ah|eh|e|at|et|h"  # ة (normalized to ه) at the end: sharmouta, 9a7ba
 # Leading و/ف/ب/ل, the article and يا (_PREFIXES below), trailing plural endings and
 # pronouns, as typed in Latin.
 _SUFFIXES = "een|in|oun|oon|un|at|aat|an|a|ah|eh|ha|ak|ek|ik|kom|kum|hom|hum|i|o|y"
 FIRST_PERSON = frozenset({"i", "y"})  # kalbi: "my ..."
+FEMININE = frozenset({"a", "ah", "eh"})  # 9erda, ghabia; also French verbs (tissa, oublia)
 ARABIZI_DIGITS = frozenset("2356789")
 _MIN_PLAIN = 3  # without an Arabizi digit, a listed word needs three letters (لص ≠ "les")
 _ARABIC = frozenset(LETTERS) | frozenset(_LONG) | chars.HAMZA

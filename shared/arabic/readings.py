@@ -2,8 +2,9 @@
 letters (k for ك or ق, 9 for ق or ص, s for س or ص, d for د or ض ...), so kalbi reads كلبي
 (my dog) and قلبي (my heart), 9ard reads قرد (monkey) and قرض (loan), 3ars عرص (pimp) and عرس
 (wedding). A reading is unambiguous when no other reading is a common Arabic word (the
-lexicon); an ambiguous one counts only where the comment addresses someone with it (ya kalb,
-enta 3ars, not kalbi "my ...") or next to another listed word.
+lexicon) and it needs no feminine ending (tissa is French before it is تيسة); an ambiguous
+one counts only where the comment addresses someone with it (ya kalb, enta 3ars, not kalbi
+"my ...") or next to another listed word.
 
 Arabic letters in strings and comments are intended, not Latin look-alikes.
 """
@@ -54,7 +55,10 @@ def alternatives(word: str) -> Iterator[str]:
 
 
 def ambiguous(reading: arabizi.Reading, listed: Collection[str]) -> bool:
-    """Whether the Latin word also reads as a common word that is not listed."""
+    """Whether the Latin word also reads as a common word that is not listed, or only
+    through a feminine ending, which French verbs share (tissa, oublia)."""
+    if reading.ending in arabizi.FEMININE:
+        return True
     common = lexicon.words()
     for other in alternatives(reading.word):
         if other in common and other not in listed:

@@ -19,6 +19,9 @@ LIST = WordList(
         Entry("شرموطة", "spam"),
         Entry("خائن", "hold", ("خونة",)),
         Entry("منافق", "hold"),
+        Entry("تيس", "hold"),
+        Entry("أبله", "hold"),
+        Entry("أهبل", "hold"),
     ],
     ["لحم الخنزير", "حمى *", "الكلاب الضالة"],
 )
@@ -80,6 +83,16 @@ def test_a_word_spelled_out_letter_by_letter_is_never_ambiguous() -> None:
 @pytest.mark.parametrize("latin", ["khaen", "kha2in", "khayen", "5a2en", "kha'en", "ya khaena"])
 def test_the_hamza_is_written_as_2_or_as_its_vowel(latin: str) -> None:
     assert [w for w, _, _ in _found(latin)] == ["خائن"]
+
+
+@pytest.mark.parametrize("text", ["tissa", "toisa", "habla", "oublie", "obole", "fiable"])
+def test_french_words_are_not_read_through_a_feminine_ending_or_a_leading_o(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_feminine_ending_counts_when_said_to_someone() -> None:
+    assert [(w, f) for w, f, _ in _found("enti tayesa")] == [("تيس", "tayesa")]
+    assert [w for w, _, _ in _found("tayes")] == ["تيس"]
 
 
 def test_a_hamza_is_never_read_into_nothing() -> None:
