@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from shared.arabic import allowed as allowed_phrases
-from shared.arabic import explain, readings
+from shared.arabic import explain, lexicon, readings
 from shared.arabic.arabizi import ArabiziIndex, spoken
 from shared.arabic.plurals import sound_forms
 from shared.arabic.words import (
@@ -67,6 +67,7 @@ class _Target:
 
 
 _CACHE_SIZE = 50_000
+_Hits = dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]]  # (word, first, last fragment)
 
 
 class WordList:
@@ -91,6 +92,8 @@ class WordList:
         self._allowed = allowed_phrases.AllowedPhrases(allowed)
         arabic = [(k, self._spoken.get(k, k)) for k in self._arabizi_entries if k[0] > "\u0600"]
         self._arabizi = ArabiziIndex(arabic)
+        if arabic:
+            lexicon.words()  # read now, not during the first comment in Arabizi
         self._keys = frozenset(self._index)
         self._listed_keys = frozenset(self._arabizi_entries) | self._keys
         self._first_keys = frozenset(self._phrases)
@@ -129,7 +132,7 @@ class WordList:
         """Every listed entry found in text, in the order of the list, each with its reason."""
         folded = fold(text)
         frags, seps = cut(folded)
-        hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
+        hits: _Hits = {}
         unsure: list[tuple[int, Entry, tuple[str, ...]]] = []
         words = set(frags)
         if len(self._cache) + len(words) > _CACHE_SIZE:  # bounded memory; never within one text
@@ -156,7 +159,9 @@ class WordList:
             return []
         return self._explained(text, folded, frags, seps, hits)
 
-    def _explained(self, text, folded, frags, seps, hits) -> list[Match]:  # type: ignore[no-untyped-def]
+    def _explained(
+        self, text: str, folded: str, frags: list[str], seps: list[str], hits: _Hits
+    ) -> list[Match]:
         """The hits outside allowed phrases, in list order, explained."""
         spans = self._allowed.spans(frags, [k[1:] for k in hits])
         kept = [
@@ -169,14 +174,13 @@ class WordList:
             return []
         where = positions(frags, seps, [i for key, _ in kept for i in key[1:]])
         originals = explain.Spans(text, folded)
-        return [self._explain(originals, where, key, value) for key, value in kept]
-
-    @staticmethod
-    def _explain(spans, where, key, value) -> Match:  # type: ignore[no-untyped-def]
-        (word, i, j), (entry, rules) = key, value
-        form = spans.original(where[i][0], where[j][1])
-        all_rules = (*explain.surface_rules(form, entry.word), *rules)
-        return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
+        matches = []
+        for (word, i, j), (entry, rules) in kept:
+            form = originals.original(where[i][0], where[j][1])
+            all_rules = (*explain.surface_rules(form, entry.word), *rules)
+            found = tuple(dict.fromkeys(all_rules)) or ("exact",)
+            matches.append(Match(word, form, found, entry.action))
+        return matches
 
     def _lookup(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
         """The entries a text word is a form of, with the rules, and whether a phrase may start
@@ -249,7 +253,7 @@ class WordList:
 def _in_context(
     unsure: list[tuple[int, Entry, tuple[str, ...]]],
     frags: Sequence[str],
-    hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]],
+    hits: _Hits,
 ) -> None:
     """Add the ambiguous readings said to someone (ya kalb, enta 3ars) or beside a sure
     match (sharmouta kalb)."""
