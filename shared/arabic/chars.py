@@ -69,6 +69,20 @@ def base_table() -> dict[int, str | None]:
     return table
 
 
+# The hamza letters: folded away by normalize() (رئيس = رييس), but said, so written in Arabizi
+# (khaen, kha2in = خائن; mas2oul = مسؤول).
+HAMZA = frozenset("أإآؤئء")
+
+
+@cache
+def spoken_table() -> dict[int, str | None]:
+    """normalize()'s table keeping the hamza letters: what a word sounds like, for Arabizi."""
+    table = base_table()
+    for letter in HAMZA:
+        table.pop(ord(letter), None)
+    return table
+
+
 # --- confusables --------------------------------------------------------------------------
 
 

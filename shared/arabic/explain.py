@@ -5,9 +5,10 @@ Arabic letters in strings and comments are intended, not Latin look-alikes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from shared.arabic import chars
 from shared.arabic.words import fold
@@ -16,6 +17,17 @@ from shared.arabic.words import fold
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     return fold(ch)
+
+
+@cache
+def _uneven() -> re.Pattern[str]:
+    """The characters that do not fold to exactly one: deleted (marks, invisibles) or
+    expanded (ligatures such as ﻻ), and every character outside the BMP."""
+    table = chars.fold_table()
+    cps = [cp for cp, out in enumerate(table) if out is None or len(out) != 1]
+    cps = [cp for cp in cps if not 0xD800 <= cp <= 0xDFFF]
+    ranges = "".join(re.escape(chr(cp)) for cp in cps)
+    return re.compile(f"[{ranges}\U00010000-\U0010ffff]")
 
 
 class Spans:
@@ -28,16 +40,13 @@ class Spans:
         self._index: tuple[list[int], list[int], list[int], list[int]] | None = None
 
     def _build(self) -> tuple[list[int], list[int], list[int], list[int]]:
-        positions = []
-        for ch in {ch for ch in set(self._text) if len(_fold_char(ch)) != 1}:
-            at = self._text.find(ch)
-            while at != -1:
-                positions.append(at)
-                at = self._text.find(ch, at + 1)
         origins, fstarts, lengths, shifts = [], [], [], []
         shift = 0  # folded position minus original position, after the specials so far
-        for pos in sorted(positions):
-            size = len(_fold_char(self._text[pos]))
+        for found in _uneven().finditer(self._text):
+            pos = found.start()
+            size = len(_fold_char(found.group()))
+            if size == 1:  # an astral character that folds to one
+                continue
             origins.append(pos)
             fstarts.append(pos + shift)
             lengths.append(size)

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from shared.arabic import explain
-from shared.arabic.arabizi import ArabiziIndex
+from shared.arabic import allowed as allowed_phrases
+from shared.arabic import explain, lexicon, readings
+from shared.arabic.arabizi import ArabiziIndex, spoken
 from shared.arabic.plurals import sound_forms
 from shared.arabic.words import (
     FRAGMENT_RE,
@@ -30,6 +31,7 @@ from shared.arabic.words import (
 )
 
 SPAM, HOLD = "spam", "hold"
+_UNSURE = "unsure"  # an ambiguous Arabizi reading: counts only in context (readings)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class _Target:
 
 
 _CACHE_SIZE = 50_000
+_Hits = dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]]  # (word, first, last fragment)
 
 
 class WordList:
@@ -77,20 +80,22 @@ class WordList:
         self.entries = list(first.values())
         self._order = {e.word: n for n, e in enumerate(self.entries)}
         self._index: dict[str, list[_Target]] = {}
-        self._phrases: dict[str, list[tuple[Entry | None, list[Runs]]]] = {}
+        self._phrases: dict[str, list[tuple[Entry, list[Runs]]]] = {}
         self._arabizi_entries: dict[str, tuple[Entry, tuple[str, ...]]] = {}
+        self._spoken: dict[str, str] = {}  # Arabizi: listed key -> its letters as said
         for entry in self.entries:
             parts = word_key(entry.word).split()
             if len(parts) > 1:
                 self._add_phrase(entry, parts)
             elif parts:
                 self._add_word(entry, parts[0])
-        for phrase in allowed:
-            parts = word_key(phrase).split()
-            if parts:
-                self._add_phrase(None, parts)
-        self._arabizi = ArabiziIndex(k for k in self._arabizi_entries if k[0] > "\u0600")
+        self._allowed = allowed_phrases.AllowedPhrases(allowed)
+        arabic = [(k, self._spoken.get(k, k)) for k in self._arabizi_entries if k[0] > "\u0600"]
+        self._arabizi = ArabiziIndex(arabic)
+        if arabic:
+            lexicon.words()  # read now, not during the first comment in Arabizi
         self._keys = frozenset(self._index)
+        self._listed_keys = frozenset(self._arabizi_entries) | self._keys
         self._first_keys = frozenset(self._phrases)
         self._all_keys = self._keys | self._first_keys
         self._interesting: set[str] = set()  # cached words that match or may start a phrase
@@ -99,21 +104,26 @@ class WordList:
     def _add_word(self, entry: Entry, key: str) -> None:
         """The word, its listed forms (first: they explain a match best), its sound forms."""
         self._add(key, entry, None)
-        self._arabizi_entries.setdefault(key, (entry, ("arabizi",)))
+        self._add_arabizi(key, entry.word, (entry, ("arabizi",)))
         for form in entry.forms:
             form_key = word_key(form).replace(" ", "")
             if form_key:
                 self._add(form_key, entry, "broken_plural")
-                self._arabizi_entries.setdefault(form_key, (entry, ("arabizi", "broken_plural")))
+                self._add_arabizi(form_key, form, (entry, ("arabizi", "broken_plural")))
         for form in sound_forms(key):
             self._add(form, entry, "feminine" if form == key + "ه" else "plural")
+
+    def _add_arabizi(self, key: str, written: str, target: tuple[Entry, tuple[str, ...]]) -> None:
+        if key not in self._arabizi_entries:
+            self._arabizi_entries[key] = target
+            self._spoken[key] = spoken(written) or key
 
     def _add(self, key: str, entry: Entry, rule: str | None) -> None:
         key_runs = runs(key)
         self._index.setdefault(key_runs[0], []).append(_Target(entry, key_runs[1], rule))
 
-    def _add_phrase(self, entry: Entry | None, parts: list[str]) -> None:
-        """A listed phrase (entry) or an allowed one (None), indexed by its first word."""
+    def _add_phrase(self, entry: Entry, parts: list[str]) -> None:
+        """A listed phrase, indexed by its first word."""
         # a part's article is a clitic like any other: ابن الكلب also catches ابن كلب
         part_runs = [runs(p[2:] if p.startswith("ال") and len(p) >= 4 else p) for p in parts]
         self._phrases.setdefault(part_runs[0][0], []).append((entry, part_runs))
@@ -122,44 +132,55 @@ class WordList:
         """Every listed entry found in text, in the order of the list, each with its reason."""
         folded = fold(text)
         frags, seps = cut(folded)
-        hits: dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]] = {}
-        allowed: list[tuple[int, int]] = []
-        cache = self._cache
-        if len(cache) + len(frags) > _CACHE_SIZE:  # bounded memory; never within one comment
-            cache.clear()
+        hits: _Hits = {}
+        unsure: list[tuple[int, Entry, tuple[str, ...]]] = []
+        words = set(frags)
+        if len(self._cache) + len(words) > _CACHE_SIZE:  # bounded memory; never within one text
+            self._cache.clear()
             self._interesting.clear()
-        for frag in set(frags).difference(cache):  # words not seen before: looked up once
+        for frag in words.difference(self._cache):  # words not seen before: looked up once
             self._lookup(frag)
-        interesting = self._interesting
-        for i in [i for i, frag in enumerate(frags) if frag in interesting]:
-            found, phrase = cache[frags[i]]
+        hot = words & self._interesting  # usually empty: no word of the text is listed
+        for i in [i for i, frag in enumerate(frags) if frag in hot] if hot else ():
+            found, phrase = self._cache[frags[i]]
             for entry, rules in found:
-                hits.setdefault((entry.word, i, i), (entry, rules))
-            for listed, last in self._phrases_at(frags, i) if phrase else ():
-                if listed is None:
-                    allowed.append((i, last))
+                if rules and rules[-1] == _UNSURE:
+                    unsure.append((i, entry, rules[:-1]))
                 else:
-                    hits.setdefault((listed.word, i, last), (listed, ("phrase",)))
+                    hits.setdefault((entry.word, i, i), (entry, rules))
+            for listed, last in self._phrases_at(frags, i) if phrase else ():
+                hits.setdefault((listed.word, i, last), (listed, ("phrase",)))
         for i, j, token in spelled(frags, seps):
             for entry, rules in self._lookup_spelled(token):
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
+        if unsure:
+            _in_context(unsure, frags, hits)
         if not hits:
             return []
+        return self._explained(text, folded, frags, seps, hits)
+
+    def _explained(
+        self, text: str, folded: str, frags: list[str], seps: list[str], hits: _Hits
+    ) -> list[Match]:
+        """The hits outside allowed phrases, in list order, explained."""
+        spans = self._allowed.spans(frags, [k[1:] for k in hits])
         kept = [
             (key, value)
             for key, value in hits.items()
-            if not any(a <= key[1] and key[2] <= b for a, b in allowed)
+            if not any(a <= key[1] and key[2] <= b for a, b in spans)
         ]
         kept.sort(key=lambda kv: (self._order[kv[0][0]], kv[0][1]))
-        spans, where = explain.Spans(text, folded), positions(frags, seps)
-        return [self._explain(spans, where, key, value) for key, value in kept]
-
-    @staticmethod
-    def _explain(spans, where, key, value) -> Match:  # type: ignore[no-untyped-def]
-        (word, i, j), (entry, rules) = key, value
-        form = spans.original(where[i][0], where[j][1])
-        all_rules = (*explain.surface_rules(form, entry.word), *rules)
-        return Match(word, form, tuple(dict.fromkeys(all_rules)) or ("exact",), entry.action)
+        if not kept:
+            return []
+        where = positions(frags, seps, [i for key, _ in kept for i in key[1:]])
+        originals = explain.Spans(text, folded)
+        matches = []
+        for (word, i, j), (entry, rules) in kept:
+            form = originals.original(where[i][0], where[j][1])
+            all_rules = (*explain.surface_rules(form, entry.word), *rules)
+            found = tuple(dict.fromkeys(all_rules)) or ("exact",)
+            matches.append(Match(word, form, found, entry.action))
+        return matches
 
     def _lookup(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
         """The entries a text word is a form of, with the rules, and whether a phrase may start
@@ -174,9 +195,7 @@ class WordList:
     def _lookup_uncached(self, token: str) -> tuple[list[tuple[Entry, tuple[str, ...]]], bool]:
         found: list[tuple[Entry, tuple[str, ...]]] = []
         if token[0] < "\u0600":
-            word = self._arabizi.find(token)
-            if word is not None:
-                found.append(self._arabizi_entries[word])
+            found += self._arabizi_found(token)
         key = collapse(token)
         if not may_match(key, self._all_keys):  # the common case: one test for both
             return found, False
@@ -184,16 +203,31 @@ class WordList:
             found += self._targets(variants(token))
         return found, bool(self._first_keys) and may_match(key, self._first_keys)
 
+    def _arabizi_found(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
+        """The listed word a Latin word reads as, when the reading is sure (or may be, in
+        context: marked _UNSURE); never "my ..." of an ambiguous reading (kalbi)."""
+        reading = self._arabizi.find(token)
+        if reading is None:
+            return []
+        entry, rules = self._arabizi_entries[reading.word]
+        if not readings.ambiguous(reading, self._listed_keys):
+            return [(entry, rules)]
+        if readings.mine(reading):
+            return []
+        if readings.addressed(reading):
+            return [(entry, (*rules, "addressed"))]
+        return [(entry, (*rules, _UNSURE))]
+
     def _lookup_spelled(self, token: str) -> list[tuple[Entry, tuple[str, ...]]]:
         """A word spelled across separators: the letters as they are, no clitic cut inside
         (in Latin letters, also as Arabizi: k.a.l.b)."""
         key = collapse(token)
         found = self._targets([(runs(token), ())]) if key in self._keys else []
-        word = self._arabizi.find(token) if token[0] < "\u0600" else None
-        return found if word is None else [*found, self._arabizi_entries[word]]
+        reading = self._arabizi.find(token) if token[0] < "\u0600" else None
+        return found if reading is None else [*found, self._arabizi_entries[reading.word]]
 
     def _targets(
-        self, forms: list[tuple[Runs, tuple[str, ...]]]
+        self, forms: Sequence[tuple[Runs, tuple[str, ...]]]
     ) -> list[tuple[Entry, tuple[str, ...]]]:
         found = []
         for (key, counts), rules in forms:
@@ -204,8 +238,8 @@ class WordList:
                     found.append((target.entry, (*rules, *rule, *extra)))
         return found
 
-    def _phrases_at(self, frags: Sequence[str], i: int) -> Iterable[tuple[Entry | None, int]]:
-        """Listed and allowed phrases whose words start at fragment i."""
+    def _phrases_at(self, frags: Sequence[str], i: int) -> Iterable[tuple[Entry, int]]:
+        """Listed phrases whose words start at fragment i."""
         first = {key for (key, _), _ in variants(frags[i])}
         for key in first & self._first_keys:
             for entry, parts in self._phrases[key]:
@@ -214,6 +248,21 @@ class WordList:
                     for frag, (pk, pc) in zip(frags[i : i + len(parts)], parts, strict=False)
                 ):
                     yield entry, i + len(parts) - 1
+
+
+def _in_context(
+    unsure: list[tuple[int, Entry, tuple[str, ...]]],
+    frags: Sequence[str],
+    hits: _Hits,
+) -> None:
+    """Add the ambiguous readings said to someone (ya kalb, enta 3ars) or beside a sure
+    match (sharmouta kalb)."""
+    sure = {i for _, i, j in hits} | {j for _, i, j in hits}
+    for i, entry, rules in unsure:
+        if i and frags[i - 1] in readings.ADDRESS:
+            hits.setdefault((entry.word, i, i), (entry, (*rules, "addressed")))
+        elif i - 1 in sure or i + 1 in sure:
+            hits.setdefault((entry.word, i, i), (entry, (*rules, "next_to_listed")))
 
 
 @lru_cache(maxsize=32)

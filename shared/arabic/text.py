@@ -16,9 +16,10 @@ _TABLE = chars.base_table()
 _SURFACE_TABLE: dict[int, None] = dict.fromkeys([*chars.INVISIBLE, chars.TATWEEL])
 
 _TOKEN_RE = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+|[a-z0-9\u00df-\u00f6\u00f8-\u024f]+")
-# A raw word: letters and digits plus the marks and invisible characters normalize() deletes.
+# A word as written: letters and digits plus the marks and invisible characters normalize()
+# deletes (the one character table), so a word joiner or a shadda never cuts a word in two.
 _DELETED = re.escape("".join(chr(cp) for cp in sorted(chars.DELETED)))
-_SURFACE_RE = re.compile(rf"(?:[^\W_]|[{_DELETED}])+")
+WORD_AS_WRITTEN = re.compile(rf"(?:[^\W_]|[{_DELETED}])+")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -36,7 +37,7 @@ def tokenize(text: str) -> list[str]:
 def tokens_with_surface(text: str) -> list[tuple[str, str]]:
     """Return (normalized token, word as written minus invisible chars) pairs in text order."""
     pairs: list[tuple[str, str]] = []
-    for match in _SURFACE_RE.finditer(text):
+    for match in WORD_AS_WRITTEN.finditer(text):
         word = match.group()
         surface = word.translate(_SURFACE_TABLE)
         pairs.extend((token, surface) for token in _TOKEN_RE.findall(normalize(word)))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, groupby
+from functools import lru_cache
+from itertools import groupby
 
 from shared.arabic import chars
 
@@ -22,8 +23,8 @@ FRAGMENT_RE = re.compile(rf"[{_AR}]+(?:[{_LOOK}][{_AR}]+)*|[{_LATIN}](?:[{_LATIN
 _LOOK_TABLE = str.maketrans(chars.IN_ARABIC_LOOKALIKES)
 _LOOK_SET = frozenset(chars.IN_ARABIC_LOOKALIKES)
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
-_SPLIT_RE = re.compile(f"({FRAGMENT_RE.pattern})")
-_LOOK_RE = re.compile(f"[{_AR}][{_LOOK}][{_AR}]")
+# cut() reads the look-alikes after splitting, so its words need no look-alike branch
+_SPLIT_RE = re.compile(rf"([{_AR}]+|[{_LATIN}](?:[{_LATIN}$']*[{_LATIN}])?)")
 _MAX_SPELLED = 12  # a word spelled out is at most this many fragments
 _GLUE_MAX = 4  # a separator this short without a space glues fragments (غ.ب.ي, ح😀م😀ا😀ر)
 
@@ -66,13 +67,15 @@ def fragment_text(raw: str) -> str:
     return raw
 
 
-def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
-    """(runs, rules) of a token and of its clitic- and pronoun-stripped forms."""
+@lru_cache(maxsize=65_536)
+def variants(token: str) -> tuple[tuple[Runs, tuple[str, ...]], ...]:
+    """(runs, rules) of a token and of its clitic- and pronoun-stripped forms (cached: the
+    same words come back in comment after comment)."""
     forms: list[tuple[str, tuple[str, ...]]] = [(token, ())]
     stripped = [
         (token[len(c) :], c)
         for c in _CLITICS
-        if token.startswith(c) and len(runs(token[len(c) :])[0]) >= _MIN_STEM
+        if token.startswith(c) and len(collapse(token[len(c) :])) >= _MIN_STEM
     ]
     forms += [(form, ("clitic",)) for form, _ in stripped]
     # A word with the article takes no possessive pronoun: the ي of الكلبي is a nisba (a family
@@ -85,9 +88,9 @@ def variants(token: str) -> list[tuple[Runs, tuple[str, ...]]]:
         for form, rules in bare
         if form == token or not _ARTICLE_RE.match(token)
         for s in _PRONOUNS
-        if form.endswith(s) and len(runs(form[: -len(s)])[0]) >= _MIN_SUFFIXED_STEM
+        if form.endswith(s) and len(collapse(form[: -len(s)])) >= _MIN_SUFFIXED_STEM
     ]
-    return [(runs(form), rules) for form, rules in forms]
+    return tuple((runs(form), rules) for form, rules in forms)
 
 
 def enough(have: tuple[int, ...], need: tuple[int, ...]) -> bool:
@@ -103,17 +106,59 @@ def cut(folded: str) -> tuple[list[str], list[str]]:
     seps[k] comes before words[k], the last one after the last word."""
     parts = _SPLIT_RE.split(folded)
     words, seps = parts[1::2], parts[0::2]
-    if _LOOK_RE.search(folded):
-        words = [w if _LOOK_SET.isdisjoint(w) else fragment_text(w) for w in words]
+    # An empty separator inside the text: an Arabic and a Latin word touching (حم|l|ر).
+    if seps.count("") > (seps[0] == "") + (len(seps) > 1 and seps[-1] == ""):
+        return _read_lookalikes(words, seps)
     return words, seps
 
 
-def positions(words: Sequence[str], seps: Sequence[str]) -> list[tuple[int, int]]:
-    """(start, end) of each word in the folded text (look-alikes fold one to one)."""
-    lengths = [0] * (2 * len(words))
-    lengths[0::2], lengths[1::2] = map(len, seps[: len(words)]), map(len, words)
-    ends = list(accumulate(lengths))
-    return list(zip(ends[0::2], ends[1::2], strict=True))
+def _read_lookalikes(words: list[str], seps: list[str]) -> tuple[list[str], list[str]]:
+    """Merge each Arabic word, single look-alike, Arabic word written without a break
+    (حم l ر → حمار); the folded text keeps its length, so positions do not move."""
+    empty = set(positions_of(seps, ""))
+    look = chars.IN_ARABIC_LOOKALIKES
+    merges = [
+        k
+        for k in sorted(empty)
+        if k + 1 in empty
+        and 0 < k < len(words) - 1
+        and words[k] in look
+        and words[k - 1][-1] > "\u0600"
+        and words[k + 1][0] > "\u0600"
+    ]
+    out, out_seps, done = [], [], 0  # words[:done] are in out
+    for k in merges:
+        if k - 1 >= done:  # else words[k - 1] ends the word merged just before
+            out += words[done:k]
+            out_seps += seps[done:k]
+        out[-1] += look[words[k]] + words[k + 1]
+        done = k + 2
+    return [*out, *words[done:]], [*out_seps, *seps[done:]]
+
+
+def positions_of(items: list[str], item: str) -> list[int]:
+    """Every index of item in items (list.index scans in C)."""
+    found: list[int] = []
+    try:
+        at = items.index(item)
+        while True:
+            found.append(at)
+            at = items.index(item, at + 1)
+    except ValueError:
+        return found
+
+
+def positions(
+    words: Sequence[str], seps: Sequence[str], wanted: Iterable[int]
+) -> dict[int, tuple[int, int]]:
+    """(start, end) in the folded text of the wanted words (look-alikes fold one to one)."""
+    found: dict[int, tuple[int, int]] = {}
+    at = done = 0  # the text before word `done` is `at` characters long
+    for i in sorted(set(wanted)):
+        at += sum(map(len, seps[done : i + 1])) + sum(map(len, words[done:i]))
+        found[i] = (at, at + len(words[i]))
+        at, done = at + len(words[i]), i + 1
+    return found
 
 
 RUN_RE = re.compile(r"(.)\1+")
@@ -146,21 +191,38 @@ def may_match(key: str, keys: frozenset[str]) -> bool:
     return False
 
 
-def _joined(sep: str, left: str, right: str) -> bool:
-    """Letters of one word: glued by a short non-space separator, or both single letters."""
-    if len(left) == 1 and len(right) == 1:
-        return len(sep) <= _GLUE_MAX
-    return sep != " " and len(sep) <= _GLUE_MAX and not any(ch.isspace() for ch in sep)
+def _glues(sep: str) -> bool:
+    """A separator that joins letters whatever their length: short, with no space in it."""
+    return len(sep) <= _GLUE_MAX and not any(ch.isspace() for ch in sep)
+
+
+def _glued(words: Sequence[str], seps: Sequence[str]) -> list[int]:
+    """The k whose separator seps[k] joins words[k - 1] and words[k]: a gluing separator, or
+    a short one between two single letters. Each distinct separator is tested once and the
+    candidates are found with bytes.find, so ordinary prose costs no loop in Python."""
+    n = len(words)
+    distinct = set(seps)
+    glue = {sep for sep in distinct if _glues(sep)}
+    glued = _ones(bytes(map(glue.__contains__, seps[:n])), b"\x01") if glue else []
+    singles = bytes(map((1).__eq__, map(len, words)))
+    if b"\x01\x01" in singles:
+        short = {sep for sep in distinct if len(sep) <= _GLUE_MAX}
+        glued += [k + 1 for k in _ones(singles, b"\x01\x01") if seps[k + 1] in short]
+    return sorted({k for k in glued if k})
+
+
+def _ones(flags: bytes, pattern: bytes) -> list[int]:
+    """Every position where pattern starts in flags (overlaps included)."""
+    found, at = [], flags.find(pattern)
+    while at != -1:
+        found.append(at)
+        at = flags.find(pattern, at + 1)
+    return found
 
 
 def spelled(words: Sequence[str], seps: Sequence[str]) -> Iterable[tuple[int, int, str]]:
     """Each run of two or more words that may spell one word across separators."""
-    n = len(words)
-    # Only a separator other than one space, or a space between single letters, can join:
-    # found with comprehensions, so ordinary prose costs no loop in Python.
-    maybe = [k for k in range(1, n) if seps[k] != " "]
-    maybe += [k for k in range(1, n) if seps[k] == " " and len(words[k]) == 1]
-    glued = sorted(k for k in set(maybe) if _joined(seps[k], words[k - 1], words[k]))
+    glued = _glued(words, seps)
     start = end = None
     for k in [*glued, None]:
         if k is not None and k - 1 == end:

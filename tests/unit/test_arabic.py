@@ -16,6 +16,7 @@ from shared.arabic import (
     tokenize,
     tokens_with_surface,
 )
+from shared.arabic.text import WORD_AS_WRITTEN
 
 NORMALIZE = [
     ("المدرسةُ", "المدرسه"),
@@ -160,3 +161,11 @@ def test_match_words_returns_listed_spelling_in_list_order() -> None:
 def test_moderation_key_and_forms() -> None:
     assert moderation_key("غبـــيييي") == "غبي"
     assert {"والغبي", "الغبي", "غبي"} <= moderation_forms("والغبي")
+
+
+def test_a_word_as_written_keeps_every_character_the_table_deletes() -> None:
+    for invisible in ("\u2060", "\u200b", "\u200c", "\u200d", "\u200f", "\ufeff", "\u061c"):
+        spelled = f"مؤ{invisible}تمرٌ دولي"
+        assert WORD_AS_WRITTEN.findall(spelled) == [f"مؤ{invisible}تمرٌ", "دولي"], hex(
+            ord(invisible)
+        )

@@ -50,7 +50,7 @@ def _one(text: str) -> dict[str, object]:
         ("يا غبية", "غبي", "غبية", "feminine"),
         ("بالحمير", "حمار", "بالحمير", "broken_plural"),
         ("ya 7mar", "حمار", "7mar", "arabizi"),
-        ("sharmouta kalb", "كلب", "kalb", "arabizi"),
+        ("enta kalb", "كلب", "kalb", "arabizi"),
         ("حمlر", "حمار", "حمlر", "confusable"),
         ("саsino", "casino", "саsino", "confusable"),
         ("غ\u2060بي", "غبي", "غ\u2060بي", "invisible"),
