@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from services.related import fencing, rebuilder
-from services.related import repository as repo
+from services.related import domain, fencing
+from services.related import rebuild as full
 from services.related.context import engine_config
 from services.related.index import LiveIndex
+from services.related.repair import TakeOver
+from services.related.repository import INDEX, META
 from services.related.source import ArticlesSource
 from shared.events import utcnow
 from shared.lease import LeaseLost
@@ -50,17 +52,18 @@ class Report:
 def rebuild(app, index: LiveIndex, store: dict, report: Report, owner: str, **kw: Any):  # type: ignore[no-untyped-def]
     ctx = app.state.related
     source = ArticlesSource("http://articles", page_size=4, transport=transport(store))
-    return rebuilder.rebuild(
-        runtime=ctx.runtime, index=index, source=source, report=report, owner=owner,
-        lease_s=ctx.settings.lease_s, batch=ctx.settings.write_batch, **kw,
-    )  # fmt: skip
+    work = full.Rebuild(
+        ctx.repository, ctx.runtime, index, report, owner=owner, batch=ctx.settings.write_batch
+    )
+    return full.rebuild(work, source, lease_s=ctx.settings.lease_s, **kw)
 
 
 async def a_replica(app) -> LiveIndex:  # type: ignore[no-untyped-def]
     """Another process's live index over the same database."""
     ctx = app.state.related
-    index = LiveIndex(engine_config(ctx.settings), "replica-b", lease_s=ctx.settings.lease_s)
-    await index.load(ctx.runtime.db)
+    take_over = TakeOver(ctx.repository, lease_s=ctx.settings.lease_s)
+    index = LiveIndex(engine_config(ctx.settings), "replica-b", ctx.repository, take_over=take_over)
+    await index.load()
     return index
 
 
@@ -77,7 +80,7 @@ async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation
         await processed(app, 50)
         truth.update(history.snapshots())
         stalled = Report(stall=True)
-        lease = fencing.index_lease(app.state.related.runtime.db, "job-stalled", 0.6)
+        lease = fencing.index_lease(app.state.related.repository, "job-stalled", 0.6)
 
         async def frozen(every_s: float) -> None:  # a process stopped: no renewal either
             await asyncio.Event().wait()
@@ -119,8 +122,8 @@ async def test_two_rebuilders_with_a_lease_shorter_than_the_work(infra, isolatio
         assert took > 2 * settings.lease_s  # the work outlasted the lease: renewal kept it
         assert all(r["articles"] == len(store) for r in results)
         assert await stored_lists(app) == expected_lists(settings, history.published(), None)
-        meta = await repo.get_meta(app.state.related.runtime.db)
-        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] >= 2
+        meta = await app.state.related.repository.get_meta()
+        assert domain.lease_state(meta) == "free" and meta["lease"]["token"] >= 2
 
 
 async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isolation):
@@ -133,8 +136,8 @@ async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isola
         db = app.state.related.runtime.db
         # A replica died mid-rebuild holding the lease (kill -9: nothing released it).
         until = utcnow() + timedelta(seconds=1.5)
-        await db[repo.META].update_one(
-            {"_id": repo.INDEX},
+        await db[META].update_one(
+            {"_id": INDEX},
             {"$set": {"lease": {"owner": "dead-job", "token": 7, "until": until}}},
         )
         ready = (await client.get("/health/ready")).json()
@@ -151,5 +154,5 @@ async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isola
             await asyncio.sleep(0.05)
         assert saw_waiting
         assert (await client.get("/health/ready")).status_code == 200
-        meta = await repo.get_meta(db)
-        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] == 8
+        meta = await app.state.related.repository.get_meta()
+        assert domain.lease_state(meta) == "free" and meta["lease"]["token"] == 8

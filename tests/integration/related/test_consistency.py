@@ -62,7 +62,7 @@ async def test_random_events_then_rebuild_then_more_events_match_full_builds(inf
             assert await stored_lists(restarted) == expected
 
 
-async def test_duplicates_and_late_older_versions_change_nothing(infra, isolation):
+async def test_duplicates_and_late_older_versions_change_nothing(start_related):
     history = History(ant_articles(14), seed=23)
     for _ in range(50):
         history.step()
@@ -70,26 +70,25 @@ async def test_duplicates_and_late_older_versions_change_nothing(infra, isolatio
     noisy = list(history.sent)
     noisy += rng.sample(history.sent, 15)  # redelivered with the same event ids
     rng.shuffle(noisy)  # and out of order: an older version arriving late is ignored
-    settings = related_settings(infra, isolation)
-    app = create_app(settings)
-    async with producer(infra, isolation) as articles_rt, app_client(app):
-        await send(articles_rt, *noisy)
-        await processed(app, 50)
-        await _quiet(app, len(noisy))
-        assert await stored_lists(app) == expected_lists(settings, history.published(), Stats())
-        docs = app.state.related.runtime.db.docs
+    async with start_related() as related:
+        await related.send(*noisy)
+        await related.processed(50)
+        await _quiet(related.app, len(noisy))
+        expected = expected_lists(related.settings, history.published(), Stats())
+        assert await related.lists() == expected
+        docs = related.ctx.runtime.db.docs
         for aid, version in history.version.items():
             if version:
                 assert (await docs.find_one({"_id": aid}))["version"] == version
 
 
-async def test_late_published_cannot_resurrect_a_deleted_article(infra, isolation):
+async def test_late_published_cannot_resurrect_a_deleted_article(start_related):
     first, second = ant_articles(2)
-    app = create_app(related_settings(infra, isolation))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, event("published", second, 1), event("deleted", first, 3))
-        await send(articles_rt, event("published", first, 2))
-        await processed(app, 3)
+    async with start_related() as related:
+        client = related.client
+        await related.send(event("published", second, 1), event("deleted", first, 3))
+        await related.send(event("published", first, 2))
+        await related.processed(3)
         assert (await client.get(f"/articles/{first['id']}/related")).status_code == 404
         items = (await client.get(f"/articles/{second['id']}/related")).json()["items"]
         assert first["id"] not in [i["id"] for i in items]
