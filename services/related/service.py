@@ -28,6 +28,7 @@ from shared.events import (
 )
 
 PRODUCER = "related"
+Session = mongo.Session | None
 BUSY_WAIT_S = 0.2
 
 
@@ -46,12 +47,7 @@ class SearchWriter(Protocol):
     """The search index's side of an article event (search_index.SearchIndex)."""
 
     async def apply(
-        self,
-        session: mongo.Session | None,
-        *,
-        article_id: str,
-        version: int,
-        snapshot: ArticleSnapshot | None,
+        self, session: Session, *, article_id: str, version: int, snapshot: ArticleSnapshot | None
     ) -> bool: ...
 
 

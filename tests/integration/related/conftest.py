@@ -18,16 +18,7 @@ from services.related.config import Settings
 from services.related.context import Context
 from shared.events import ArticleSnapshot, Event
 from shared.runtime import Runtime
-from tests.integration.related.support import (
-    app_client,
-    create_app,
-    processed,
-    producer,
-    related_settings,
-    send,
-    stored_lists,
-    transport,
-)
+from tests.integration.related import support
 
 
 @dataclass
@@ -46,14 +37,14 @@ class Related:
 
     async def send(self, *events: Event) -> None:
         """Publish article events on the test's stream, as the articles service does."""
-        await send(self.articles, *events)
+        await support.send(self.articles, *events)
 
     async def processed(self, count: int, wait_s: float = 30.0) -> None:
         """Wait until the service recorded `count` events in its inbox."""
-        await processed(self.app, count, wait_s)
+        await support.processed(self.app, count, wait_s)
 
     async def lists(self) -> dict[str, list[dict[str, Any]]]:
-        return await stored_lists(self.app)
+        return await support.stored_lists(self.app)
 
 
 StartRelated = Callable[..., AbstractAsyncContextManager[Related]]
@@ -70,10 +61,11 @@ def start_related(infra: dict[str, object], isolation: str) -> StartRelated:
         gate: asyncio.Event | None = None,
         **overrides: object,
     ) -> AsyncIterator[Related]:
-        settings = related_settings(infra, isolation, **overrides)
-        listing = None if store is None else transport(store, gate)
-        app = create_app(settings, articles_transport=listing)
-        async with producer(infra, isolation) as articles, app_client(app) as client:
-            yield Related(app, client, settings, articles)
+        settings = support.related_settings(infra, isolation, **overrides)
+        listing = None if store is None else support.transport(store, gate)
+        app = support.create_app(settings, articles_transport=listing)
+        async with support.producer(infra, isolation) as articles:
+            async with support.app_client(app) as client:
+                yield Related(app, client, settings, articles)
 
     return start
