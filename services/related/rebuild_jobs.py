@@ -58,8 +58,10 @@ class Reporter:
         self.jobs, self.job_id, self.every_s, self.echo = jobs, job_id, every_s, echo
         self._last = 0.0
         self._state: Document = {}
+        # One name for every job: it labels the failure metric (job ids would grow it forever);
+        # one rebuild runs at a time, and its own log lines carry the job id.
         self._heartbeat = Loop(
-            f"rebuild-heartbeat:{job_id}", self._beat, interval=every_s, metrics=metrics, logger=log
+            "related-rebuild-heartbeat", self._beat, interval=every_s, metrics=metrics, logger=log
         )
 
     async def __aenter__(self) -> Reporter:

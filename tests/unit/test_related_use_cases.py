@@ -14,6 +14,8 @@ import pytest
 from services.related import service
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
+from services.related.rebuild import Report
+from services.related.rebuild_jobs import new_job, run_job
 from services.related.semantic import Basis
 from shared import inbox, mongo
 from shared.errors import ApiError
@@ -321,3 +323,41 @@ async def test_one_rebuild_at_a_time_and_a_silent_runner_is_reported_failed():
     assert stale.status == "failed" and stale.error == "interrupted: the runner stopped"
     with pytest.raises(ApiError):
         await service.rebuild_job("none", jobs=jobs, stale_s=60)
+
+
+async def test_a_job_beats_while_it_runs_and_its_outcome_is_recorded(caplog):
+    jobs = InMemoryJobs()
+    await jobs.insert(new_job("job-1", "adam"))
+    writes: list[Document] = []
+    real_update = jobs.update
+
+    async def update(job_id: str, fields: Document) -> None:
+        writes.append(fields)
+        if len(writes) == 2:  # the first heartbeat: MongoDB away for a moment
+            raise RuntimeError("MongoDB went away")
+        await real_update(job_id, fields)
+
+    jobs.update = update  # type: ignore[method-assign]
+
+    async def run(report: Report) -> dict[str, int]:
+        await report("fetching", 1, 2, force=True)
+        await asyncio.sleep(0.3)  # the heartbeat beats meanwhile
+        return {"articles": 2}
+
+    await run_job(jobs, "job-1", run, heartbeat_s=0.05)
+    job = jobs.jobs["job-1"]
+    assert job["status"] == "succeeded" and job["result"] == {"articles": 2}
+    beats = [
+        w for w in writes[2:] if set(w) == {"status", "phase", "processed", "total", "heartbeat_at"}
+    ]
+    assert beats, "the heartbeat went on after its failure"
+    assert caplog.text.count("related-rebuild-heartbeat failed") == 1  # once per failure streak
+
+    async def broken(report: Report) -> dict[str, int]:
+        raise RuntimeError("articles service answered 500")
+
+    await jobs.insert(new_job("job-2", "adam"))
+    with pytest.raises(RuntimeError):
+        await run_job(jobs, "job-2", broken, heartbeat_s=0.05)
+    assert jobs.jobs["job-2"]["status"] == "failed"
+    assert "articles service answered 500" in jobs.jobs["job-2"]["error"]
