@@ -1,9 +1,11 @@
 """What the related routes are given, as `Annotated` aliases: the repository and the search
-index they read, the rebuild jobs, settings and the admin principal (bearer auth)."""
+index they read, the rebuild jobs and who runs them, the read cache, settings, and the admin
+principal (bearer auth, shared.auth). Each is a part of the app's `Context` (context.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -15,30 +17,16 @@ from services.related.service import RebuildLauncher
 from shared.auth import Principal, require
 from shared.cache import ReadCache
 
-
-def _related(request: Request) -> Context:
-    related: Context = request.app.state.related
-    return related
+T = TypeVar("T")
 
 
-def _repository(request: Request) -> IndexRepository:
-    return _related(request).repository
+def _part(of: Callable[[Context], T]) -> Callable[[Request], T]:
+    """A dependency giving one part of the app's related Context."""
 
+    def dependency(request: Request) -> T:
+        return of(request.app.state.related)
 
-def _search(request: Request) -> SearchIndex:
-    return _related(request).search
-
-
-def _jobs(request: Request) -> JobRepository:
-    return _related(request).jobs
-
-
-def _launcher(request: Request) -> RebuildLauncher:
-    return _related(request)
-
-
-def _settings(request: Request) -> Settings:
-    return _related(request).settings
+    return dependency
 
 
 def _read_cache(request: Request) -> ReadCache:
@@ -46,10 +34,10 @@ def _read_cache(request: Request) -> ReadCache:
     return cache
 
 
-Repository = Annotated[IndexRepository, Depends(_repository)]
-Search = Annotated[SearchIndex, Depends(_search)]
-Jobs = Annotated[JobRepository, Depends(_jobs)]
-Launcher = Annotated[RebuildLauncher, Depends(_launcher)]
-RelatedSettings = Annotated[Settings, Depends(_settings)]
+Repository = Annotated[IndexRepository, Depends(_part(lambda related: related.repository))]
+Search = Annotated[SearchIndex, Depends(_part(lambda related: related.search))]
+Jobs = Annotated[JobRepository, Depends(_part(lambda related: related.jobs))]
+Launcher = Annotated[RebuildLauncher, Depends(_part(lambda related: related))]
+RelatedSettings = Annotated[Settings, Depends(_part(lambda related: related.settings))]
 Cache = Annotated[ReadCache, Depends(_read_cache)]
 Admin = Annotated[Principal, Depends(require("admin"))]
