@@ -26,10 +26,11 @@ import httpx
 from fastapi import FastAPI
 from related_quality import DEFAULT_CORPUS, load_corpus
 
-from services.related import jobs, service
-from services.related import repository as repo
+from services.related import service
 from services.related.config import Settings
 from services.related.context import Context
+from services.related.rebuild_jobs import new_job
+from services.related.repository import LISTS
 from shared import inbox, outbox
 from shared.embedded import start_mongo
 from shared.events import ArticlePublished, ArticleSnapshot, Block
@@ -74,20 +75,15 @@ async def measure(corpus: Path, n: int, adds: int) -> None:
     try:
         settings = Settings(mongo_url=mongo.url, redis_url="redis://127.0.0.1:1/0")
         runtime = Runtime(settings)
+        settings = settings.model_copy(update={"lease_s": 600, "job_heartbeat_s": 5})
         ctx = Context(runtime=runtime, settings=settings, articles_transport=listing(snaps[:n]))
-        for ensure in (repo.ensure_indexes, inbox.ensure_indexes, outbox.ensure_indexes):
+        await ctx.repository.ensure_indexes()
+        await ctx.jobs.ensure_indexes()
+        for ensure in (inbox.ensure_indexes, outbox.ensure_indexes):
             await ensure(runtime.db)
         started = time.perf_counter()
-        await repo.insert_job(runtime.db, jobs.new_job("bench", "bench"))
-        await jobs.run_job(
-            runtime=runtime,
-            index=ctx.index,
-            source=ctx.source(),
-            job_id="bench",
-            lease_s=600,
-            heartbeat_s=5,
-            batch=500,
-        )
+        await ctx.jobs.insert(new_job("bench", "bench"))
+        await ctx.run_job("bench", echo=None)
         print(f"indexed {n} articles through the rebuild in {time.perf_counter() - started:.1f} s")
         engine_times: list[float] = []
         engine = ctx.index.engine
@@ -107,9 +103,11 @@ async def measure(corpus: Path, n: int, adds: int) -> None:
                 producer="bench", aggregate_id=snap.id, aggregate_version=1, data=snap
             )
             t0 = time.perf_counter()
-            await service.apply_article_event(ctx, event=event)
+            await service.index_article_event(
+                event, index=ctx.index, search=ctx.search, work=runtime, refresh=ctx.stats_refresh
+            )
             totals.append(time.perf_counter() - t0)
-        lists = await runtime.db[repo.LISTS].count_documents({})
+        lists = await runtime.db[LISTS].count_documents({})
         print(f"n={n}, {len(totals)} publishes, {lists} stored lists")
         print(
             f"engine only:        p50 {pct(engine_times, 0.5) * 1000:6.1f} ms"

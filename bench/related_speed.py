@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from related_quality import DEFAULT_CORPUS, load_corpus
 
 from services.related.engine import RelatedEngine
-from services.related.scoring import Doc
+from services.related.scoring import EngineInput
 
 
 @dataclass
@@ -45,7 +45,7 @@ class AddTimings:
 
 def time_adds(
     engine: RelatedEngine,
-    docs: Iterable[Doc],
+    docs: Iterable[EngineInput],
     on_change: Callable[[RelatedEngine, set[str]], None] | None = None,
     brute_force: bool = True,
 ) -> AddTimings:
@@ -69,9 +69,9 @@ def time_adds(
     return timings
 
 
-def corpus_of(path: Path, n: int, seed: int = 3) -> list[Doc]:
+def corpus_of(path: Path, n: int, seed: int = 3) -> list[EngineInput]:
     """Return n docs, replicating the corpus with new ids and perturbed text past its size."""
-    base = [Doc.from_dict(d) for d in load_corpus(path)]
+    base = [EngineInput.from_dict(d) for d in load_corpus(path)]
     rng = random.Random(seed)
     docs = list(base)
     copy = 0

@@ -35,7 +35,7 @@ HALF_LIVES = (None, 30.0, 365.0)
 def analyse(docs: list[dict], dims: int) -> tuple[object, np.ndarray, np.ndarray]:
     """Lexical matrix (unit rows), dense matrix (unit rows) and publication days."""
     weighting = scoring.Weighting()
-    bags = [scoring.bag_of(scoring.Doc.from_dict(d), weighting) for d in docs]
+    bags = [scoring.bag_of(scoring.EngineInput.from_dict(d), weighting) for d in docs]
     stats = scoring.stats_of(bags)
     vectors = [scoring.vector_of(b, stats, weighting) for b in bags]
     basis = fit_basis(vectors, EngineConfig(semantic_dims=dims, semantic_min_docs=0))

@@ -7,7 +7,7 @@ Starts the embedded MongoDB-wire server (SecantusDB), fills the search index wit
 - the service's query (finder.find: postings of the query's terms, BM25, cards, snippets),
 - a brute-force baseline: score every article against the query from its term counts,
   held in memory (so the baseline pays no MongoDB reads at all; the service does),
-- one incremental update (search_index.apply: an article re-indexed by an event).
+- one incremental update (SearchIndex.apply: an article re-indexed by an event).
 Queries are words taken from article titles (single words and two-word phrases).
 """
 
@@ -90,17 +90,17 @@ async def run(path: Path, n: int, n_queries: int, n_updates: int, with_scan: boo
     try:
         started = time.perf_counter()
         snapshots = [snapshot(d) for d in base]
-        await search_index.bulk_load(db, [(s, 1) for s in snapshots])
+        index = search_index.SearchIndex(db)
+        await index.bulk_load([(s, 1) for s in snapshots])
         stored = (search_index.search_doc(s, 1) for s in snapshots)
         bags = {d["_id"]: (d["terms"], d["len"]) for d in stored}
         print(f"indexed {len(base)} articles in {time.perf_counter() - started:.1f} s (bulk)")
         qs = queries(base, n_queries)
         cold, warm, scanned, memory = [], [], [], []
-        cache = search_index.PostingsCache()
         for q in qs:
             for times in (cold, warm):  # first time: the terms' documents are read
                 t0 = time.perf_counter()
-                page = await finder.find(db, cache, q=q, limit=10, cursor=None)
+                page = await finder.find(index, q=q, limit=10, cursor=None)
                 times.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             by_scan = await scan(db, q, 10) if with_scan else None
@@ -125,9 +125,7 @@ async def run(path: Path, n: int, n_queries: int, n_updates: int, with_scan: boo
         updates = []
         for doc in held:
             t0 = time.perf_counter()
-            await search_index.apply(
-                db, None, article_id=doc["id"], version=1, snapshot=snapshot(doc)
-            )
+            await index.apply(None, article_id=doc["id"], version=1, snapshot=snapshot(doc))
             updates.append(time.perf_counter() - t0)
         print(f"incremental index of one article:         {ms(updates)}")
     finally:

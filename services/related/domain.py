@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from services.related.engine import Item
-from shared.events import ArticleSnapshot, block_text
+from shared.events import ArticleSnapshot, block_text, utcnow
 
 PUBLISHED = "published"
 Action = Literal["index", "remove", "ignore"]
+LeaseState = Literal["free", "held", "expired"]
 _REMOVING = {"article.unpublished": "unpublished", "article.deleted": "deleted"}
 
 
@@ -24,6 +25,11 @@ def decide(held_version: int | None, *, event_type: str, version: int, status: s
     if event_type in _REMOVING or status != PUBLISHED:
         return "remove"
     return "index"
+
+
+def publishes(event_type: str, status: str) -> bool:
+    """Whether an event leaves its article published (else it leaves the indexes)."""
+    return event_type not in _REMOVING and status == PUBLISHED
 
 
 def removed_status(event_type: str, status: str) -> str:
@@ -85,6 +91,25 @@ def with_old_slugs(doc: dict[str, Any], held: dict[str, Any] | None) -> dict[str
 def tombstone(article_id: str, *, version: int, status: str, seq: int) -> dict[str, Any]:
     """The stored doc of an article that is not (or no longer) published."""
     return {"_id": article_id, "version": version, "status": status, "seq": seq}
+
+
+def stored_doc(
+    action: Action,
+    article_id: str,
+    *,
+    event_type: str,
+    snapshot: ArticleSnapshot,
+    version: int,
+    seq: int,
+    held: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The doc an event leaves (`action` index or remove), keeping the article's old slugs."""
+    if action == "index":
+        doc = doc_of(snapshot, version=version, seq=seq)
+    else:
+        status = removed_status(event_type, snapshot.status)
+        doc = tombstone(article_id, version=version, status=status, seq=seq)
+    return with_old_slugs(doc, held)
 
 
 Names = Mapping[str, dict[str, Any]]  # id -> card
@@ -162,3 +187,42 @@ def merge_rebuild(
             continue
         (keep_held if head.seq > started_seq else remove).add(article_id)
     return from_listing, keep_held, remove
+
+
+def rebuild_docs(
+    snapshots: Mapping[str, ArticleSnapshot],
+    held: Mapping[str, Head],
+    from_listing: set[str],
+    remove: set[str],
+    *,
+    seq: int,
+) -> list[dict[str, Any]]:
+    """The docs a rebuild writes: listed articles that are new or changed, and tombstones for
+    published ones it removes (everything else is stored as it should be)."""
+    docs = [
+        doc_of(snapshots[i], version=snapshots[i].version, seq=seq)
+        for i in sorted(from_listing)
+        if i not in held or (held[i].version, held[i].status) != (snapshots[i].version, PUBLISHED)
+    ]
+    docs += [
+        tombstone(i, version=held[i].version, status="unpublished", seq=seq)
+        for i in sorted(remove)
+        if i in held and held[i].status == PUBLISHED
+    ]
+    return docs
+
+
+def lease_state(meta: Mapping[str, Any], now: datetime | None = None) -> LeaseState:
+    """free | held | expired (a holder died or stalled: someone must take over and repair)."""
+    lease = meta.get("lease") or {}
+    if not lease.get("owner"):
+        return "free"
+    return "held" if lease["until"] > (now or utcnow()) else "expired"
+
+
+def stats_outgrown(indexed: int, frozen_docs: int, *, growth: float | None, min_docs: int) -> bool:
+    """True when the corpus grew past `growth` times the one the frozen statistics came from
+    (and holds `min_docs` at least): idf from a much smaller corpus wants a refresh."""
+    if not growth or indexed < min_docs:
+        return False
+    return indexed > frozen_docs * growth

@@ -4,35 +4,35 @@ It is a shared/lease.py lease kept in the index's meta document (field `lease`),
 writes the same document every index change bumps: changes in flight conflict and retry, then
 see the lease and wait (IndexBusy). Its holder renews it while working and writes only through
 `fenced()`, a transaction that first checks the token: a holder that stalled past its expiry
-and was taken over writes nothing more (LeaseLost).
+and was taken over writes nothing more (LeaseLost). Whether it is free, held or expired is
+`domain.lease_state`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from services.related import repository as repo
+from services.related.repository import INDEX, META, Document, IndexRepository
 from shared import mongo
-from shared.events import utcnow
 from shared.lease import Lease, LeaseLost
 
 T = TypeVar("T")
 RELEASED = {"lease.owner": None, "lease.until": None}
 YIELD_RATIO = 1.0  # bulk index writes use at most about half of the database's time
+ListWriter = Callable[[list[Document], Iterable[str]], Awaitable[None]]
 
-__all__ = ["RELEASED", "LeaseLost", "fenced", "index_lease", "lease_state", "release"]
+__all__ = ["RELEASED", "LeaseLost", "ListWriter", "fenced", "fenced_writer", "index_lease"]
 
 
-def index_lease(db: mongo.Database, owner: str, ttl_s: float) -> Lease:
-    return Lease(db, repo.INDEX, owner, ttl_s, collection=repo.META, field="lease")
+def index_lease(store: IndexRepository, owner: str, ttl_s: float) -> Lease:
+    return Lease(store.db, INDEX, owner, ttl_s, collection=META, field="lease")
 
 
 async def fenced(
-    db: mongo.Database,
+    store: IndexRepository,
     lease: Lease,
     write: Callable[[mongo.Session], Awaitable[T]],
     *,
@@ -49,26 +49,30 @@ async def fenced(
         return await write(session)
 
     started = time.monotonic()
-    result = await mongo.transaction(db.client, run)
+    result = await store.transaction(run)
     await asyncio.sleep((time.monotonic() - started) * yield_ratio)
     return result
 
 
-async def release(db: mongo.Database, lease: Lease, extra: dict[str, Any] | None = None) -> int:
+def fenced_writer(store: IndexRepository, lease: Lease) -> ListWriter:
+    """List writes that commit only while `lease` is held (LeaseLost otherwise)."""
+
+    async def write(upserts: list[Document], deletes: Iterable[str]) -> None:
+        async def run(session: mongo.Session) -> None:
+            await store.write_lists(upserts, deletes, session)
+
+        await fenced(store, lease, run)
+
+    return write
+
+
+async def release(store: IndexRepository, lease: Lease, extra: dict[str, Any] | None = None) -> int:
     """Free the lease (keeping its token counter) and take a sequence number; returns it."""
 
     async def free(session: mongo.Session) -> int:
-        done = await repo.bump_seq(db, session, {**RELEASED, **(extra or {})})
+        done = await store.bump_seq(session, {**RELEASED, **(extra or {})})
         return int(done["seq"])
 
-    seq = await fenced(db, lease, free)
+    seq = await fenced(store, lease, free)
     lease.token, lease.until = None, None
     return seq
-
-
-def lease_state(meta: dict[str, Any], now: datetime | None = None) -> str:
-    """free | held | expired (a holder died or stalled: someone must take over and repair)."""
-    lease = meta.get("lease") or {}
-    if not lease.get("owner"):
-        return "free"
-    return "held" if lease["until"] > (now or utcnow()) else "expired"

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.related import search, search_index
 from services.related.schemas import SearchPage
-from shared import mongo, pagination
+from shared import pagination
 from shared.errors import ApiError
 
 
@@ -40,23 +40,18 @@ def _after(q: str, cursor: str | None) -> tuple[float, str] | None:
 
 
 async def find(
-    db: mongo.Database,
-    cache: search_index.PostingsCache,
-    *,
-    q: str,
-    limit: int,
-    cursor: str | None,
+    index: search_index.SearchIndex, *, q: str, limit: int, cursor: str | None
 ) -> SearchPage:
     """A page of matching published articles, best first, each with a highlighted snippet."""
     after = _after(q, cursor)
     terms = search.query_terms(q)
     if not terms:  # only stop words or punctuation: nothing can match
         return SearchPage(items=[], next_cursor=None)
-    corpus, version = await search_index.corpus(db)
-    postings = await cache.get(db, terms, version)
+    corpus, version = await index.corpus()
+    postings = await index.postings(terms, version)
     ranked = search.rank(postings, corpus, after=after, limit=limit + 1)
     page = ranked[:limit]
-    docs = await search_index.shown(db, [a for _, a in page])
+    docs = await index.shown([a for _, a in page])
     items: list[dict[str, Any]] = []
     for score, article_id in page:
         doc = docs.get(article_id)

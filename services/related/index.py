@@ -10,37 +10,69 @@ the epoch's frozen stats, so replaying only the latest state of each article is 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from services.related import basis_store, domain, fencing
-from services.related import repository as repo
+from services.related import domain
 from services.related.engine import EngineConfig, RelatedEngine
+from services.related.repository import Document
 from services.related.scoring import Stats
+from services.related.semantic import Basis
 from shared import mongo
 from shared.events import utcnow
-from shared.lease import Lease
 
-ListWriter = Callable[[list[dict[str, Any]], list[str]], Awaitable[None]]
+Names = dict[str, dict[str, Any]]  # id -> card of every indexed article
+Session = mongo.Session | None
 
 
 class IndexBusy(Exception):
-    """Another process holds the rebuild lease: wait and try again."""
+    """Another process holds the index lease: wait and try again."""
 
 
 class StaleIndex(Exception):
     """The index epoch changed (a rebuild finished elsewhere): reload first."""
 
 
+class IndexStore(Protocol):
+    """What the live index reads and writes (repository.IndexRepository; a fake in unit tests)."""
+
+    async def get_meta(self, session: Session = None) -> Document: ...
+    async def bump_seq(self, session: mongo.Session, extra: Document | None = None) -> Document: ...
+    async def load_stats(self, epoch: int) -> Document | None: ...
+    async def load_basis(self, epoch: int) -> Basis | None: ...
+    async def published_docs(self) -> list[Document]: ...
+    async def docs_between(
+        self, after: int, upto: int, session: Session = None
+    ) -> list[Document]: ...
+    async def get_doc(self, article_id: str, session: Session = None) -> Document | None: ...
+    async def save_doc(self, doc: Document, session: Session = None) -> None: ...
+    async def list_hashes(
+        self, ids: Iterable[str] | None = None, session: Session = None
+    ) -> dict[str, str]: ...
+    async def lists_containing(
+        self, article_id: str, session: Session = None
+    ) -> dict[str, str]: ...
+    async def write_lists(
+        self, upserts: list[Document], deletes: Iterable[str], session: Session = None
+    ) -> None: ...
+
+
+# Takes the index lease over from a holder that died mid-write and makes the lists whole
+# (repair.TakeOver); False when another process took it first.
+TakeOver = Callable[["LiveIndex"], Awaitable[bool]]
+
+
 class LiveIndex:
     """One per process: the engine, the names of indexed articles, and the sequence applied."""
 
-    def __init__(self, config: EngineConfig, owner: str, *, lease_s: float = 15.0) -> None:
-        self.config, self.owner, self.lease_s = config, owner, lease_s
+    def __init__(
+        self, config: EngineConfig, owner: str, store: IndexStore, *, take_over: TakeOver
+    ) -> None:
+        self.config, self.owner, self.store = config, owner, store
+        self._take_over = take_over
         self.engine = RelatedEngine(config, Stats())
-        self.names: dict[str, dict[str, Any]] = {}  # id -> card
+        self.names: Names = {}
         self.seq = 0
         self.epoch = 0
         self.loaded = False
@@ -49,49 +81,45 @@ class LiveIndex:
 
     # --- loading ---------------------------------------------------------------------------
 
-    async def load(self, db: mongo.Database) -> None:
+    async def load(self) -> None:
         """Build the engine from the stored docs with the epoch's stats and basis (meta first)."""
-        meta = await repo.get_meta(db)
-        stats_doc = await repo.load_stats(db, int(meta.get("epoch", 0)))
+        meta = await self.store.get_meta()
+        epoch = int(meta.get("epoch", 0))
+        stats_doc = await self.store.load_stats(epoch)
         stats = Stats.from_dict(stats_doc) if stats_doc else Stats()
-        basis = await basis_store.load_basis(db, int(meta.get("epoch", 0)))
-        docs = await repo.published_docs(db)
+        basis = await self.store.load_basis(epoch)
+        docs = await self.store.published_docs()
+        inputs = [d["input"] for d in docs]
         engine = await asyncio.to_thread(
-            RelatedEngine.build,
-            [d["input"] for d in docs],
-            config=self.config,
-            stats=stats,
-            basis=basis,
+            RelatedEngine.build, inputs, config=self.config, stats=stats, basis=basis
         )
-        self.install(
-            engine,
-            {d["_id"]: domain.card_of(d) for d in docs},
-            seq=int(meta["seq"]),
-            epoch=int(meta.get("epoch", 0)),
-        )
+        names = {d["_id"]: domain.card_of(d) for d in docs}
+        self.install(engine, names, seq=int(meta["seq"]), epoch=epoch)
 
-    def install(
-        self, engine: RelatedEngine, names: dict[str, dict[str, Any]], *, seq: int, epoch: int
-    ) -> None:
+    def install(self, engine: RelatedEngine, names: Names, *, seq: int, epoch: int) -> None:
         """Swap in a whole engine (after a load or a rebuild)."""
         self.engine, self.names, self.seq, self.epoch = engine, names, seq, epoch
         self._suspects.clear()
         self.loaded = True
 
-    async def ensure_current(self, db: mongo.Database) -> None:
+    async def ensure_current(self) -> None:
         """Reload after a rebuild elsewhere; repair after a rebuild that died mid-write."""
-        meta = await repo.get_meta(db)
-        if fencing.lease_state(meta) == "expired":
-            await repair(db, self)
+        meta = await self.store.get_meta()
+        if domain.lease_state(meta) == "expired":
+            await self._take_over(self)
         elif not self.loaded or int(meta.get("epoch", 0)) != self.epoch:
-            await self.load(db)
+            await self.load()
 
     # --- one change, inside the caller's transaction ----------------------------------------
 
-    async def begin(self, db: mongo.Database, session: mongo.Session) -> int:
+    async def held(self, article_id: str, session: mongo.Session) -> Document | None:
+        """The stored doc of an article (its version, status and slugs), if it was ever seen."""
+        return await self.store.get_doc(article_id, session)
+
+    async def begin(self, session: mongo.Session) -> int:
         """Take the next sequence number and catch up with changes made by other replicas."""
-        await self.restore(db, session)
-        meta = await repo.bump_seq(db, session)
+        await self.restore(session)
+        meta = await self.store.bump_seq(session)
         lease = meta.get("lease") or {}
         if lease.get("owner") and lease["owner"] != self.owner:
             raise IndexBusy() if lease["until"] > utcnow() else StaleIndex()
@@ -99,15 +127,13 @@ class LiveIndex:
             raise StaleIndex()
         seq = int(meta["seq"])
         if seq - 1 > self.seq:
-            for doc in await repo.docs_between(db, self.seq, seq - 1, session):
+            for doc in await self.store.docs_between(self.seq, seq - 1, session):
                 self._apply_doc(doc)
             self.engine.take_dirty()
             self.seq = seq - 1
         return seq
 
-    async def change(
-        self, db: mongo.Database, session: mongo.Session, doc: dict[str, Any]
-    ) -> list[str]:
+    async def change(self, session: mongo.Session, doc: Document) -> list[str]:
         """Store an article's doc, update the engine and every changed list; return their ids."""
         article_id = doc["_id"]
         before = self._look(article_id)
@@ -115,12 +141,14 @@ class LiveIndex:
         changed = self._apply_doc(doc)
         self.engine.take_dirty()
         candidates = set(changed) | ({article_id} if article_id in self.engine else set())
-        hashes = await repo.list_hashes(db, ids=candidates | {article_id}, session=session)
+        hashes = await self.store.list_hashes(ids=candidates | {article_id}, session=session)
         if before is not None and before != self._look(article_id):
-            hashes.update(await repo.lists_containing(db, article_id, session))
-        upserts, deletes = diff_lists(self, hashes, set(hashes) | candidates, utcnow())
-        await repo.save_doc(db, doc, session)
-        await repo.write_lists(db, upserts, deletes, session)
+            hashes.update(await self.store.lists_containing(article_id, session))
+        upserts, deletes = diff_lists(
+            self.engine, self.names, hashes, set(hashes) | candidates, utcnow()
+        )
+        await self.store.save_doc(doc, session)
+        await self.store.write_lists(upserts, deletes, session)
         return sorted([d["_id"] for d in upserts] + deletes)
 
     def committed(self, seq: int) -> None:
@@ -128,19 +156,19 @@ class LiveIndex:
         self.seq = max(self.seq, seq)
         self._suspects.clear()
 
-    async def restore(self, db: mongo.Database, session: mongo.Session | None = None) -> None:
+    async def restore(self, session: Session = None) -> None:
         """Undo uncommitted engine changes by re-reading the committed docs."""
         if not self._suspects:
             return
         for article_id in list(self._suspects):
-            doc = await repo.get_doc(db, article_id, session)
+            doc = await self.store.get_doc(article_id, session)
             self._apply_doc(doc or domain.tombstone(article_id, version=0, status="unknown", seq=0))
         self.engine.take_dirty()
         self._suspects.clear()
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _apply_doc(self, doc: dict[str, Any]) -> set[str]:
+    def _apply_doc(self, doc: Document) -> set[str]:
         article_id = doc["_id"]
         if doc["status"] == domain.PUBLISHED:
             self.names[article_id] = domain.card_of(doc)
@@ -155,77 +183,17 @@ class LiveIndex:
         return self.names.get(article_id), self.engine.doc_state(article_id)["surfaces"]
 
 
-def render(index: LiveIndex, article_id: str) -> list[dict[str, Any]]:
-    return domain.render_items(index.engine.related(article_id), index.names)
-
-
 def diff_lists(
-    index: LiveIndex, stored: dict[str, str], ids: Iterable[str], now: datetime
-) -> tuple[list[dict[str, Any]], list[str]]:
+    engine: RelatedEngine, names: Names, stored: dict[str, str], ids: Iterable[str], now: datetime
+) -> tuple[list[Document], list[str]]:
     """Lists to write (content changed) and to delete (article not indexed), given stored hashes."""
     upserts, deletes = [], []
     for article_id in sorted(ids):
-        if article_id in index.engine:
-            doc = domain.list_doc(article_id, render(index, article_id), now)
+        if article_id in engine:
+            items = domain.render_items(engine.related(article_id), names)
+            doc = domain.list_doc(article_id, items, now)
             if stored.get(article_id) != doc["hash"]:
                 upserts.append(doc)
         elif article_id in stored:
             deletes.append(article_id)
     return upserts, deletes
-
-
-async def write_all_lists(
-    db: mongo.Database,
-    index: LiveIndex,
-    *,
-    batch: int = 500,
-    progress: Any = None,
-    write: ListWriter | None = None,
-) -> list[str]:
-    """Make the stored lists match the engine; return changed ids.
-
-    Rendering every list is seconds of CPU at 10k articles: it runs in a worker thread so the
-    event loop keeps answering (health checks, reads, lease renewals) meanwhile.
-    """
-    write = write or (lambda upserts, deletes: repo.write_lists(db, upserts, deletes))
-    stored = await repo.list_hashes(db)
-    ids = set(stored) | set(index.names)
-    upserts, deletes = await asyncio.to_thread(diff_lists, index, stored, ids, utcnow())
-    for start in range(0, len(upserts), batch):
-        await write(upserts[start : start + batch], [])
-        if progress:
-            progress(min(start + batch, len(upserts)), len(upserts))
-    for start in range(0, len(deletes), batch):
-        await write([], deletes[start : start + batch])
-    return sorted([d["_id"] for d in upserts] + deletes)
-
-
-def fenced_writer(db: mongo.Database, lease: Lease) -> ListWriter:
-    """List writes that commit only while `lease` is held (LeaseLost otherwise)."""
-
-    async def write(upserts: list[dict[str, Any]], deletes: list[str]) -> None:
-        async def run(session: mongo.Session) -> None:
-            await repo.write_lists(db, upserts, deletes, session)
-
-        await fencing.fenced(db, lease, run)
-
-    return write
-
-
-async def restore_lists(db: mongo.Database, index: LiveIndex, lease: Lease) -> None:
-    """Under `lease`: reload the engine from the stored docs, rewrite every list, release."""
-    await index.load(db)
-    await write_all_lists(db, index, write=fenced_writer(db, lease))
-    index.committed(await fencing.release(db, lease))
-
-
-async def repair(db: mongo.Database, index: LiveIndex) -> bool:
-    """After a lease holder died or stalled mid-write: take the lease over (a new token, so the
-    stalled holder can write nothing more) and make the lists whole. False when another
-    process took it first."""
-    lease = fencing.index_lease(db, f"repair:{index.owner}:{uuid.uuid4().hex[:8]}", index.lease_s)
-    if not await lease.acquire():
-        return False
-    async with lease.keep():
-        await restore_lists(db, index, lease)
-    return True

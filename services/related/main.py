@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.related import api, service, subscribers
+from services.related import api, subscribers
 from services.related.config import Settings
 from services.related.context import Context
 from shared.app import build_app
@@ -20,10 +20,10 @@ def create_app(
     settings = settings or Settings()
     runtime = Runtime(settings)
     ctx = Context(runtime=runtime, settings=settings, articles_transport=articles_transport)
-    subscribers.register(runtime, ctx)
+    subscribers.register(ctx)
 
     async def rebuild_after_loss() -> str:
-        return (await service.start_rebuild(ctx, requested_by="auto:redis-lost")).job_id
+        return (await ctx.start_rebuild("auto:redis-lost")).job_id
 
     runtime.recovery.add_hook("related_rebuild", rebuild_after_loss)
     app = build_app(

@@ -19,8 +19,8 @@ TAG_PREFIX = "#"
 
 
 @dataclass(frozen=True)
-class Doc:
-    """One published article as the engine sees it."""
+class EngineInput:
+    """One published article as the engine sees it (what `domain.engine_input` gives)."""
 
     id: str
     title: str
@@ -31,8 +31,8 @@ class Doc:
     published_at: datetime | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Doc:
-        """Build a Doc from the plain dict the service passes in."""
+    def from_dict(cls, data: Mapping[str, Any]) -> EngineInput:
+        """Build it from the plain dict the service stores (a doc's `input`)."""
         return cls(
             id=str(data["id"]),
             title=data.get("title") or "",
@@ -85,7 +85,7 @@ class Stats:
 
 @dataclass(frozen=True)
 class Bag:
-    """Field-weighted term frequencies of one doc and the surface form of each term."""
+    """Field-weighted term frequencies of one article and the surface form of each term."""
 
     tf: dict[str, float]
     length: float
@@ -101,8 +101,8 @@ def _field_terms(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def bag_of(doc: Doc, weighting: Weighting) -> Bag:
-    """Count the terms of a doc, title and lead paragraph boosted."""
+def bag_of(doc: EngineInput, weighting: Weighting) -> Bag:
+    """Count the terms of an article, title and lead paragraph boosted."""
     tf: defaultdict[str, float] = defaultdict(float)
     seen: dict[str, Counter[str]] = {}
     body = _field_terms(doc.body)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.related import domain, search
@@ -25,7 +26,7 @@ from shared.events import ArticleSnapshot, block_text
 TERMS, DOCS, META = "search_terms", "search_docs", "search_meta"
 STATS = "stats"
 BUCKETS = 16
-Doc = dict[str, Any]
+Document = dict[str, Any]  # a MongoDB document as the driver gives it
 
 
 def bucket(article_id: str) -> int:
@@ -37,7 +38,7 @@ def term_key(term: str, part: int) -> str:
     return f"{term}|{part}"
 
 
-def search_doc(snapshot: ArticleSnapshot, version: int) -> Doc:
+def search_doc(snapshot: ArticleSnapshot, version: int) -> Document:
     """What the index keeps of a published article."""
     body = "\n".join(filter(None, (block_text(b) for b in snapshot.body)))
     summary = snapshot.summary.strip()
@@ -54,20 +55,103 @@ def search_doc(snapshot: ArticleSnapshot, version: int) -> Doc:
     }
 
 
-async def apply(
-    db: mongo.Database,
-    session: mongo.Session | None,
-    *,
-    article_id: str,
-    version: int,
-    snapshot: ArticleSnapshot | None,
-) -> bool:
-    """Index a published snapshot (None: remove the article); False when the version is old."""
-    held: Doc | None = await db[DOCS].find_one({"_id": article_id}, session=session)
-    if held is not None and int(held["version"]) >= version:
-        return False
+class SearchIndex:
+    """The search collections of one database, and a cache of the postings queries read."""
+
+    def __init__(self, db: mongo.Database, cache: PostingsCache | None = None) -> None:
+        self.db = db
+        self.cache = cache or PostingsCache()
+
+    async def apply(
+        self,
+        session: mongo.Session | None,
+        *,
+        article_id: str,
+        version: int,
+        snapshot: ArticleSnapshot | None,
+    ) -> bool:
+        """Index a published snapshot (None: remove the article); False when the version is old."""
+        db = self.db
+        held: Document | None = await db[DOCS].find_one({"_id": article_id}, session=session)
+        if held is not None and int(held["version"]) >= version:
+            return False
+        new = search_doc(snapshot, version) if snapshot is not None else None
+        ops = _posting_changes(article_id, held, new)
+        if ops:
+            await db[TERMS].bulk_write(ops, ordered=False, session=session)
+        was_in, now_in = _indexed(held), new is not None
+        delta_len = (new or {}).get("len", 0.0) - ((held or {}).get("len", 0.0) if was_in else 0.0)
+        await db[META].update_one(
+            {"_id": STATS},
+            {"$inc": {"n": int(now_in) - int(was_in), "total_len": delta_len, "version": 1}},
+            upsert=True,
+            session=session,
+        )
+        stored = new or {"_id": article_id, "version": version, "status": "removed"}
+        await db[DOCS].replace_one({"_id": article_id}, stored, upsert=True, session=session)
+        return True
+
+    async def corpus(self) -> tuple[search.Corpus, int]:
+        """The BM25 statistics and the index version (it changes with every write)."""
+        meta = await self.db[META].find_one({"_id": STATS}) or {}
+        n = int(meta.get("n", 0))
+        avg_len = float(meta.get("total_len", 0.0)) / n if n else 0.0
+        return search.Corpus(n_docs=n, avg_len=avg_len), int(meta.get("version", 0))
+
+    async def postings(
+        self, terms: list[str], version: int
+    ) -> dict[str, dict[str, search.Posting]]:
+        """term -> article id -> (title tf, body tf, length), through the cache."""
+        return await self.cache.get(self._read_postings, terms, version)
+
+    async def _read_postings(self, terms: list[str]) -> dict[str, dict[str, search.Posting]]:
+        found: dict[str, dict[str, search.Posting]] = {t: {} for t in terms}
+        keys = [term_key(t, part) for t in terms for part in range(BUCKETS)]
+        async for doc in self.db[TERMS].find({"_id": {"$in": keys}}):
+            term = doc["_id"].rsplit("|", 1)[0]
+            found[term].update((a, (p[0], p[1], p[2])) for a, p in (doc.get("p") or {}).items())
+        return found
+
+    async def shown(self, ids: list[str]) -> dict[str, Document]:
+        """id -> {card, text} of indexed articles."""
+        query = {"_id": {"$in": ids}, "status": domain.PUBLISHED}
+        return {d["_id"]: d async for d in self.db[DOCS].find(query, {"card": 1, "text": 1})}
+
+    async def is_empty(self) -> bool:
+        return await self.db[META].find_one({"_id": STATS}) is None
+
+    async def backfill(self, published: list[Document]) -> int:
+        """Index articles the related index already holds (a deployment older than search)."""
+        snapshots = [(snapshot_of_related_doc(d), int(d["version"])) for d in published]
+        return await self.bulk_load(snapshots)
+
+    async def bulk_load(
+        self, snapshots: list[tuple[ArticleSnapshot, int]], batch: int = 1000
+    ) -> int:
+        """Fill an empty index in bulk (postings assembled in memory, written once per term)."""
+        docs = [search_doc(snapshot, version) for snapshot, version in snapshots]
+        postings: dict[str, dict[str, list[float]]] = {}
+        for doc in docs:
+            part = bucket(doc["_id"])
+            for term, tf in doc["terms"].items():
+                postings.setdefault(term_key(term, part), {})[doc["_id"]] = [*tf, doc["len"]]
+        terms = [{"_id": t, "p": p} for t, p in sorted(postings.items())]
+        for start in range(0, len(terms), batch):
+            await self.db[TERMS].insert_many(terms[start : start + batch], ordered=False)
+        for start in range(0, len(docs), batch):
+            await self.db[DOCS].insert_many(docs[start : start + batch], ordered=False)
+        total = sum(d["len"] for d in docs)
+        await self.db[META].update_one(
+            {"_id": STATS},
+            {"$inc": {"n": len(docs), "total_len": total, "version": 1}},
+            upsert=True,
+        )
+        return len(docs)
+
+
+def _posting_changes(article_id: str, held: Document | None, new: Document | None) -> list[Any]:
+    """The postings writes that take an article from its held terms to its new ones."""
     old_terms = (held or {}).get("terms") or {}
-    new = search_doc(snapshot, version) if snapshot is not None else None
     new_terms = (new or {}).get("terms") or {}
     part = bucket(article_id)
     ops: list[Any] = [
@@ -83,31 +167,14 @@ async def apply(
             )
             for t, tf in sorted(new_terms.items())
         ]
-    if ops:
-        await db[TERMS].bulk_write(ops, ordered=False, session=session)
-    was_in, now_in = _indexed(held), new is not None
-    delta_len = (new or {}).get("len", 0.0) - ((held or {}).get("len", 0.0) if was_in else 0.0)
-    await db[META].update_one(
-        {"_id": STATS},
-        {"$inc": {"n": int(now_in) - int(was_in), "total_len": delta_len, "version": 1}},
-        upsert=True,
-        session=session,
-    )
-    stored = new or {"_id": article_id, "version": version, "status": "removed"}
-    await db[DOCS].replace_one({"_id": article_id}, stored, upsert=True, session=session)
-    return True
+    return ops
 
 
-def _indexed(doc: Doc | None) -> bool:
+def _indexed(doc: Document | None) -> bool:
     return doc is not None and doc.get("status") == domain.PUBLISHED
 
 
-async def corpus(db: mongo.Database) -> tuple[search.Corpus, int]:
-    """The BM25 statistics and the index version (it changes with every write)."""
-    meta = await db[META].find_one({"_id": STATS}) or {}
-    n = int(meta.get("n", 0))
-    stats = search.Corpus(n_docs=n, avg_len=float(meta.get("total_len", 0.0)) / n if n else 0.0)
-    return stats, int(meta.get("version", 0))
+PostingsReader = Callable[[list[str]], Awaitable[dict[str, dict[str, search.Posting]]]]
 
 
 class PostingsCache:
@@ -120,14 +187,14 @@ class PostingsCache:
         self.terms: OrderedDict[str, dict[str, search.Posting]] = OrderedDict()
 
     async def get(
-        self, db: mongo.Database, terms: list[str], version: int
+        self, read: PostingsReader, terms: list[str], version: int
     ) -> dict[str, dict[str, search.Posting]]:
         if version != self.version:
             self.terms.clear()
             self.version = version
         missing = [t for t in terms if t not in self.terms]
         if missing:
-            self.terms.update(await postings(db, missing))
+            self.terms.update(await read(missing))
         for term in terms:
             self.terms.move_to_end(term)
         while len(self.terms) > self.max_terms:
@@ -135,57 +202,7 @@ class PostingsCache:
         return {t: self.terms[t] for t in terms}
 
 
-async def postings(db: mongo.Database, terms: list[str]) -> dict[str, dict[str, search.Posting]]:
-    """term -> article id -> (title tf, body tf, length), for the given terms."""
-    found: dict[str, dict[str, search.Posting]] = {t: {} for t in terms}
-    keys = [term_key(t, part) for t in terms for part in range(BUCKETS)]
-    async for doc in db[TERMS].find({"_id": {"$in": keys}}):
-        term = doc["_id"].rsplit("|", 1)[0]
-        found[term].update((a, (p[0], p[1], p[2])) for a, p in (doc.get("p") or {}).items())
-    return found
-
-
-async def shown(db: mongo.Database, ids: list[str]) -> dict[str, Doc]:
-    """id -> {card, text} of indexed articles."""
-    cursor = db[DOCS].find(
-        {"_id": {"$in": ids}, "status": domain.PUBLISHED}, {"card": 1, "text": 1}
-    )
-    return {d["_id"]: d async for d in cursor}
-
-
-async def is_empty(db: mongo.Database) -> bool:
-    return await db[META].find_one({"_id": STATS}) is None
-
-
-async def backfill(db: mongo.Database, published: list[Doc]) -> int:
-    """Index articles the related index already holds (a deployment older than search)."""
-    snapshots = [(snapshot_of_related_doc(d), int(d["version"])) for d in published]
-    return await bulk_load(db, snapshots)
-
-
-async def bulk_load(
-    db: mongo.Database, snapshots: list[tuple[ArticleSnapshot, int]], batch: int = 1000
-) -> int:
-    """Fill an empty index in bulk (postings assembled in memory, written once per term)."""
-    docs = [search_doc(snapshot, version) for snapshot, version in snapshots]
-    postings: dict[str, dict[str, list[float]]] = {}
-    for doc in docs:
-        part = bucket(doc["_id"])
-        for term, tf in doc["terms"].items():
-            postings.setdefault(term_key(term, part), {})[doc["_id"]] = [*tf, doc["len"]]
-    terms = [{"_id": t, "p": p} for t, p in sorted(postings.items())]
-    for start in range(0, len(terms), batch):
-        await db[TERMS].insert_many(terms[start : start + batch], ordered=False)
-    for start in range(0, len(docs), batch):
-        await db[DOCS].insert_many(docs[start : start + batch], ordered=False)
-    total = sum(d["len"] for d in docs)
-    await db[META].update_one(
-        {"_id": STATS}, {"$inc": {"n": len(docs), "total_len": total, "version": 1}}, upsert=True
-    )
-    return len(docs)
-
-
-def snapshot_of_related_doc(doc: Doc) -> ArticleSnapshot:
+def snapshot_of_related_doc(doc: Document) -> ArticleSnapshot:
     """An article snapshot rebuilt from a related doc's engine input and card."""
     data, card = doc["input"], domain.card_of(doc)
     return ArticleSnapshot.model_validate(

@@ -1,21 +1,34 @@
-"""Use cases: apply an article event, read a list, start and watch a rebuild."""
+"""Use cases: index an article event, read an article's list, start and follow a rebuild.
+
+Each takes the narrow pieces it uses (the live index, the search index, the inbox's unit of
+work, a repository) and plain values; context.py builds them, deps.py hands them to routes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from services.related import domain, jobs, search_index
-from services.related import repository as repo
-from services.related.context import PRODUCER, Context
-from services.related.index import IndexBusy, StaleIndex
+from services.related import domain
+from services.related.index import IndexBusy, LiveIndex, StaleIndex
+from services.related.rebuild_jobs import JobStore, new_job
+from services.related.repository import Document
 from services.related.schemas import RebuildJob, RelatedList
-from shared import mongo
+from shared import inbox, mongo
 from shared.errors import ApiError, not_found
-from shared.events import ArticleEvent, RelatedUpdated, RelatedUpdatedData, utcnow
+from shared.events import (
+    ArticleEvent,
+    ArticleSnapshot,
+    Event,
+    RelatedUpdated,
+    RelatedUpdatedData,
+    utcnow,
+)
 
+PRODUCER = "related"
+Session = mongo.Session | None
 BUSY_WAIT_S = 0.2
 
 
@@ -23,126 +36,164 @@ def article_not_found() -> ApiError:
     return not_found("Article", "المقال")
 
 
-async def apply_article_event(ctx: Context, *, event: ArticleEvent) -> None:
+class EventWork(Protocol):
+    """Apply an incoming event at most once, with the events it emits (Runtime does)."""
+
+    async def once(self, event: Event, apply: inbox.Apply) -> bool: ...
+    async def emit(self, session: mongo.Session, *events: Event) -> None: ...
+
+
+class SearchWriter(Protocol):
+    """The search index's side of an article event (search_index.SearchIndex)."""
+
+    async def apply(
+        self, session: Session, *, article_id: str, version: int, snapshot: ArticleSnapshot | None
+    ) -> bool: ...
+
+
+class StatsRefresh(Protocol):
+    """Refreshes the frozen statistics (a rebuild) once the corpus outgrew them."""
+
+    def due(self) -> bool: ...
+    async def start(self) -> None: ...
+
+
+class ListReader(Protocol):
+    """Stored lists and slugs (repository.IndexRepository)."""
+
+    async def get_list(self, article_id: str) -> Document | None: ...
+    async def id_of_slug(self, slug: str) -> str | None: ...
+
+
+class RebuildLauncher(Protocol):
+    """Runs a recorded rebuild job in the background (context.Context)."""
+
+    def launch(self, job_id: str) -> None: ...
+
+
+async def index_article_event(
+    event: ArticleEvent,
+    *,
+    index: LiveIndex,
+    search: SearchWriter,
+    work: EventWork,
+    refresh: StatsRefresh,
+) -> None:
     """Index, re-index or drop the article and rewrite every list that changed, exactly once."""
     while True:
-        if await _attempt(ctx, event):
+        if await _attempt(event, index=index, search=search, work=work):
             break
         await asyncio.sleep(BUSY_WAIT_S)  # a rebuild holds the lease, or the epoch moved
-    if ctx.stats_outgrown():  # idf from a much smaller corpus: refresh it in the background
-        ctx.last_auto_rebuild = asyncio.get_running_loop().time()
-        await start_rebuild(ctx, requested_by="auto:corpus-grew")
+    if refresh.due():  # idf from a much smaller corpus: refresh it in the background
+        await refresh.start()
 
 
-async def _attempt(ctx: Context, event: ArticleEvent) -> bool:
+async def _attempt(
+    event: ArticleEvent, *, index: LiveIndex, search: SearchWriter, work: EventWork
+) -> bool:
     """One try under the index lock; False when it must wait for a rebuild elsewhere."""
-    index, db = ctx.index, ctx.runtime.db
-    done: dict[str, int] = {}
+    taken: list[int] = []  # the sequence number the committed change took, if it changed any
 
     async def apply(session: mongo.Session) -> None:
-        done.clear()
-        await search_index.apply(
-            db, session, article_id=event.aggregate_id, version=event.aggregate_version,
-            snapshot=event.data if domain.decide(None, event_type=event.type, version=0,
-                                                 status=event.data.status) == "index" else None,
-        )  # fmt: skip
-        held = await repo.get_doc(db, event.aggregate_id, session)
-        action = domain.decide(
-            held["version"] if held else None, event_type=event.type,
-            version=event.aggregate_version, status=event.data.status,
-        )  # fmt: skip
-        if action == "ignore":
-            return
-        seq = await index.begin(db, session)
-        if action == "index":
-            doc = domain.doc_of(event.data, version=event.aggregate_version, seq=seq)
-        else:
-            status = domain.removed_status(event.type, event.data.status)
-            doc = domain.tombstone(
-                event.aggregate_id, version=event.aggregate_version, status=status, seq=seq
-            )
-        doc = domain.with_old_slugs(doc, held)
-        changed = await index.change(db, session, doc)
-        if changed:
-            await ctx.runtime.emit(session, RelatedUpdated(
-                producer=PRODUCER, aggregate_id="index", aggregate_version=seq,
-                correlation_id=event.correlation_id, causation_id=event.event_id,
-                data=RelatedUpdatedData(article_ids=changed),
-            ))  # fmt: skip
-        done["seq"] = seq
+        taken.clear()
+        seq = await _change(event, session, index=index, search=search, work=work)
+        taken.extend([] if seq is None else [seq])
 
     async with index.lock:
-        await index.ensure_current(db)
+        await index.ensure_current()
         try:
-            applied = await ctx.runtime.once(event, apply)
+            applied = await work.once(event, apply)
         except (IndexBusy, StaleIndex):
-            await index.restore(db)
+            await index.restore()
             return False
         except BaseException:
-            await index.restore(db)
+            await index.restore()
             raise
-        if applied and "seq" in done:
-            index.committed(done["seq"])
+        if applied and taken:
+            index.committed(taken[0])
         else:
-            await index.restore(db)
+            await index.restore()
         return True
 
 
-async def related(ctx: Context, *, key: str, limit: int | None) -> RelatedList:
+async def _change(
+    event: ArticleEvent,
+    session: mongo.Session,
+    *,
+    index: LiveIndex,
+    search: SearchWriter,
+    work: EventWork,
+) -> int | None:
+    """The event's change inside the inbox transaction; the sequence number it took (None: an
+    older or equal version than the one held changes nothing)."""
+    data, version = event.data, event.aggregate_version
+    publishes = domain.publishes(event.type, data.status)
+    await search.apply(
+        session, article_id=event.aggregate_id, version=version,
+        snapshot=data if publishes else None,
+    )  # fmt: skip
+    held = await index.held(event.aggregate_id, session)
+    action = domain.decide(
+        held["version"] if held else None, event_type=event.type, version=version,
+        status=data.status,
+    )  # fmt: skip
+    if action == "ignore":
+        return None
+    seq = await index.begin(session)
+    doc = domain.stored_doc(
+        action, event.aggregate_id, event_type=event.type, snapshot=data, version=version,
+        seq=seq, held=held,
+    )  # fmt: skip
+    changed = await index.change(session, doc)
+    if changed:
+        await work.emit(session, RelatedUpdated(
+            producer=PRODUCER, aggregate_id="index", aggregate_version=seq,
+            correlation_id=event.correlation_id, causation_id=event.event_id,
+            data=RelatedUpdatedData(article_ids=changed),
+        ))  # fmt: skip
+    return seq
+
+
+async def related_list(key: str, *, lists: ListReader, limit: int) -> RelatedList:
     """The stored list of a published article, by id (one read) or by current or old slug."""
-    db = ctx.runtime.db
-    doc = await repo.get_list(db, key)
+    doc = await lists.get_list(key)
     if doc is None:
-        article_id = await repo.id_of_slug(db, key)
-        doc = await repo.get_list(db, article_id) if article_id else None
+        article_id = await lists.id_of_slug(key)
+        doc = await lists.get_list(article_id) if article_id else None
     if doc is None:
         raise article_not_found()
-    items = [domain.served_item(i) for i in doc["items"][: limit or ctx.settings.list_size]]
+    items = [domain.served_item(i) for i in doc["items"][:limit]]
     return RelatedList.model_validate(
         {"article_id": doc["_id"], "items": items, "computed_at": doc.get("computed_at")}
     )
 
 
-async def start_rebuild(ctx: Context, *, requested_by: str) -> RebuildJob:
+async def start_rebuild(
+    *, jobs: JobStore, launcher: RebuildLauncher, stale_s: float, requested_by: str
+) -> RebuildJob:
     """Start a rebuild in the background, or answer with the one already running."""
-    db = ctx.runtime.db
-    fresh = utcnow() - timedelta(seconds=ctx.settings.job_stale_s)
-    active = await repo.active_jobs(db, fresh)
+    active = await jobs.active(utcnow() - timedelta(seconds=stale_s))
     if active:
         return job_view(active[0])
-    job = jobs.new_job(uuid.uuid4().hex, requested_by)
-    await repo.insert_job(db, job)
-    ctx.spawn(_run(ctx, job["_id"]))
+    job = new_job(uuid.uuid4().hex, requested_by)
+    await jobs.insert(job)
+    launcher.launch(job["_id"])
     return job_view(job)
 
 
-async def _run(ctx: Context, job_id: str) -> None:
-    s = ctx.settings
-    try:
-        with ctx.metrics.tracking():
-            await jobs.run_job(
-                runtime=ctx.runtime, index=ctx.index, source=ctx.source(), job_id=job_id,
-                lease_s=s.lease_s, heartbeat_s=s.job_heartbeat_s, batch=s.write_batch,
-                echo=ctx.metrics.progress,
-            )  # fmt: skip
-    except Exception:  # noqa: BLE001 - recorded on the job by run_job
-        return
-
-
-async def rebuild_job(ctx: Context, *, job_id: str) -> RebuildJob:
+async def rebuild_job(job_id: str, *, jobs: JobStore, stale_s: float) -> RebuildJob:
     """A job's status; a job whose runner stopped beating is reported as failed."""
-    db = ctx.runtime.db
-    job = await repo.get_job(db, job_id)
+    job = await jobs.get(job_id)
     if job is None:
         raise not_found("Rebuild job", "مهمة إعادة البناء")
-    stale = utcnow() - timedelta(seconds=ctx.settings.job_stale_s)
+    stale = utcnow() - timedelta(seconds=stale_s)
     if job["status"] in ("queued", "running") and job["heartbeat_at"] < stale:
         fields = {
             "status": "failed",
             "error": "interrupted: the runner stopped",
             "finished_at": utcnow(),
         }
-        await repo.update_job(db, job_id, fields)
+        await jobs.update(job_id, fields)
         job.update(fields)
     return job_view(job)
 

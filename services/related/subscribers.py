@@ -5,14 +5,16 @@ from __future__ import annotations
 from services.related import service
 from services.related.context import Context
 from shared.events import ARTICLES_STREAM, ArticleEvent, Event
-from shared.runtime import Runtime
 
 
-def register(runtime: Runtime, ctx: Context) -> None:
+def register(related: Context) -> None:
     """Subscribe the related group to article events."""
 
     async def on_article_event(event: Event) -> None:
         if isinstance(event, ArticleEvent):
-            await service.apply_article_event(ctx, event=event)
+            await service.index_article_event(
+                event, index=related.index, search=related.search, work=related.runtime,
+                refresh=related.stats_refresh,
+            )  # fmt: skip
 
-    runtime.consume(ARTICLES_STREAM, on_article_event)
+    related.runtime.consume(ARTICLES_STREAM, on_article_event)

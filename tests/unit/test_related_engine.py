@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.related.engine import EngineConfig, RelatedEngine
-from services.related.scoring import Doc
+from services.related.scoring import EngineInput
 from services.related.semantic import Basis
 
 SUBSET = Path(__file__).resolve().parents[2] / "data/ant-subset/articles.jsonl.gz"
@@ -22,7 +22,7 @@ SMALL = EngineConfig(
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[Doc]:
+def corpus() -> list[EngineInput]:
     """The 405 ANT subset articles as engine docs, with synthetic tags, categories, dates."""
     rng = random.Random(7)
     base = datetime(2017, 1, 1, tzinfo=UTC)
@@ -31,7 +31,7 @@ def corpus() -> list[Doc]:
         for line in lines:
             raw = json.loads(line)
             docs.append(
-                Doc(
+                EngineInput(
                     id=raw["docno"],
                     title=raw["title"],
                     summary=raw["abstract"],
@@ -44,7 +44,9 @@ def corpus() -> list[Doc]:
     return docs
 
 
-def _events(engine: RelatedEngine, docs: list[Doc], live: dict[str, Doc], seed: int) -> None:
+def _events(
+    engine: RelatedEngine, docs: list[EngineInput], live: dict[str, EngineInput], seed: int
+) -> None:
     rng = random.Random(seed)
     for _ in range(400):
         roll = rng.random()
@@ -71,7 +73,7 @@ def _events(engine: RelatedEngine, docs: list[Doc], live: dict[str, Doc], seed: 
         EngineConfig(semantic_weight=0),
     ],
 )
-def test_incremental_equals_full_rebuild(corpus: list[Doc], config: EngineConfig) -> None:
+def test_incremental_equals_full_rebuild(corpus: list[EngineInput], config: EngineConfig) -> None:
     start = corpus[::2]
     engine = RelatedEngine.build(start, config=config)
     live = {d.id: d for d in start}
@@ -84,7 +86,7 @@ def test_incremental_equals_full_rebuild(corpus: list[Doc], config: EngineConfig
     assert (engine.basis is None) == (config.semantic_weight == 0)
 
 
-def test_incremental_from_empty_equals_build(corpus: list[Doc]) -> None:
+def test_incremental_from_empty_equals_build(corpus: list[EngineInput]) -> None:
     full = RelatedEngine.build(corpus, config=SMALL)
     engine = RelatedEngine(SMALL, full.stats, full.basis)
     for doc in reversed(corpus[:150]):
@@ -93,14 +95,14 @@ def test_incremental_from_empty_equals_build(corpus: list[Doc]) -> None:
     assert engine.lists() == rebuilt.lists()
 
 
-def test_postings_find_every_candidate(corpus: list[Doc]) -> None:
+def test_postings_find_every_candidate(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus[:200], config=SMALL)
     for doc in corpus[:20]:
         exhaustive = engine.rank_exhaustive(doc.id)
         assert [(o, s) for s, o in [(-n, o) for n, o in engine._full_ranking(doc.id)]] == exhaustive
 
 
-def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
+def test_self_and_removed_are_excluded(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus, config=SMALL)
     target = corpus[0].id
     first = engine.related(target)[0].article_id
@@ -112,7 +114,7 @@ def test_self_and_removed_are_excluded(corpus: list[Doc]) -> None:
     assert engine.related(first) == []
 
 
-def test_min_score_threshold(corpus: list[Doc]) -> None:
+def test_min_score_threshold(corpus: list[EngineInput]) -> None:
     loose = RelatedEngine.build(corpus, config=SMALL)
     floor = sorted(s for items in loose.lists().values() for _, s in items)[-1000]
     engine = RelatedEngine.build(corpus, config=replace(SMALL, min_score=floor))
@@ -121,7 +123,7 @@ def test_min_score_threshold(corpus: list[Doc]) -> None:
     assert sum(map(len, loose.lists().values())) > len(scores)
 
 
-def test_items_say_which_side_found_them(corpus: list[Doc]) -> None:
+def test_items_say_which_side_found_them(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus, config=SMALL)
     sources = {it.reasons.source for d in corpus for it in engine.related(d.id)}
     assert sources <= {"lexical", "semantic", "both"} and len(sources) >= 2
@@ -130,7 +132,7 @@ def test_items_say_which_side_found_them(corpus: list[Doc]) -> None:
     assert {it.reasons.source for d in corpus[:50] for it in lexical.related(d.id)} == {"lexical"}
 
 
-def test_reasons_in_surface_form(corpus: list[Doc]) -> None:
+def test_reasons_in_surface_form(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus, config=SMALL)
     source = corpus[0]
     items = engine.related(source.id, 3)
@@ -148,7 +150,7 @@ def test_reasons_in_surface_form(corpus: list[Doc]) -> None:
 
 def test_order_is_score_then_id_and_ties_are_stable() -> None:
     text = "مباراة الترجي والنجم في الدوري التونسي لكرة القدم"
-    docs = [Doc(id=f"a{i}", title=text, body=text + f" رقم{i}") for i in range(5)]
+    docs = [EngineInput(id=f"a{i}", title=text, body=text + f" رقم{i}") for i in range(5)]
     config = EngineConfig(duplicate_cosine=1.01)
     engine = RelatedEngine.build(docs, config=config)
     listed = engine.lists()["a2"]
@@ -157,7 +159,7 @@ def test_order_is_score_then_id_and_ties_are_stable() -> None:
     assert RelatedEngine.build(reversed(docs), config=config).lists() == engine.lists()
 
 
-def test_near_duplicates_do_not_fill_the_list(corpus: list[Doc]) -> None:
+def test_near_duplicates_do_not_fill_the_list(corpus: list[EngineInput]) -> None:
     source = corpus[10]
     copies = [replace(source, id=f"copy{i}", title=source.title + f" {i}") for i in range(3)]
     engine = RelatedEngine.build([*corpus, *copies], config=SMALL)
@@ -166,7 +168,7 @@ def test_near_duplicates_do_not_fill_the_list(corpus: list[Doc]) -> None:
     assert sum(o.startswith("copy") for o in [it.article_id for it in engine.related("copy0")]) == 0
 
 
-def test_duplicate_upsert_changes_nothing(corpus: list[Doc]) -> None:
+def test_duplicate_upsert_changes_nothing(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus[:100], config=SMALL)
     before = engine.lists()
     engine.take_dirty()
@@ -174,7 +176,7 @@ def test_duplicate_upsert_changes_nothing(corpus: list[Doc]) -> None:
     assert engine.lists() == before and engine.take_dirty() == set()
 
 
-def test_upsert_reports_changed_lists(corpus: list[Doc]) -> None:
+def test_upsert_reports_changed_lists(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus[:200], config=SMALL)
     before = engine.lists()
     changed = engine.upsert(corpus[250])
@@ -183,7 +185,7 @@ def test_upsert_reports_changed_lists(corpus: list[Doc]) -> None:
     assert changed - {corpus[250].id} == {a for a in before if before[a] != after[a]}
 
 
-def test_state_roundtrip(corpus: list[Doc]) -> None:
+def test_state_roundtrip(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus[:120], config=SMALL)
     assert engine.basis is not None
     basis = Basis.from_parts(pickle.loads(pickle.dumps(engine.basis.to_parts(terms_per_part=500))))

@@ -8,29 +8,18 @@ from typing import Any
 
 import pytest
 
-from services.related import fencing, rebuilder
-from services.related import repository as repo
+from services.related import domain, fencing
+from services.related import rebuild as full
 from services.related.context import engine_config
 from services.related.index import LiveIndex
+from services.related.repair import TakeOver
+from services.related.repository import INDEX, META
 from services.related.source import ArticlesSource
 from shared.events import utcnow
 from shared.lease import LeaseLost
 from tests.conftest import ADMIN
 from tests.helpers import eventually
-from tests.integration.related.support import (
-    History,
-    ant_articles,
-    app_client,
-    create_app,
-    event,
-    expected_lists,
-    processed,
-    producer,
-    related_settings,
-    send,
-    stored_lists,
-    transport,
-)
+from tests.integration.related import support
 
 
 class Report:
@@ -49,35 +38,36 @@ class Report:
 
 def rebuild(app, index: LiveIndex, store: dict, report: Report, owner: str, **kw: Any):  # type: ignore[no-untyped-def]
     ctx = app.state.related
-    source = ArticlesSource("http://articles", page_size=4, transport=transport(store))
-    return rebuilder.rebuild(
-        runtime=ctx.runtime, index=index, source=source, report=report, owner=owner,
-        lease_s=ctx.settings.lease_s, batch=ctx.settings.write_batch, **kw,
-    )  # fmt: skip
+    source = ArticlesSource("http://articles", page_size=4, transport=support.transport(store))
+    work = full.Rebuild(
+        ctx.repository, ctx.runtime, index, report, owner=owner, batch=ctx.settings.write_batch
+    )
+    return full.rebuild(work, source, lease_s=ctx.settings.lease_s, **kw)
 
 
 async def a_replica(app) -> LiveIndex:  # type: ignore[no-untyped-def]
     """Another process's live index over the same database."""
     ctx = app.state.related
-    index = LiveIndex(engine_config(ctx.settings), "replica-b", lease_s=ctx.settings.lease_s)
-    await index.load(ctx.runtime.db)
+    take_over = TakeOver(ctx.repository, lease_s=ctx.settings.lease_s)
+    index = LiveIndex(engine_config(ctx.settings), "replica-b", ctx.repository, take_over=take_over)
+    await index.load()
     return index
 
 
 async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation):
-    history = History(ant_articles(16), seed=11)
-    settings = related_settings(infra, isolation, lease_s=0.6, write_batch=4)
+    history = support.History(support.ant_articles(16), seed=11)
+    settings = support.related_settings(infra, isolation, lease_s=0.6, write_batch=4)
     truth: dict = {}
-    app = create_app(settings, articles_transport=transport(truth))
-    async with producer(infra, isolation) as articles, app_client(app) as client:
-        await send(articles, *(history.step() for _ in range(30)))
-        await processed(app, 30)
+    app = support.create_app(settings, articles_transport=support.transport(truth))
+    async with support.producer(infra, isolation) as articles, support.app_client(app) as client:
+        await support.send(articles, *(history.step() for _ in range(30)))
+        await support.processed(app, 30)
         older = dict(history.snapshots())  # what the stalled rebuild listed
-        await send(articles, *(history.step() for _ in range(20)))
-        await processed(app, 50)
+        await support.send(articles, *(history.step() for _ in range(20)))
+        await support.processed(app, 50)
         truth.update(history.snapshots())
         stalled = Report(stall=True)
-        lease = fencing.index_lease(app.state.related.runtime.db, "job-stalled", 0.6)
+        lease = fencing.index_lease(app.state.related.repository, "job-stalled", 0.6)
 
         async def frozen(every_s: float) -> None:  # a process stopped: no renewal either
             await asyncio.Event().wait()
@@ -98,16 +88,18 @@ async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation
         stalled.gate.set()  # the stalled holder wakes up and tries to write its old lists
         with pytest.raises(LeaseLost):
             await task
-        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
+        assert await support.stored_lists(app) == support.expected_lists(
+            settings, history.published(), None
+        )
 
 
 async def test_two_rebuilders_with_a_lease_shorter_than_the_work(infra, isolation):
-    history = History(ant_articles(20), seed=12)
-    settings = related_settings(infra, isolation, lease_s=0.15, write_batch=2)
-    app = create_app(settings)
-    async with producer(infra, isolation) as articles, app_client(app):
-        await send(articles, *(history.step() for _ in range(40)))
-        await processed(app, 40)
+    history = support.History(support.ant_articles(20), seed=12)
+    settings = support.related_settings(infra, isolation, lease_s=0.15, write_batch=2)
+    app = support.create_app(settings)
+    async with support.producer(infra, isolation) as articles, support.app_client(app):
+        await support.send(articles, *(history.step() for _ in range(40)))
+        await support.processed(app, 40)
         store = history.snapshots()
         one, two = await a_replica(app), await a_replica(app)
         started = asyncio.get_running_loop().time()
@@ -118,29 +110,31 @@ async def test_two_rebuilders_with_a_lease_shorter_than_the_work(infra, isolatio
         took = asyncio.get_running_loop().time() - started
         assert took > 2 * settings.lease_s  # the work outlasted the lease: renewal kept it
         assert all(r["articles"] == len(store) for r in results)
-        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
-        meta = await repo.get_meta(app.state.related.runtime.db)
-        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] >= 2
+        assert await support.stored_lists(app) == support.expected_lists(
+            settings, history.published(), None
+        )
+        meta = await app.state.related.repository.get_meta()
+        assert domain.lease_state(meta) == "free" and meta["lease"]["token"] >= 2
 
 
 async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isolation):
-    articles_list = ant_articles(6)
-    settings = related_settings(infra, isolation, lease_s=1.0)
-    app = create_app(settings)
-    async with producer(infra, isolation) as articles, app_client(app) as client:
-        await send(articles, *(event("published", a, 1) for a in articles_list[:5]))
-        await processed(app, 5)
+    articles_list = support.ant_articles(6)
+    settings = support.related_settings(infra, isolation, lease_s=1.0)
+    app = support.create_app(settings)
+    async with support.producer(infra, isolation) as articles, support.app_client(app) as client:
+        await support.send(articles, *(support.event("published", a, 1) for a in articles_list[:5]))
+        await support.processed(app, 5)
         db = app.state.related.runtime.db
         # A replica died mid-rebuild holding the lease (kill -9: nothing released it).
         until = utcnow() + timedelta(seconds=1.5)
-        await db[repo.META].update_one(
-            {"_id": repo.INDEX},
+        await db[META].update_one(
+            {"_id": INDEX},
             {"$set": {"lease": {"owner": "dead-job", "token": 7, "until": until}}},
         )
         ready = (await client.get("/health/ready")).json()
         assert ready["checks"]["index"] is True
         assert "rebuilding" in ready["checks"]["state"]["index"]
-        await send(articles, event("published", articles_list[5], 1))
+        await support.send(articles, support.event("published", articles_list[5], 1))
         saw_waiting = False
         started = asyncio.get_running_loop().time()
         while (await client.get(f"/articles/{articles_list[5]['id']}/related")).status_code != 200:
@@ -151,5 +145,5 @@ async def test_dead_holder_is_taken_over_fast_and_readiness_says_so(infra, isola
             await asyncio.sleep(0.05)
         assert saw_waiting
         assert (await client.get("/health/ready")).status_code == 200
-        meta = await repo.get_meta(db)
-        assert fencing.lease_state(meta) == "free" and meta["lease"]["token"] == 8
+        meta = await app.state.related.repository.get_meta()
+        assert domain.lease_state(meta) == "free" and meta["lease"]["token"] == 8

@@ -15,13 +15,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Query
 
-from services.related import basis_store, domain
-from services.related import repository as repo
+from services.related import domain
 from services.related.config import Settings
 from services.related.context import engine_config
 from services.related.engine import RelatedEngine
-from services.related.index import LiveIndex
 from services.related.main import create_app
+from services.related.repository import IndexRepository
 from services.related.scoring import Stats
 from services.related.semantic import Basis
 from shared.events import (
@@ -151,9 +150,8 @@ def expected_lists(
         stats=stats,
         basis=basis,
     )
-    view = LiveIndex(engine_config(settings), "expected")
-    view.install(engine, {aid: domain.card(s) for aid, s in snaps.items()}, seq=0, epoch=0)
-    return {aid: domain.render_items(engine.related(aid), view.names) for aid in snaps}
+    names = {aid: domain.card(s) for aid, s in snaps.items()}
+    return {aid: domain.render_items(engine.related(aid), names) for aid in snaps}
 
 
 def articles_app(store: dict[str, ArticleSnapshot], gate: asyncio.Event | None = None) -> FastAPI:
@@ -188,16 +186,15 @@ __all__ = ["app_client", "create_app", "eventually"]
 
 async def index_stats(app: FastAPI) -> Stats:
     """The frozen stats of the service's current epoch (empty before the first rebuild)."""
-    db = app.state.related.runtime.db
-    meta = await repo.get_meta(db)
-    stored = await repo.load_stats(db, int(meta.get("epoch", 0)))
+    store: IndexRepository = app.state.related.repository
+    stored = await store.load_stats(int((await store.get_meta()).get("epoch", 0)))
     return Stats.from_dict(stored) if stored else Stats()
 
 
 async def index_basis(app: FastAPI) -> Basis | None:
     """The semantic basis of the service's current epoch, as stored."""
-    db = app.state.related.runtime.db
-    return await basis_store.load_basis(db, int((await repo.get_meta(db)).get("epoch", 0)))
+    store: IndexRepository = app.state.related.repository
+    return await store.load_basis(int((await store.get_meta()).get("epoch", 0)))
 
 
 class History:

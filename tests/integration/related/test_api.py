@@ -7,26 +7,17 @@ from redis.asyncio import Redis
 from shared.broker import decode_entry
 from shared.events import RELATED_STREAM
 from tests.conftest import ADMIN, EDITOR
-from tests.integration.related.support import (
-    ant_articles,
-    app_client,
-    create_app,
-    event,
-    processed,
-    producer,
-    related_settings,
-    send,
-)
+from tests.helpers import eventually
+from tests.integration.related.support import ant_articles, event
 
 
-async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(infra, isolation):
+async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(start_related):
     articles = ant_articles(24)
     twin = {**articles[0], "id": "twin", "slug": "توأم"}  # a near-duplicate of art-000
-    settings = related_settings(infra, isolation)
-    app = create_app(settings)
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *(event("published", a, 1) for a in [*articles, twin]))
-        await processed(app, 25)
+    async with start_related() as related:
+        client, settings = related.client, related.settings
+        await related.send(*(event("published", a, 1) for a in [*articles, twin]))
+        await related.processed(25)
 
         for article in articles:
             body = (await client.get(f"/articles/{article['id']}/related")).json()
@@ -60,8 +51,8 @@ async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(inf
         assert len((await client.get("/articles/art-000/related?limit=2")).json()["items"]) <= 2
 
         gone = first[0]["id"]
-        await send(articles_rt, event("unpublished", by_id[gone], 2))
-        await processed(app, 26)
+        await related.send(event("unpublished", by_id[gone], 2))
+        await related.processed(26)
         missing = await client.get(f"/articles/{gone}/related", headers={"Accept-Language": "en"})
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "not_found"
@@ -71,8 +62,9 @@ async def test_lists_hold_published_others_with_reasons_and_follow_unpublish(inf
                 assert gone not in [i["id"] for i in response.json()["items"]]
 
 
-async def test_unknown_article_bad_limit_and_admin_only_rebuild(infra, isolation):
-    async with app_client(create_app(related_settings(infra, isolation))) as client:
+async def test_unknown_article_bad_limit_and_admin_only_rebuild(start_related):
+    async with start_related() as related:
+        client = related.client
         unknown = await client.get("/articles/nope/related")
         assert unknown.status_code == 404
         assert set(unknown.json()["error"]) == {"code", "message", "message_ar", "fields"}
@@ -84,15 +76,14 @@ async def test_unknown_article_bad_limit_and_admin_only_rebuild(infra, isolation
         assert missing.status_code == 404
 
 
-async def test_changed_lists_are_announced_with_related_updated(infra, isolation):
+async def test_changed_lists_are_announced_with_related_updated(start_related):
     articles = ant_articles(6)
-    app = create_app(related_settings(infra, isolation))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *(event("published", a, 1) for a in articles))
-        await processed(app, 6)
-        ctx = app.state.related
-        stream = ctx.settings.stream(RELATED_STREAM)
-        redis = Redis.from_url(ctx.settings.redis_url.get_secret_value())
+    async with start_related() as related:
+        client = related.client
+        await related.send(*(event("published", a, 1) for a in articles))
+        await related.processed(6)
+        stream = related.settings.stream(RELATED_STREAM)
+        redis = Redis.from_url(related.settings.redis_url.get_secret_value())
         try:
 
             async def announced() -> set[str]:
@@ -106,8 +97,6 @@ async def test_changed_lists_are_announced_with_related_updated(infra, isolation
                 a["id"]: (await client.get(f"/articles/{a['id']}/related")).json()["items"]
                 for a in articles
             }
-            from tests.helpers import eventually
-
             await eventually(lambda: _has(announced(), set(lists)))
             (_, fields), *_ = await redis.xrange(stream)
             assert decode_entry(fields)["type"] == "related.updated"

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from shared.events import CategoryRef, Image
-from tests.integration.related.support import (
-    ant_articles,
-    app_client,
-    create_app,
-    event,
-    processed,
-    producer,
-    related_settings,
-    send,
-)
+from tests.integration.related.support import ant_articles, event
 
 PHOTO = Image(src="https://cdn.example.com/p.jpg", caption="ملعب", credit="وكالة", alt="صورة")
 
@@ -21,7 +12,7 @@ def _with_page_fields(ev, **changes):  # type: ignore[no-untyped-def]
     return ev.model_copy(update={"data": ev.data.model_copy(update=changes)})
 
 
-async def test_items_are_cards_found_by_slug_and_old_slug_and_follow_changes(infra, isolation):
+async def test_items_are_cards_found_by_slug_and_old_slug_and_follow_changes(start_related):
     articles = ant_articles(12)
     sport = CategoryRef(slug="رياضة", name="رياضة")
     crumbs = [CategoryRef(slug="أخبار", name="أخبار"), sport]
@@ -36,10 +27,10 @@ async def test_items_are_cards_found_by_slug_and_old_slug_and_follow_changes(inf
         )
         for a in articles
     ]
-    app = create_app(related_settings(infra, isolation))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *events)
-        await processed(app, 12)
+    async with start_related() as related:
+        client = related.client
+        await related.send(*events)
+        await related.processed(12)
         source = articles[0]
         by_slug = await client.get(f"/articles/{source['slug']}/related")
         assert by_slug.status_code == 200, by_slug.text
@@ -67,8 +58,8 @@ async def test_items_are_cards_found_by_slug_and_old_slug_and_follow_changes(inf
             breadcrumb=crumbs,
             lead_image=None,
         )
-        await send(articles_rt, update)
-        await processed(app, 13)
+        await related.send(update)
+        await related.processed(13)
         old = await client.get(f"/articles/{by_id[shown['id']]['slug']}/related")
         new = await client.get("/articles/رابط-جديد/related")
         assert old.status_code == new.status_code == 200

@@ -4,40 +4,24 @@ from __future__ import annotations
 
 import asyncio
 
-from services.related import rebuild as command
-from services.related import repository as repo
+from services.related import rebuild_command
+from services.related.repository import IndexRepository
 from services.related.scoring import Stats
 from tests.conftest import ADMIN
 from tests.helpers import eventually
-from tests.integration.related.support import (
-    History,
-    ant_articles,
-    app_client,
-    create_app,
-    event,
-    expected_lists,
-    index_stats,
-    processed,
-    producer,
-    related_settings,
-    send,
-    snapshot,
-    stored_lists,
-    transport,
-)
+from tests.integration.related import support
 
 
-async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(infra, isolation):
-    history = History(ant_articles(16), seed=3)
+async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(start_related):
+    history = support.History(support.ant_articles(16), seed=3)
     store: dict = {}
     gate = asyncio.Event()
-    settings = related_settings(infra, isolation, articles_page_size=5)
-    app = create_app(settings, articles_transport=transport(store, gate))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *(history.step() for _ in range(40)))
-        await processed(app, 40)
+    async with start_related(store, gate, articles_page_size=5) as related:
+        client = related.client
+        await related.send(*(history.step() for _ in range(40)))
+        await related.processed(40)
         store.update(history.snapshots())
-        before = await stored_lists(app)
+        before = await related.lists()
         job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
         assert job["status"] in ("queued", "running")
         again = (await client.post("/admin/rebuild", headers=ADMIN)).json()
@@ -60,8 +44,8 @@ async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(infr
                 {k: v for k, v in i.items() if k != "source" and v is not None} for i in before[aid]
             ]
             assert served == stored
-        await send(articles_rt, *(history.step() for _ in range(10)))  # not in the listing
-        await processed(app, 50)
+        await related.send(*(history.step() for _ in range(10)))  # not in the listing
+        await related.processed(50)
         gate.set()
 
         async def finished() -> bool:
@@ -72,104 +56,108 @@ async def test_old_lists_serve_during_rebuild_and_events_meanwhile_are_kept(infr
         await eventually(finished, timeout=60)
         state = (await client.get(f"/admin/rebuild/{job['job_id']}", headers=ADMIN)).json()
         assert state["finished_at"] and state["processed"] == state["total"]
-        stats = await index_stats(app)
-        assert await stored_lists(app) == expected_lists(settings, history.published(), stats)
+        stats = await support.index_stats(related.app)
+        expected = support.expected_lists(related.settings, history.published(), stats)
+        assert await related.lists() == expected
 
 
-async def test_command_rebuilds_and_a_running_service_follows(infra, isolation):
-    history = History(ant_articles(14), seed=8)
-    settings = related_settings(infra, isolation)
-    app = create_app(settings)
-    async with producer(infra, isolation) as articles_rt, app_client(app):
-        await send(articles_rt, *(history.step() for _ in range(30)))
-        await processed(app, 30)
-        job = await command.run(settings, transport=transport(history.snapshots()), quiet=True)
+async def test_command_rebuilds_and_a_running_service_follows(start_related):
+    history = support.History(support.ant_articles(14), seed=8)
+    async with start_related() as related:
+        settings = related.settings
+        await related.send(*(history.step() for _ in range(30)))
+        await related.processed(30)
+        listing = support.transport(history.snapshots())
+        job = await rebuild_command.run(settings, transport=listing, quiet=True)
         assert job["status"] == "succeeded"
         assert job["result"]["articles"] == len(history.published())
-        stats = await index_stats(app)
+        stats = await support.index_stats(related.app)
         assert stats.n_docs == len(history.published())
-        assert await stored_lists(app) == expected_lists(settings, history.published(), None)
-        await send(articles_rt, *(history.step() for _ in range(15)))  # service reloads the epoch
-        await processed(app, 45)
-        assert await stored_lists(app) == expected_lists(settings, history.published(), stats)
+        assert await related.lists() == support.expected_lists(settings, history.published(), None)
+        await related.send(*(history.step() for _ in range(15)))  # service reloads the epoch
+        await related.processed(45)
+        assert await related.lists() == support.expected_lists(settings, history.published(), stats)
 
 
 async def test_two_replicas_on_one_group_produce_the_lists_of_one(infra, isolation):
-    history = History(ant_articles(16), seed=17)
-    one = related_settings(infra, isolation, consumer_name="replica-1")
-    two = related_settings(infra, isolation, consumer_name="replica-2")
-    first, second = create_app(one), create_app(two)
-    async with producer(infra, isolation) as articles_rt, app_client(first), app_client(second):
-        await send(articles_rt, *(history.step() for _ in range(80)))
-        await processed(first, 80)
+    history = support.History(support.ant_articles(16), seed=17)
+    one = support.related_settings(infra, isolation, consumer_name="replica-1")
+    two = support.related_settings(infra, isolation, consumer_name="replica-2")
+    first, second = support.create_app(one), support.create_app(two)
+    async with (
+        support.producer(infra, isolation) as articles_rt,
+        support.app_client(first),
+        support.app_client(second),
+    ):
+        await support.send(articles_rt, *(history.step() for _ in range(80)))
+        await support.processed(first, 80)
         shares = await first.state.related.runtime.redis.xinfo_consumers(
             one.stream("articles.events"), "related"
         )
         assert len(shares) == 2  # both replicas read from the group
-        assert await stored_lists(first) == expected_lists(one, history.published(), Stats())
+        assert await support.stored_lists(first) == support.expected_lists(
+            one, history.published(), Stats()
+        )
 
 
 async def test_failed_write_after_engine_change_is_retried_to_the_right_state(
-    infra, isolation, monkeypatch
+    start_related, monkeypatch
 ):
-    history = History(ant_articles(10), seed=4)
-    settings = related_settings(infra, isolation)
-    app = create_app(settings)
-    real = repo.write_lists
+    history = support.History(support.ant_articles(10), seed=4)
+    real = IndexRepository.write_lists
     failures = {"left": 3}
 
-    async def flaky(db, upserts, deletes, session=None):  # type: ignore[no-untyped-def]
+    async def flaky(store, upserts, deletes, session=None):  # type: ignore[no-untyped-def]
         if session is not None and failures["left"] > 0:
             failures["left"] -= 1
             raise RuntimeError("MongoDB went away mid-transaction")
-        await real(db, upserts, deletes, session)
+        await real(store, upserts, deletes, session)
 
-    monkeypatch.setattr(repo, "write_lists", flaky)
-    async with producer(infra, isolation) as articles_rt, app_client(app):
-        await send(articles_rt, *(history.step() for _ in range(25)))
-        await processed(app, 25)
+    monkeypatch.setattr(IndexRepository, "write_lists", flaky)
+    async with start_related() as related:
+        await related.send(*(history.step() for _ in range(25)))
+        await related.processed(25)
         assert failures["left"] == 0
-        assert await stored_lists(app) == expected_lists(settings, history.published(), Stats())
-        engine = app.state.related.index.engine
+        expected = support.expected_lists(related.settings, history.published(), Stats())
+        assert await related.lists() == expected
+        engine = related.ctx.index.engine
         assert set(engine.lists()) == set(history.published())  # memory matches MongoDB
 
 
 async def test_first_event_after_restart_uses_the_stored_index(infra, isolation):
-    history = History(ant_articles(12), seed=9)
-    settings = related_settings(infra, isolation)
-    async with producer(infra, isolation) as articles_rt:
-        app = create_app(settings)
-        async with app_client(app):
-            await send(articles_rt, *(history.step() for _ in range(25)))
-            await processed(app, 25)
-        restarted = create_app(settings)
-        async with app_client(restarted):
-            await send(articles_rt, *(history.step() for _ in range(10)))
-            await processed(restarted, 35)
-            expected = expected_lists(settings, history.published(), Stats())
-            assert await stored_lists(restarted) == expected
+    history = support.History(support.ant_articles(12), seed=9)
+    settings = support.related_settings(infra, isolation)
+    async with support.producer(infra, isolation) as articles_rt:
+        app = support.create_app(settings)
+        async with support.app_client(app):
+            await support.send(articles_rt, *(history.step() for _ in range(25)))
+            await support.processed(app, 25)
+        restarted = support.create_app(settings)
+        async with support.app_client(restarted):
+            await support.send(articles_rt, *(history.step() for _ in range(10)))
+            await support.processed(restarted, 35)
+            expected = support.expected_lists(settings, history.published(), Stats())
+            assert await support.stored_lists(restarted) == expected
             index = restarted.state.related.index
             assert {a: len(x) for a, x in index.engine.lists().items()} == {
                 a: len(x) for a, x in expected.items()
             }
 
 
-async def test_statistics_are_refreshed_automatically_when_the_corpus_grows(infra, isolation):
+async def test_statistics_are_refreshed_automatically_when_the_corpus_grows(start_related):
     """Idf frozen on an empty corpus would score every term alike: growth triggers a rebuild."""
-    articles = ant_articles(24)
-    store: dict = {}
-    settings = related_settings(infra, isolation, auto_rebuild_growth=1.3, auto_rebuild_min_docs=20)
-    app = create_app(settings, articles_transport=transport(store))
-    async with producer(infra, isolation) as articles_rt, app_client(app):
-        for article in articles:
-            store[article["id"]] = snapshot(article, version=1)
-        await send(articles_rt, *(event("published", a, 1) for a in articles))
-        await processed(app, len(articles))
+    articles = support.ant_articles(24)
+    store = {a["id"]: support.snapshot(a, version=1) for a in articles}
+    async with start_related(store, auto_rebuild_growth=1.3, auto_rebuild_min_docs=20) as related:
+        await related.send(*(support.event("published", a, 1) for a in articles))
+        await related.processed(len(articles))
 
         async def refreshed() -> bool:
-            return (await index_stats(app)).n_docs >= 20
+            return (await support.index_stats(related.app)).n_docs >= 20
 
         await eventually(refreshed, timeout=30)
-        jobs = await app.state.related.runtime.db.rebuild_jobs.find({}).to_list(None)
+        jobs = await related.ctx.runtime.db.rebuild_jobs.find({}).to_list(None)
         assert [job["requested_by"] for job in jobs] == ["auto:corpus-grew"]
-        assert (await index_stats(app)).df  # real document frequencies, not an empty snapshot
+        assert (
+            await support.index_stats(related.app)
+        ).df  # real frequencies, not an empty snapshot

@@ -7,16 +7,7 @@ from collections import Counter
 
 from services.related import search
 from shared.arabic import analyze, stem, tokenize
-from tests.integration.related.support import (
-    ant_articles,
-    app_client,
-    create_app,
-    event,
-    processed,
-    producer,
-    related_settings,
-    send,
-)
+from tests.integration.related.support import ant_articles, event
 
 ECONOMY_TITLE = {
     "id": "eco-title", "slug": "اقتصاد-تونس", "title": "نمو اقتصاد تونس في الربع الأول",
@@ -52,12 +43,12 @@ def brute_force(articles: list[dict], q: str) -> list[str]:  # type: ignore[type
     return [a for a, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-async def test_search_finds_inflected_forms_ranks_pages_and_highlights(infra, isolation):
+async def test_search_finds_inflected_forms_ranks_pages_and_highlights(start_related):
     articles = [*ant_articles(30), ECONOMY_TITLE, ECONOMY_BODY]
-    app = create_app(related_settings(infra, isolation))
-    async with producer(infra, isolation) as articles_rt, app_client(app) as client:
-        await send(articles_rt, *(event("published", a, 1) for a in articles))
-        await processed(app, len(articles))
+    async with start_related() as related:
+        client = related.client
+        await related.send(*(event("published", a, 1) for a in articles))
+        await related.processed(len(articles))
 
         found = (await client.get("/search", params={"q": "والاقتصاد"})).json()
         ids = [i["id"] for i in found["items"]]
@@ -84,18 +75,19 @@ async def test_search_finds_inflected_forms_ranks_pages_and_highlights(infra, is
             assert seen == expected, q
             assert len(seen) == len(set(seen))
 
-        await send(articles_rt, event("unpublished", ECONOMY_TITLE, 2))
+        await related.send(event("unpublished", ECONOMY_TITLE, 2))
         changed = {**ECONOMY_BODY, "paragraphs": ["لم يعد النص يذكر ذلك الموضوع."]}
-        await send(articles_rt, event("updated", changed, 2))
-        await processed(app, len(articles) + 2)
+        await related.send(event("updated", changed, 2))
+        await related.processed(len(articles) + 2)
         after = (await client.get("/search", params={"q": "اقتصاد"})).json()
         assert {"eco-title", "eco-body"}.isdisjoint(i["id"] for i in after["items"])
         again = (await client.get("/search", params={"q": "الموضوع"})).json()
         assert "eco-body" in [i["id"] for i in again["items"]]
 
 
-async def test_search_bad_input(infra, isolation):
-    async with app_client(create_app(related_settings(infra, isolation))) as client:
+async def test_search_bad_input(start_related):
+    async with start_related() as related:
+        client = related.client
         for params in ({}, {"q": ""}, {"q": "   "}, {"q": "ا" * 201}):
             response = await client.get("/search", params=params)
             assert response.status_code == 422, params

@@ -13,17 +13,7 @@ import random
 
 from shared.events import ArticleSnapshot, Block
 from tests.conftest import ADMIN
-from tests.integration.related.support import (
-    app_client,
-    create_app,
-    event,
-    processed,
-    producer,
-    related_settings,
-    send,
-    snapshot,
-    transport,
-)
+from tests.integration.related.support import event, snapshot
 
 ARTICLES = int(os.environ.get("AKHBAR_LOOP_TEST_ARTICLES", "2000"))
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -42,15 +32,14 @@ def synthetic(n: int, seed: int = 3) -> dict[str, ArticleSnapshot]:
     }  # fmt: skip
 
 
-async def test_health_and_reads_answer_within_a_second_during_a_large_rebuild(infra, isolation):
+async def test_health_and_reads_answer_within_a_second_during_a_large_rebuild(start_related):
     store = synthetic(ARTICLES)
-    settings = related_settings(infra, isolation, articles_page_size=500, write_batch=50)
-    app = create_app(settings, articles_transport=transport(store))
     seed = {"id": "seed", "slug": "seed", "title": "مقال أول", "paragraphs": ["نص المقال"] * 3}
     store["seed"] = snapshot(seed, version=1)  # still published after the rebuild
-    async with producer(infra, isolation) as articles, app_client(app) as client:
-        await send(articles, event("published", seed, 1))
-        await processed(app, 1)
+    async with start_related(store, articles_page_size=500, write_batch=50) as related:
+        client = related.client
+        await related.send(event("published", seed, 1))
+        await related.processed(1)
         assert (await client.get("/articles/seed/related")).status_code == 200
         job = (await client.post("/admin/rebuild", headers=ADMIN)).json()
         loop = asyncio.get_running_loop()
