@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from shared.arabic import analyze, normalize, stem, tokenize
+from shared.arabic.text import WORD_AS_WRITTEN
 
 TITLE_BOOST = 3.0
 K1, B = 1.2, 0.75
 SNIPPET_WORDS = 30
 # A written word with the marks and joiners inside it (so offsets cover the word as written).
-_WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed\u200c\u200d])+")
+_WORD = WORD_AS_WRITTEN  # marks and invisible characters never cut a word (one table)
 
 Posting = tuple[float, float, float]  # title tf, body tf, weighted length of the article
 

@@ -107,3 +107,12 @@ def test_snippet_window_and_offsets():
     assert [snippet[s:e] for s, e in highlights] == ["والاقتصاد"]
     assert len(snippet.split()) <= search.SNIPPET_WORDS + 2
     assert math.isclose(search.idf(10, 10), math.log(1 + 0.5 / 10.5))
+
+
+def test_snippet_highlights_a_word_with_an_invisible_character_whole():
+    """A word joiner or zero-width space inside a word (pasted text) does not cut it in two:
+    the snippet uses the one character table of shared.arabic."""
+    for invisible in ("\u2060", "\u200b", "\ufeff", "\u061c"):
+        word = f"المؤ{invisible}تمر"
+        snippet, highlights = search.snippet(f"افتتح {word} اليوم", search.query_terms("مؤتمر"))
+        assert [snippet[s:e] for s, e in highlights] == [word], repr(invisible)
