@@ -193,20 +193,23 @@ class CommentRepository:
         return docs
 
     async def count_public(self, article_id: str) -> int:
-        """Approved comments a reader can see: replies in a thread whose first comment is
-        hidden (pending again, reported, rejected, spam) are not shown, so not counted."""
-        approved = await self.comments.count_documents(
-            {"article_id": article_id, "status": "approved"}
+        """Approved comments: what the article page shows (replies under a hidden thread start
+        included) and what the articles service counts as `comment_count`."""
+        return int(
+            await self.comments.count_documents({"article_id": article_id, "status": "approved"})
         )
-        hidden_roots = await self.comments.find(
-            {"article_id": article_id, "status": {"$in": HIDDEN}, "parent_id": None}, {"_id": 1}
-        ).to_list(None)
-        if not hidden_roots:
-            return int(approved)
-        orphans = await self.comments.count_documents(
-            {"root_id": {"$in": [d["_id"] for d in hidden_roots]}, "status": "approved"}
+
+    async def hidden_roots_with_replies(self, article_id: str) -> list[Doc]:
+        """Thread starts no longer shown (pending again, reported, rejected, spam) that hold
+        approved replies: the page shows them as placeholders so the replies keep their place."""
+        roots = await self.comments.distinct(
+            "root_id", {"article_id": article_id, "status": "approved", "root_id": {"$ne": None}}
         )
-        return int(approved - orphans)
+        if not roots:
+            return []
+        query = {"_id": {"$in": roots}, "status": {"$in": HIDDEN}}
+        docs: list[Doc] = await self.comments.find(query).to_list(None)
+        return docs
 
     # --- audit, bans, reports -------------------------------------------------------------
 

@@ -67,13 +67,16 @@ class SubmitOut(BaseModel):
 
 
 class PublicComment(BaseModel):
-    """A comment as readers see it: never the email or any hash of it."""
+    """A comment as readers see it: never the email or any hash of it. A thread start that
+    was hidden after replies to it were approved is `removed` (no name, no body): its
+    approved replies stay under it."""
 
     id: str
     article_id: str
     parent_id: str | None
-    author_name: str
-    body: str
+    author_name: str | None
+    body: str | None
+    removed: bool = False
     created_at: datetime
     replies: list[PublicComment] = []
 

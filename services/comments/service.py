@@ -150,7 +150,34 @@ async def submit(
 
 def _public(doc: Doc) -> Doc:
     keys = ("article_id", "parent_id", "author_name", "body", "created_at", "ancestors")
-    return {"id": doc["_id"], **{k: doc.get(k) for k in keys}}
+    shown = {"id": doc["_id"], **{k: doc.get(k) for k in keys}, "removed": False}
+    if doc["status"] != "approved":  # a hidden thread start: its place, nothing of it
+        shown |= {"author_name": None, "body": None, "removed": True}
+    return shown
+
+
+async def _thread_starts(
+    repo: CommentRepository,
+    article_id: str,
+    after: tuple[datetime, str] | None,
+    *,
+    newest: bool,
+    limit: int,
+) -> list[Doc]:
+    """Up to `limit` thread starts in page order: the approved ones, and hidden ones that hold
+    approved replies (few: merged in by their sort key)."""
+    query = {"article_id": article_id, "status": "approved", "parent_id": None}
+    roots = await repo.page(query, after=after, newest=newest, limit=limit)
+    placeholders = await repo.hidden_roots_with_replies(article_id)
+    if not placeholders:
+        return roots
+
+    def key(doc: Doc) -> tuple[datetime, str]:
+        return doc["created_at"], doc["_id"]
+
+    if after is not None:
+        placeholders = [d for d in placeholders if (key(d) < after if newest else key(d) > after)]
+    return sorted([*roots, *placeholders], key=key, reverse=newest)[:limit]
 
 
 async def list_public(
@@ -166,8 +193,7 @@ async def list_public(
     newest first, and the article's id."""
     article_id = (await find_article(repo, article_id))["_id"]
     after = lifecycle.page_cursor(cursor)
-    query = {"article_id": article_id, "status": "approved", "parent_id": None}
-    roots = await repo.page(query, after=after, newest=newest, limit=limit + 1)
+    roots = await _thread_starts(repo, article_id, after, newest=newest, limit=limit + 1)
     roots, next_cursor = lifecycle.split_page(roots, limit)
     root_ids = [r["_id"] for r in roots]
     replies = await repo.replies(root_ids, max_replies) if roots else []

@@ -41,6 +41,15 @@ function reportButton(comment) {
 
 function commentEl(comment, onReply) {
   const replies = (comment.replies || []).map((r) => commentEl(r, onReply));
+  if (comment.removed) {
+    // A thread start hidden by the moderators after replies to it were approved: its place only.
+    return h(
+      "li",
+      { class: "comment comment-removed", id: `comment-${comment.id}`, dataset: { id: comment.id } },
+      h("p", { class: "comment-body" }, "تعليق غير متاح"),
+      replies.length ? h("ol", { class: "replies" }, replies) : null,
+    );
+  }
   return h(
     "li",
     { class: "comment", id: `comment-${comment.id}`, dataset: { id: comment.id } },
