@@ -72,8 +72,37 @@ def error_response(err: ApiError) -> JSONResponse:
     )
 
 
+# --- the builders every service uses for the errors they share -----------------------------
+
+
 def not_found(what: str = "resource", what_ar: str = "المورد") -> ApiError:
-    return ApiError(404, "not_found", f"{what} not found", f"{what_ar} غير موجود")
+    """404 not_found naming what is missing, e.g. `not_found("Article", "المقال")`."""
+    return ApiError(404, "not_found", f"{what} not found.", f"{what_ar} غير موجود.")
+
+
+def invalid_cursor() -> ApiError:
+    """400 invalid_cursor: a list's cursor that was not made by the service (or was altered)."""
+    return ApiError(
+        400,
+        "invalid_cursor",
+        "The cursor is not valid; start again from the first page.",
+        "مؤشر الصفحة غير صالح؛ ابدأ من الصفحة الأولى.",
+        {"cursor": "invalid"},
+    )
+
+
+VALIDATION_FAILED = ("Some fields are missing or invalid.", "بعض الحقول ناقصة أو غير صالحة.")
+
+
+def validation_failed(
+    fields: dict[str, str], message: str | None = None, message_ar: str | None = None
+) -> ApiError:
+    """422 validation_failed naming each field at fault (the one builder of this error).
+
+    The message is the generic one unless the caller has a more precise sentence for it.
+    """
+    generic, generic_ar = VALIDATION_FAILED
+    return ApiError(422, "validation_failed", message or generic, message_ar or generic_ar, fields)
 
 
 # pydantic error type -> (English, Arabic) message for the field.
@@ -121,13 +150,7 @@ _EMAIL = ("Not a valid email address.", "عنوان البريد الإلكتر�
 
 def invalid_field(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
     """422 validation_failed naming one field, in the caller's language."""
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {field: message_ar if arabic else message},
-    )
+    return validation_failed({field: message_ar if arabic else message})
 
 
 def prefers_arabic(request: Request) -> bool:
@@ -172,15 +195,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     fields: dict[str, str] = {}
     for error in errors:
         fields.setdefault(_field_name(tuple(error.get("loc", ()))), _field_message(error, arabic))
-    return JSONResponse(
-        error_body(
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            fields,
-        ),
-        status_code=422,
-    )
+    return error_response(validation_failed(fields))
 
 
 async def _api_error_handler(_: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from shared.errors import ApiError
+from shared.errors import invalid_cursor
 from shared.moments import in_window
 
 MAX_CURSOR = 512
@@ -75,16 +75,6 @@ def decode_keyset(cursor: str) -> tuple[datetime, str]:
     if not in_window(moment):
         raise InvalidCursor("invalid cursor")
     return moment, key
-
-
-def invalid_cursor() -> ApiError:
-    return ApiError(
-        400,
-        "invalid_cursor",
-        "The cursor is not valid; start again from the first page.",
-        "مؤشر الصفحة غير صالح؛ ابدأ من الصفحة الأولى.",
-        {"cursor": "invalid"},
-    )
 
 
 def keyset_or_400(cursor: str | None) -> tuple[datetime, str] | None:

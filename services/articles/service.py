@@ -9,11 +9,16 @@ from typing import Any
 
 from services.articles import domain, presentation, repository, tags
 from services.articles.catalog import category_fields
-from services.articles.errors import body_too_large, invalid_transition, not_found, stale
+from services.articles.errors import (
+    body_too_large,
+    invalid_transition,
+    not_found,
+    publish_at_not_future,
+    stale,
+)
 from services.articles.schemas import ArticleCreate, ArticlePatch
 from services.articles.slugs import choose_slug, with_slug_retry
 from shared import mongo
-from shared.errors import ApiError
 from shared.http import request_id_var
 from shared.runtime import Runtime
 
@@ -180,13 +185,7 @@ async def transition(
             changes["published_at"] = published_at or doc.get("published_at") or domain.now()
         if action == "schedule":
             if publish_at is None or publish_at <= domain.now():
-                raise ApiError(
-                    422,
-                    "validation_failed",
-                    "publish_at must be in the future.",
-                    "يجب أن يكون موعد النشر في المستقبل.",
-                    {"publish_at": "must be in the future"},
-                )
+                raise publish_at_not_future()
             changes["publish_at"] = publish_at
         return changes
 

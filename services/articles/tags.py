@@ -12,7 +12,7 @@ from typing import Any
 
 from services.articles import domain
 from shared import mongo, pagination
-from shared.errors import ApiError
+from shared.errors import invalid_cursor
 
 TAG_COUNTS = "tag_counts"
 Doc = dict[str, Any]
@@ -82,11 +82,5 @@ def _after(cursor: str | None) -> tuple[int, str] | None:
         if not isinstance(count, int) or not isinstance(tag, str):
             raise ValueError("invalid cursor")
     except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            "مؤشر الصفحة غير صالح.",
-            {"cursor": "invalid"},
-        ) from exc
+        raise invalid_cursor() from exc
     return count, tag

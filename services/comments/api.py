@@ -35,7 +35,7 @@ from services.comments.schemas import (
 )
 from shared.auth import Principal, require
 from shared.cache import cached_json
-from shared.errors import ApiError, prefers_arabic
+from shared.errors import invalid_field, not_found, prefers_arabic
 
 
 def _ctx(request: Request) -> Context:
@@ -123,7 +123,7 @@ async def moderation_page() -> FileResponse:
 @moderation_router.get("/assets/{name}", include_in_schema=False)
 async def moderation_asset(name: str) -> FileResponse:
     if name not in _ASSETS:
-        raise ApiError(404, "not_found", "Not found.", "غير موجود.")
+        raise not_found()
     return FileResponse(STATIC / name, media_type=_ASSETS[name], headers=_PAGE_HEADERS)
 
 
@@ -153,16 +153,8 @@ async def reject(
 ) -> ActionResult:
     """A rejection always names its reason: no body is a 422 naming `reason`, not a default."""
     if data is None:
-        raise ApiError(
-            422,
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            {
-                "reason": "هذا الحقل مطلوب."
-                if prefers_arabic(request)
-                else "This field is required."
-            },
+        raise invalid_field(
+            "reason", "This field is required.", "هذا الحقل مطلوب.", prefers_arabic(request)
         )
     return await moderation.act(
         ctx,

@@ -18,7 +18,7 @@ from services.comments.schemas import (
 )
 from services.comments.search import comment_keys
 from shared import mongo
-from shared.errors import ApiError, not_found
+from shared.errors import ApiError, invalid_field, not_found
 from shared.events import (
     CommentModerated,
     CommentModeratedData,
@@ -43,10 +43,6 @@ _REFUSALS = {
 _UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
 
 
-def article_not_found() -> ApiError:
-    return not_found("Article", "المقال")
-
-
 def _refused(reason: str, status: int, retry_after_s: float | None = None) -> ApiError:
     code, message, message_ar = _REFUSALS[reason]
     headers = (
@@ -59,18 +55,12 @@ async def find_article(ctx: Context, key: str) -> dict[str, Any]:
     """The read model of a commentable article by id, slug or old slug; 404 otherwise."""
     article = await ctx.repo.article_by_key(key)
     if article is None or lifecycle.accepts_comments(article) == "unknown":
-        raise article_not_found()
+        raise not_found("Article", "المقال")
     return article
 
 
 def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {"parent_id": why_ar if arabic else why},
-    )
+    return invalid_field("parent_id", why, why_ar, arabic)
 
 
 def body_hash(body: str) -> str:

@@ -13,14 +13,10 @@ from services.related.context import PRODUCER, Context
 from services.related.index import IndexBusy, StaleIndex
 from services.related.schemas import RebuildJob, RelatedList
 from shared import mongo
-from shared.errors import ApiError, not_found
+from shared.errors import not_found
 from shared.events import ArticleEvent, RelatedUpdated, RelatedUpdatedData, utcnow
 
 BUSY_WAIT_S = 0.2
-
-
-def article_not_found() -> ApiError:
-    return not_found("Article", "المقال")
 
 
 async def apply_article_event(ctx: Context, *, event: ArticleEvent) -> None:
@@ -96,7 +92,7 @@ async def related(ctx: Context, *, key: str, limit: int | None) -> RelatedList:
         article_id = await repo.id_of_slug(db, key)
         doc = await repo.get_list(db, article_id) if article_id else None
     if doc is None:
-        raise article_not_found()
+        raise not_found("Article", "المقال")
     items = [domain.served_item(i) for i in doc["items"][: limit or ctx.settings.list_size]]
     return RelatedList.model_validate(
         {"article_id": doc["_id"], "items": items, "computed_at": doc.get("computed_at")}
