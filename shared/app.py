@@ -37,7 +37,11 @@ def build_app(
     read_cache = ReadCache(settings.service_name, registry=runtime.registry)
     runtime.after_commit.append(lambda events: read_cache.invalidate(*events_tags(events)))
     streams = [settings.stream(name) for name in cache_streams]
-    tail = EventTail(runtime.redis, streams, read_cache) if streams else None
+    tail = (
+        EventTail(runtime.redis, streams, read_cache, metrics=runtime.loop_metrics)
+        if streams
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

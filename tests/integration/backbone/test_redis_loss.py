@@ -72,15 +72,15 @@ def runtime(app: Any) -> Runtime:
 
 async def pause(rt: Runtime) -> None:
     """The service's consumers fall behind (stop reading) while the others go on."""
-    for consumer in rt.consumers:
-        await consumer.stop_claimer()
+    for consumer, claimer in zip(rt.consumers, rt.claimers, strict=True):
+        await claimer.stop()
         await consumer.subscriber.stop()
 
 
 async def resume(rt: Runtime) -> None:
-    for consumer in rt.consumers:
+    for consumer, claimer in zip(rt.consumers, rt.claimers, strict=True):
         await consumer.recover()
-        consumer.start_claimer()
+        claimer.start()
 
 
 async def new_article(s: dict[str, Any], index: int) -> str:
