@@ -154,8 +154,8 @@ async def _abort(session: AsyncIOMotorClientSession) -> None:
     if _in_transaction(session):
         try:
             await session.abort_transaction()
-        except PyMongoError:  # the server may have dropped it already
-            pass
+        except PyMongoError as exc:  # the server may have dropped it already
+            log.debug("abort of a failed transaction failed too: %s", exc)
 
 
 def _labelled(exc: BaseException, label: str) -> bool:
