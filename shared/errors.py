@@ -91,6 +91,13 @@ def invalid_cursor() -> ApiError:
     )
 
 
+def invalid_json() -> ApiError:
+    """400 invalid_json: a body the JSON parser refused."""
+    return ApiError(
+        400, "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."
+    )
+
+
 VALIDATION_FAILED = ("Some fields are missing or invalid.", "بعض الحقول ناقصة أو غير صالحة.")
 
 
@@ -185,12 +192,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return JSONResponse(
-            error_body(
-                "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."
-            ),
-            status_code=400,
-        )
+        return error_response(invalid_json())
     arabic = prefers_arabic(request)
     fields: dict[str, str] = {}
     for error in errors:

@@ -74,13 +74,7 @@ class Runtime:
         # Called after each commit with the events it emitted (and the one it applied).
         self.after_commit: list[Callable[[list[Event]], None]] = []
         self.backlog = (0, 0.0)  # outbox documents waiting, age of the oldest (s)
-        Gauge(
-            "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
-        ).set_function(lambda: self.backlog[0])
-        Gauge(
-            "akhbar_outbox_oldest_seconds", "age of the oldest unpublished outbox document",
-            registry=self.registry,
-        ).set_function(lambda: self.backlog[1])  # fmt: skip
+        self._backlog_gauges()
         self.recovery = recovery.Recovery(self, metrics=self.loop_metrics)
         self.checks: dict[str, Callable[[], Awaitable[tuple[bool, str | None]]]] = {}
         # Every interval even while MongoDB is away: the gauges and the marker check resume
@@ -89,6 +83,16 @@ class Runtime:
             "backbone-monitor", self._watch, interval=settings.monitor_interval_s,
             max_backoff=settings.monitor_interval_s, metrics=self.loop_metrics, logger=log,
         )  # fmt: skip
+
+    def _backlog_gauges(self) -> None:
+        """The outbox backlog as gauges, read from what the monitor refreshed last."""
+        Gauge(
+            "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
+        ).set_function(lambda: self.backlog[0])
+        Gauge(
+            "akhbar_outbox_oldest_seconds", "age of the oldest unpublished outbox document",
+            registry=self.registry,
+        ).set_function(lambda: self.backlog[1])  # fmt: skip
 
     def _document_produced_events(self) -> None:
         """Declare the service's own stream as a publisher so AsyncAPI shows its events."""
