@@ -91,6 +91,18 @@ def invalid_cursor() -> ApiError:
     )
 
 
+def peer_unavailable(peer: str | None = None, peer_ar: str | None = None) -> ApiError:
+    """503 peer_unavailable: another service this operation reads did not answer (not our bug,
+    nor the client's: retry shortly). `peer` names it when the caller knows which."""
+    if peer is None or peer_ar is None:
+        message = "A service this operation needs did not answer; try again shortly."
+        message_ar = "خدمة يحتاجها هذا الطلب لم تستجب؛ حاول مجدداً بعد قليل."
+    else:
+        message = f"The {peer} service could not be read; try again shortly."
+        message_ar = f"تعذرت القراءة من خدمة {peer_ar}؛ حاول مجدداً بعد قليل."
+    return ApiError(503, "peer_unavailable", message, message_ar, headers={"Retry-After": "5"})
+
+
 def invalid_json() -> ApiError:
     """400 invalid_json: a body the JSON parser refused."""
     return ApiError(
@@ -262,15 +274,7 @@ def internal_error_response() -> JSONResponse:
 async def _peer_unavailable(_: Request, exc: Exception) -> JSONResponse:
     # Another service this one reads (a rebuild's source) did not answer: not our bug.
     log.warning("peer service unavailable: %s", type(exc).__name__)
-    return JSONResponse(
-        error_body(
-            "peer_unavailable",
-            "A service this operation needs did not answer; try again shortly.",
-            "خدمة يحتاجها هذا الطلب لم تستجب؛ حاول مجدداً بعد قليل.",
-        ),
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
+    return error_response(peer_unavailable())
 
 
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:

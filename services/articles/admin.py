@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.articles import recovery
 from shared.auth import Principal, require
-from shared.errors import ApiError
+from shared.errors import peer_unavailable
 from shared.moments import Moment
 from shared.runtime import Runtime
 
@@ -54,10 +54,7 @@ async def rebuild_comment_counts(request: Request, _: Admin) -> dict[str, int]:
     try:
         return await rebuild_counts(request)
     except Exception as exc:
-        raise ApiError(
-            503, "peer_unavailable", "The comments service could not be read.",
-            "تعذرت القراءة من خدمة التعليقات.",
-        ) from exc  # fmt: skip
+        raise peer_unavailable("comments", "التعليقات") from exc
 
 
 @router.post("/admin/reemit")

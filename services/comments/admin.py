@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.comments import recovery
 from services.comments.context import Context
 from shared.auth import Principal, require
-from shared.errors import ApiError
+from shared.errors import peer_unavailable
 
 router = APIRouter()
 Admin = Annotated[Principal, Depends(require("admin"))]
@@ -35,10 +35,7 @@ async def rebuild_articles(request: Request, _: Admin) -> dict[str, int]:
     try:
         return await rebuild_article_model(request)
     except Exception as exc:
-        raise ApiError(
-            503, "peer_unavailable", "The articles service could not be read.",
-            "تعذرت القراءة من خدمة المقالات.",
-        ) from exc  # fmt: skip
+        raise peer_unavailable("articles", "المقالات") from exc
 
 
 @router.get("/internal/comment-counts", tags=["internal"])
