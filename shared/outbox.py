@@ -137,6 +137,7 @@ class Relay:
         self._keep_sent = keep_sent
         self._lease = Lease(db, "relay", uuid.uuid4().hex, lease.total_seconds(), collection=LEASES)
         self._rounds = 0
+        self._started = False
         self._loop = Loop(
             "outbox-relay",
             self._round,
@@ -160,9 +161,13 @@ class Relay:
         return self._loop.failures
 
     def start(self) -> None:
+        self._started = True
         self._loop.start()
 
     async def stop(self) -> None:
+        if not self._started:  # never started, or stopped already
+            return
+        self._started = False
         await self._loop.stop()
         # A last attempt so a clean shutdown leaves nothing pending when Redis is up.
         try:
