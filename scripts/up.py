@@ -204,6 +204,56 @@ def supervise(children: list[Child], stopping: threading.Event) -> None:
             child.watch(_log)
 
 
+def use_gateway(env: dict[str, str], nginx: str | None) -> None:
+    if nginx:  # every reader reaches comments through the gateway: its X-Forwarded-For counts
+        env.setdefault("COMMENTS_TRUST_PROXY", "true")
+    else:
+        _log("nginx not found: NO GATEWAY (no /api/ on one port); call each service on its port")
+
+
+def stop_on_signals() -> threading.Event:
+    """An event SIGTERM and Ctrl-C set."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    return stopping
+
+
+def run_stack(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    nginx: str | None,
+    servers: list[Server],
+    children: list[Child],
+    stopping: threading.Event,
+) -> None:
+    """Start backends, services, gateway and demo content, then watch them until stopped."""
+    state = Path(args.state)
+    start_backends(state, env, servers)
+    env["AKHBAR_TOKENS"] = dev_tokens(state)
+    start_services(state, env, children)
+    base = None
+    if nginx:
+        children.append(start_gateway(state, nginx, env, args.gateway_port))
+        base = f"http://127.0.0.1:{args.gateway_port}/api"
+    write_stack(state, env, base, children)
+    for child in children:
+        child.on_restart.append(lambda _: write_stack(state, env, base, children))
+    if not args.no_demo:
+        _log("loading demo content (seed article + ANT corpus subset)…")
+        subprocess.run([sys.executable, "-m", "scripts.demo"], cwd=ROOT, env=env, check=True)
+    announce(env, base)
+    supervise(children, stopping)
+
+
+def stop_stack(state: Path, servers: list[Server], children: list[Child]) -> None:
+    stop_all(children)
+    for server in reversed(servers):
+        server.stop()
+    (state / "stack.json").unlink(missing_ok=True)
+    _log("stopped")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     state = Path(args.state)
@@ -215,41 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     except PortInUse as exc:
         _log(f"error: {exc}")
         return 2
-    if nginx:  # every reader reaches comments through the gateway: its X-Forwarded-For counts
-        env.setdefault("COMMENTS_TRUST_PROXY", "true")
-    else:
-        _log("nginx not found: NO GATEWAY (no /api/ on one port); call each service on its port")
-
+    use_gateway(env, nginx)
     servers: list[Server] = []
     children: list[Child] = []
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    stopping = stop_on_signals()
     try:
-        start_backends(state, env, servers)
-        env["AKHBAR_TOKENS"] = dev_tokens(state)
-        start_services(state, env, children)
-        base = None
-        if nginx:
-            children.append(start_gateway(state, nginx, env, args.gateway_port))
-            base = f"http://127.0.0.1:{args.gateway_port}/api"
-        write_stack(state, env, base, children)
-        for child in children:
-            child.on_restart.append(lambda _: write_stack(state, env, base, children))
-        if not args.no_demo:
-            _log("loading demo content (seed article + ANT corpus subset)…")
-            subprocess.run([sys.executable, "-m", "scripts.demo"], cwd=ROOT, env=env, check=True)
-        announce(env, base)
-        supervise(children, stopping)
+        run_stack(args, env, nginx, servers, children, stopping)
     except Exception as exc:  # noqa: BLE001 - report, then stop what was started
         _log(f"error: {exc}")
         return 1
     finally:
-        stop_all(children)
-        for server in reversed(servers):
-            server.stop()
-        (state / "stack.json").unlink(missing_ok=True)
-        _log("stopped")
+        stop_stack(state, servers, children)
     return 0
 
 

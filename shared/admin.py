@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from shared.auth import Admin
-from shared.errors import ApiError
+from shared.errors import peer_unavailable
 from shared.moments import Moment
 from shared.peers import Peer
 from shared.runtime import Runtime
@@ -84,9 +84,4 @@ async def from_peer(rebuild: Awaitable[T], *, service: str, service_ar: str) -> 
         return await rebuild
     except Exception as exc:
         log.warning("rebuild from the %s service failed: %s: %s", service, type(exc).__name__, exc)
-        raise ApiError(
-            503,
-            "peer_unavailable",
-            f"The {service} service could not be read.",
-            f"تعذرت القراءة من خدمة {service_ar}.",
-        ) from exc
+        raise peer_unavailable(service, service_ar) from exc

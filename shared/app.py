@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -15,14 +16,16 @@ from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
 from shared.settings import ServiceSettings
 
+Hook = Callable[[], Awaitable[None]]
+
 
 def build_app(
     *,
     title: str,
     runtime: Runtime,
     routers: Sequence[APIRouter],
-    on_start: Callable[[], Awaitable[None]] | None = None,
-    on_stop: Callable[[], Awaitable[None]] | None = None,
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
     cache_streams: Sequence[str] = (),
     errors: Mapping[str, Iterable[int]] | None = None,
 ) -> FastAPI:
@@ -34,11 +37,39 @@ def build_app(
     rest of each operation's documented errors is derived from the route (shared.openapi).
     """
     settings = runtime.settings
+    read_cache, tail = _read_cache(runtime, cache_streams)
+    # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN)
+    app = FastAPIOffline(
+        title=title, version="1.0", lifespan=_lifespan(runtime, tail, on_start, on_stop)
+    )
+    app.state.runtime = runtime
+    app.state.read_cache = read_cache
+    app.state.settings = settings
+    app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
+    _install_plumbing(app, runtime)
+    for router in routers:
+        app.include_router(router)
+    openapi.document_errors(app, errors)
+    return app
+
+
+def _read_cache(
+    runtime: Runtime, cache_streams: Sequence[str]
+) -> tuple[ReadCache, EventTail | None]:
+    """The read cache, dropped after the service's own commits and, when the service names
+    the streams that change its reads, by their events (the tail)."""
+    settings = runtime.settings
     read_cache = ReadCache(settings.service_name, registry=runtime.registry)
     runtime.after_commit.append(lambda events: read_cache.invalidate(*events_tags(events)))
     streams = [settings.stream(name) for name in cache_streams]
-    tail = EventTail(runtime.redis, streams, read_cache) if streams else None
+    if not streams:
+        return read_cache, None
+    return read_cache, EventTail(runtime.redis, streams, read_cache, metrics=runtime.loop_metrics)
 
+
+def _lifespan(
+    runtime: Runtime, tail: EventTail | None, on_start: Hook | None, on_stop: Hook | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(runtime):
@@ -54,12 +85,12 @@ def build_app(
                 if on_stop:
                     await on_stop()
 
-    # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN)
-    app = FastAPIOffline(title=title, version="1.0", lifespan=lifespan)
-    app.state.runtime = runtime
-    app.state.read_cache = read_cache
-    app.state.settings = settings
-    app.state.tokens = auth.parse_tokens(settings.tokens.get_secret_value())
+    return lifespan
+
+
+def _install_plumbing(app: FastAPI, runtime: Runtime) -> None:
+    """Error handlers, middleware (body guard, request ids, caching, CORS), ops and admin routes."""
+    settings = runtime.settings
     install_error_handlers(app)
     app.add_middleware(caching.ConditionalGet, max_age_s=settings.public_max_age_s)
     app.add_middleware(caching.cors, origins=caching.parse_origins(settings.cors_origins))
@@ -69,10 +100,6 @@ def build_app(
         http.ops_router(ready=runtime.ready, registry=runtime.registry, asyncapi=runtime.asyncapi)
     )
     app.include_router(admin.router)  # outbox replay, recovery after a Redis data loss
-    for router in routers:
-        app.include_router(router)
-    openapi.document_errors(app, errors)
-    return app
 
 
 def serve(create_app: Callable[[Any], FastAPI], settings: ServiceSettings) -> None:

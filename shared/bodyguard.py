@@ -6,10 +6,9 @@ import json
 import re
 from typing import Any
 
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import error_body
+from shared.errors import ApiError, error_response, invalid_json
 
 MAX_DEPTH = 20  # no request body of ours nests deeper; hostile ones reach thousands
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -56,23 +55,38 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-_TOO_LARGE = (413, "payload_too_large", "The request body is too large.", "جسم الطلب كبير جداً.")
+WRITES = ("POST", "PUT", "PATCH")
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "payload_too_large", "The request body is too large.",
+                    "جسم الطلب كبير جداً.")  # fmt: skip
+
+
+def _refused(offence: str) -> ApiError:
+    """The error of a body refused for `offence` (see `_offence` and `JsonBodyGuard.check`)."""
+    status, message, message_ar = _REFUSED[offence]
+    return ApiError(status, offence, message, message_ar)
+
+
 _REFUSED = {
+    "unsupported_media_type": (
+        415,
+        "Send JSON (Content-Type: application/json).",
+        "أرسل JSON (Content-Type: application/json).",
+    ),
     "nesting_too_deep": (
         400,
-        "nesting_too_deep",
         f"The request body nests deeper than {MAX_DEPTH} levels.",
         f"جسم الطلب متداخل بأكثر من {MAX_DEPTH} مستوى.",
     ),
     "forbidden_key": (
         422,
-        "forbidden_key",
         "Keys starting with '$' are not allowed.",
         "المفاتيح التي تبدأ بـ '$' غير مسموحة.",
     ),
     "invalid_text": (
         400,
-        "invalid_text",
         "The request body holds text that is not valid Unicode (a lone surrogate).",
         "جسم الطلب يحتوي نصاً غير صالح في يونيكود.",
     ),
@@ -88,70 +102,71 @@ class JsonBodyGuard:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+        if scope["type"] != "http" or scope["method"] not in WRITES:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        try:
+            body = await self.read(headers, receive)
+            if body is None:
+                return  # the client went away
+            if body.strip():
+                self.check(body, headers.get(b"content-type", b""))
+        except ApiError as refused:
+            await _reject(send, refused)
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+    async def read(self, headers: dict[bytes, bytes], receive: Receive) -> bytes | None:
+        """The whole body (None if the client disconnected); 413 as soon as it is too large."""
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(send, *_TOO_LARGE)
-            return
+            raise _too_large()
         chunks, size = [], 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _reject(send, *_TOO_LARGE)
-                return
+                raise _too_large()
             chunks.append(chunk)
             if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        if body.strip():
-            ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if ctype != b"application/json":
-                await _reject(
-                    send,
-                    415,
-                    "unsupported_media_type",
-                    "Send JSON (Content-Type: application/json).",
-                    "أرسل JSON (Content-Type: application/json).",
-                )
-                return
-            if nesting_depth(body) > MAX_DEPTH:
-                await _reject(send, *_REFUSED["nesting_too_deep"])
-                return
-            try:
-                parsed = json.loads(body)
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                await _reject(
-                    send,
-                    400,
-                    "invalid_json",
-                    "The request body is not valid JSON.",
-                    "جسم الطلب ليس JSON صالحاً.",
-                )
-                return
-            offence = _offence(parsed)
-            if offence:
-                await _reject(send, *_REFUSED[offence])
-                return
-        sent = False
+                return b"".join(chunks)
 
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+    @staticmethod
+    def check(body: bytes, content_type: bytes) -> None:
+        """Refuse (ApiError) a body that is not JSON, nests too deep or carries an offence."""
+        if content_type.split(b";")[0].strip().lower() != b"application/json":
+            raise _refused("unsupported_media_type")
+        if nesting_depth(body) > MAX_DEPTH:
+            raise _refused("nesting_too_deep")
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise invalid_json() from None
+        offence = _offence(parsed)
+        if offence:
+            raise _refused(offence)
 
 
-async def _reject(send: Send, status: int, code: str, message: str, message_ar: str) -> None:
-    response = JSONResponse(error_body(code, message, message_ar), status_code=status)
-    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the route the body already read, then the client's messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+async def _reject(send: Send, error: ApiError) -> None:
+    response = error_response(error)
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": response.raw_headers})  # fmt: skip
     await send({"type": "http.response.body", "body": response.body})

@@ -1,4 +1,5 @@
-"""Redis streams: broker factory, consumer groups, a claimer and a delivery cap with a DLQ."""
+"""Redis streams: the broker factory, consumer groups, and a consumer with a delivery cap and a
+DLQ (its claimer, retrying what stays pending, is shared/claimer.py)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
 
 
 class Consumer:
-    """One consumer group on one stream: a FastStream reader plus our claimer and DLQ."""
+    """One consumer group on one stream: a FastStream reader, the delivery cap and the DLQ."""
 
     def __init__(
         self,
@@ -85,21 +86,18 @@ class Consumer:
         metrics: ConsumerMetrics,
         max_deliveries: int = 5,
         min_idle_ms: int = 30_000,
-        claim_interval_s: float = 5.0,
         dlq_maxlen: int = 100_000,
         idle_consumer_ms: int = 3_600_000,
     ) -> None:
         self.stream, self.group, self.consumer = stream, group, consumer
-        self._redis = redis
+        self.redis = redis
         self._handler = observed(handler, stream=stream, group=group)  # structured event logs
-        self._max_deliveries = max_deliveries
-        self._min_idle_ms = min_idle_ms
-        self._claim_interval = claim_interval_s
+        self.max_deliveries = max_deliveries
+        self.min_idle_ms = min_idle_ms
         self._dlq_maxlen = dlq_maxlen
         self._idle_consumer_ms = idle_consumer_ms
-        self._errors_key = f"{stream}.errors:{group}"
-        self._task: asyncio.Task[None] | None = None
-        self._metrics = metrics
+        self.errors_key = f"{stream}.errors:{group}"  # each pending entry's last error
+        self.metrics = metrics
         self._keep = groups.KeepAlive(redis)
         self.state: groups.GroupState | None = None  # refreshed each claimer round
         self.last_entry_id: str | None = None  # the last entry this process handled
@@ -117,34 +115,19 @@ class Consumer:
 
     @property
     def running(self) -> bool:
-        return bool(self.subscriber.running) and self._task is not None and not self._task.done()
+        """The reader reads (the claimer is watched on its own)."""
+        return bool(self.subscriber.running)
 
     async def prepare(self) -> None:
         """Create the group before the broker starts reading; forget long-dead consumers."""
-        await ensure_group(self._redis, self.stream, self.group)
+        await ensure_group(self.redis, self.stream, self.group)
         try:
             await groups.drop_idle_consumers(
-                self._redis, self.stream, self.group,
+                self.redis, self.stream, self.group,
                 idle_ms=self._idle_consumer_ms, keep=self.consumer,
             )  # fmt: skip
         except ResponseError as exc:
             log.warning("could not list consumers of %s: %s", self.stream, exc)
-
-    def start_claimer(self) -> None:
-        self._task = asyncio.create_task(self._claim_loop(), name=f"claimer:{self.stream}")
-
-    async def stop_claimer(self) -> None:
-        if self._task:
-            # On 3.11 a cancel can be lost inside the Redis client (wait_for race) and the loop
-            # would go on forever: cancel again until the task has really ended.
-            while not self._task.done():
-                self._task.cancel()
-                await asyncio.wait({self._task}, timeout=0.5)
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
 
     async def process(
         self,
@@ -153,8 +136,9 @@ class Consumer:
         *,
         deliveries: int,
         fields: dict[bytes, bytes] | None = None,
-    ) -> bool:
-        """Handle one entry; True when it may be acked, False when it must stay pending."""
+    ) -> None:
+        """Handle one entry: when this returns it may be acked (handled or dead-lettered);
+        when it raises, the entry stays pending (its error recorded for the claimer)."""
         try:
             event = parse_event(payload)
         except (UnsupportedEvent, ValidationError) as exc:
@@ -162,22 +146,21 @@ class Consumer:
                 entry_id, payload, f"{type(exc).__name__}: {exc}", deliveries,
                 fields=fields, reason=dlq.REASON_INVALID,
             )  # fmt: skip
-            return True
+            return
         deliveries_var.set(deliveries)
         try:
             await self._handle(entry_id, event)
         except Exception as exc:
-            self._metrics.failed.labels(self.stream, self.group, event.type).inc()
+            self.metrics.failed.labels(self.stream, self.group, event.type).inc()
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             log.warning("event %s failed (delivery %d): %s", event.event_id, deliveries, error)
-            if deliveries >= self._max_deliveries:
+            if deliveries >= self.max_deliveries:
                 await self.dead_letter(entry_id, payload, error, deliveries, fields=fields)
-                return True
-            await self._redis.hset(self._errors_key, entry_id, error)
+                return
+            await self.redis.hset(self.errors_key, entry_id, error)
             raise
-        self._metrics.handled.labels(self.stream, self.group, event.type).inc()
-        self.last_entry_id = _text(entry_id)
-        return True
+        self.metrics.handled.labels(self.stream, self.group, event.type).inc()
+        self.last_entry_id = text(entry_id)
 
     async def _patiently(self, event: Event) -> None:
         """Run the handler; while the database is unreachable, wait and run it again. An
@@ -199,7 +182,7 @@ class Consumer:
     async def _handle(self, entry_id: bytes, event: Event) -> None:
         """Run the handler while keeping the entry ours: a slow handler is not a failed one."""
         task = asyncio.ensure_future(self._patiently(event))
-        every = max(self._min_idle_ms / 3000, 0.05)
+        every = max(self.min_idle_ms / 3000, 0.05)
         while True:
             try:
                 done, _ = await asyncio.wait({task}, timeout=every)
@@ -235,74 +218,23 @@ class Consumer:
         )  # fmt: skip
         ack = reason != dlq.REASON_TRIMMED  # XAUTOCLAIM already dropped trimmed ids
         await dlq.dead_letter(
-            self._redis, record, ack=ack, errors_key=self._errors_key, maxlen=self._dlq_maxlen
+            self.redis, record, ack=ack, errors_key=self.errors_key, maxlen=self._dlq_maxlen
         )
         event_type = known_type((payload or {}).get("type"))
-        self._metrics.dead.labels(self.stream, self.group, event_type).inc()
+        self.metrics.dead.labels(self.stream, self.group, event_type).inc()
         log.error(
             "event %s moved to %s (%s, %d deliveries): %s",
             record["entry_id"], dlq_stream(self.stream), reason, deliveries, error,
         )  # fmt: skip
 
-    async def claim_once(self) -> int:
-        """Claim entries idle longer than min-idle and retry them; returns how many were claimed."""
-        start, claimed = "0-0", 0
-        while True:
-            next_id, entries, *deleted = await self._redis.xautoclaim(
-                self.stream, self.group, self.consumer, self._min_idle_ms, start_id=start, count=50
-            )
-            for entry_id, fields in entries:
-                claimed += 1
-                await self._retry(entry_id, fields)
-            await self._trimmed([_text(i) for i in (deleted[0] if deleted else [])])
-            start = _text(next_id)
-            if start == "0-0":
-                return claimed
-
-    async def _trimmed(self, ids: list[str]) -> None:
-        """Pending entries MAXLEN trimmed away: record each one, never lose them silently."""
-        if not ids:
-            return
-        log.error("%d pending entries of %s/%s were trimmed: %s", len(ids), self.stream,
-                  self.group, ids)  # fmt: skip
-        for entry_id in ids:
-            error = _text(await self._redis.hget(self._errors_key, entry_id)) or "trimmed"
-            await self.dead_letter(entry_id, None, error, 0, reason=dlq.REASON_TRIMMED)
-            self._metrics.trimmed.labels(self.stream, self.group).inc()
-
-    async def _retry(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
-        pending = await self._redis.xpending_range(
-            self.stream, self.group, min=entry_id, max=entry_id, count=1
-        )
-        deliveries = int(pending[0]["times_delivered"]) if pending else self._max_deliveries
-        try:
-            payload = decode_entry(fields)
-        except (UnsupportedEvent, ValueError) as exc:
-            await self.dead_letter(
-                entry_id, None, repr(exc), deliveries, fields=fields, reason=dlq.REASON_INVALID
-            )
-            return
-        if deliveries > self._max_deliveries:  # e.g. a crash mid-handler: do not run it again
-            error = await self._redis.hget(self._errors_key, entry_id)
-            await self.dead_letter(entry_id, payload, _text(error), deliveries, fields=fields)
-            return
-        try:
-            if await self.process(entry_id, payload, deliveries=deliveries, fields=fields):
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.xack(self.stream, self.group, entry_id)
-                    pipe.hdel(self._errors_key, entry_id)
-                    await pipe.execute()
-        except Exception:  # noqa: BLE001 - recorded in process(); stays pending
-            pass
-
     async def observe(self) -> groups.GroupState | None:
         """Refresh the group's lag and pending gauges; tell `lost` when Redis lost the stream."""
-        state = await groups.state(self._redis, self.stream, self.group)
+        state = await groups.state(self.redis, self.stream, self.group)
         labels = (self.stream, self.group)
         if state is not None:
-            self._metrics.lag.labels(*labels).set(state.lag or 0)
-            self._metrics.pending.labels(*labels).set(state.pending)
-            self._metrics.oldest.labels(*labels).set(state.oldest_pending_s)
+            self.metrics.lag.labels(*labels).set(state.lag or 0)
+            self.metrics.pending.labels(*labels).set(state.pending)
+            self.metrics.oldest.labels(*labels).set(state.oldest_pending_s)
         reason = groups.loss_reason(state, self.last_entry_id)
         self.state = state
         if reason and self.lost is not None:
@@ -312,36 +244,12 @@ class Consumer:
 
     async def recover(self) -> None:
         """Recreate the group and restart the reader when Redis lost them (NOGROUP)."""
-        await ensure_group(self._redis, self.stream, self.group)
+        await ensure_group(self.redis, self.stream, self.group)
         if not self.subscriber.running:
             log.warning("restarting reader of %s for group %s", self.stream, self.group)
             await self.subscriber.start()
 
-    async def _claim_loop(self) -> None:
-        while True:
-            try:
-                await self.observe()
-                await self.claim_once()
-                if not self.subscriber.running:
-                    await self.recover()
-            except asyncio.CancelledError:
-                raise
-            except ResponseError as exc:
-                if "NOGROUP" in str(exc):
-                    await _quietly(self.recover())
-                else:
-                    log.warning("claimer on %s: %s", self.stream, exc)
-            except Exception as exc:  # noqa: BLE001 - Redis down: try again next round
-                log.warning("claimer on %s: %s", self.stream, type(exc).__name__)
-            await asyncio.sleep(self._claim_interval)
 
-
-async def _quietly(awaitable: Awaitable[Any]) -> None:
-    try:
-        await awaitable
-    except Exception as exc:  # noqa: BLE001
-        log.warning("recovery failed: %s", type(exc).__name__)
-
-
-def _text(value: bytes | str | None) -> str:
+def text(value: bytes | str | None) -> str:
+    """A Redis reply part (bytes, text or nothing) as text."""
     return value.decode() if isinstance(value, bytes) else (value or "")

@@ -13,8 +13,6 @@ starting), the cache is bypassed and emptied: missed events cannot leave stale b
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
 import time
@@ -32,6 +30,7 @@ from redis.exceptions import RedisError
 
 from shared.broker import decode_entry
 from shared.events import Event, parse_event
+from shared.loops import Loop, LoopMetrics
 
 log = logging.getLogger("akhbar.cache")
 
@@ -156,7 +155,11 @@ def events_tags(events: Iterable[Event]) -> set[str]:
 
 class EventTail:
     """Reads `streams` from their end (no group: every replica sees every event) and
-    invalidates the cache; while it can't read, the cache is off and emptied."""
+    invalidates the cache; while it can't read, the cache is off and emptied.
+
+    A background `Loop` whose rounds are one blocking XREAD each; a failed round turns the
+    cache off, and the round that reads again starts from the streams' ends, cache emptied.
+    """
 
     def __init__(
         self,
@@ -166,6 +169,7 @@ class EventTail:
         *,
         block_ms: int = 1000,
         settle_s: float = 2.0,
+        metrics: LoopMetrics | None = None,
     ) -> None:
         self._settle_s = settle_s
         self._again: deque[tuple[float, set[str]]] = deque()
@@ -173,23 +177,21 @@ class EventTail:
         self._streams = streams
         self._cache = cache
         self._block_ms = block_ms
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        self._positions: dict[str, str] | None = None  # None: not reading (start again)
+        # Retries after 0.2 s, 0.4 s, ... at most 5 s while Redis is away.
+        self._loop = Loop(
+            f"cache-tail-{cache.name}", self._read_once, interval=0.1, max_backoff=5.0,
+            metrics=metrics, logger=log,
+        )  # fmt: skip
 
     def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name=f"cache-tail-{self._cache.name}")
+        self._loop.start()
 
     async def stop(self) -> None:
-        self._stopping = True
         self._cache.enabled = False
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
-    async def _positions(self) -> dict[Any, Any]:
+    async def _ends(self) -> dict[str, str]:
         """Each stream's current last id: events before it are already in the database."""
         positions = {}
         for stream in self._streams:
@@ -203,41 +205,37 @@ class EventTail:
                 positions[stream] = "0-0"
         return positions
 
-    async def _run(self) -> None:
-        backoff = 0.2
-        while not self._stopping:
-            try:
-                positions = await self._positions()
+    async def _read_once(self) -> float:
+        """One XREAD (blocking up to block_ms); on failure the cache is off until a round reads."""
+        try:
+            if self._positions is None:
+                self._positions = await self._ends()
                 self._cache.clear()  # whatever was missed before this point is dropped
                 self._cache.enabled = True
-                backoff = 0.2
-                while not self._stopping:
-                    replies: Any = await self._redis.xread(
-                        dict(positions), count=500, block=self._block_ms
-                    )
-                    self._settled()
-                    for stream, entries in replies or ():
-                        name = _text(stream)
-                        for entry_id, fields in entries:
-                            positions[name] = _text(entry_id)
-                            self._apply(fields)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - Redis down: serve uncached until back
-                self._cache.enabled = False
-                self._cache.clear()
-                log.warning(
-                    "cache %s: event tail stopped (%s); reads bypass the cache",
-                    self._cache.name,
-                    type(exc).__name__,
-                )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+            streams: dict[Any, Any] = dict(self._positions)
+            replies: Any = await self._redis.xread(streams, count=500, block=self._block_ms)
+        except Exception:
+            if self._cache.enabled:  # once per outage; the loop logs the error itself
+                log.warning("cache %s: reads bypass the cache until the event tail reads again",
+                            self._cache.name)  # fmt: skip
+            self._positions = None
+            self._cache.enabled = False
+            self._cache.clear()
+            raise
+        self._settled()
+        for stream, entries in replies or ():
+            name = _text(stream)
+            for entry_id, fields in entries:
+                self._positions[name] = _text(entry_id)
+                self._apply(fields)
+        return 0.0  # the next XREAD at once: it waits for events itself
 
     def _apply(self, fields: dict[bytes, bytes]) -> None:
         try:
             event = parse_event(decode_entry(fields))
-        except Exception:  # noqa: BLE001 - an entry we can't read: drop everything, be safe
+        except Exception as exc:  # noqa: BLE001 - an entry we can't read: drop everything
+            log.warning("cache %s: unreadable event entry (%s); cache emptied",
+                        self._cache.name, type(exc).__name__)  # fmt: skip
             self._cache.clear()
             return
         tags = tags_of_event(event)

@@ -72,8 +72,56 @@ def error_response(err: ApiError) -> JSONResponse:
     )
 
 
+# --- the builders every service uses for the errors they share -----------------------------
+
+
 def not_found(what: str = "resource", what_ar: str = "المورد") -> ApiError:
-    return ApiError(404, "not_found", f"{what} not found", f"{what_ar} غير موجود")
+    """404 not_found naming what is missing, e.g. `not_found("Article", "المقال")`."""
+    return ApiError(404, "not_found", f"{what} not found.", f"{what_ar} غير موجود.")
+
+
+def invalid_cursor() -> ApiError:
+    """400 invalid_cursor: a list's cursor that was not made by the service (or was altered)."""
+    return ApiError(
+        400,
+        "invalid_cursor",
+        "The cursor is not valid; start again from the first page.",
+        "مؤشر الصفحة غير صالح؛ ابدأ من الصفحة الأولى.",
+        {"cursor": "invalid"},
+    )
+
+
+def peer_unavailable(peer: str | None = None, peer_ar: str | None = None) -> ApiError:
+    """503 peer_unavailable: another service this operation reads did not answer (not our bug,
+    nor the client's: retry shortly). `peer` names it when the caller knows which."""
+    if peer is None or peer_ar is None:
+        message = "A service this operation needs did not answer; try again shortly."
+        message_ar = "خدمة يحتاجها هذا الطلب لم تستجب؛ حاول مجدداً بعد قليل."
+    else:
+        message = f"The {peer} service could not be read; try again shortly."
+        message_ar = f"تعذرت القراءة من خدمة {peer_ar}؛ حاول مجدداً بعد قليل."
+    return ApiError(503, "peer_unavailable", message, message_ar, headers={"Retry-After": "5"})
+
+
+def invalid_json() -> ApiError:
+    """400 invalid_json: a body the JSON parser refused."""
+    return ApiError(
+        400, "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."
+    )
+
+
+VALIDATION_FAILED = ("Some fields are missing or invalid.", "بعض الحقول ناقصة أو غير صالحة.")
+
+
+def validation_failed(
+    fields: dict[str, str], message: str | None = None, message_ar: str | None = None
+) -> ApiError:
+    """422 validation_failed naming each field at fault (the one builder of this error).
+
+    The message is the generic one unless the caller has a more precise sentence for it.
+    """
+    generic, generic_ar = VALIDATION_FAILED
+    return ApiError(422, "validation_failed", message or generic, message_ar or generic_ar, fields)
 
 
 # pydantic error type -> (English, Arabic) message for the field.
@@ -121,13 +169,7 @@ _EMAIL = ("Not a valid email address.", "عنوان البريد الإلكتر�
 
 def invalid_field(field: str, message: str, message_ar: str, arabic: bool) -> ApiError:
     """422 validation_failed naming one field, in the caller's language."""
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {field: message_ar if arabic else message},
-    )
+    return validation_failed({field: message_ar if arabic else message})
 
 
 def prefers_arabic(request: Request) -> bool:
@@ -162,25 +204,12 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return JSONResponse(
-            error_body(
-                "invalid_json", "The request body is not valid JSON.", "جسم الطلب ليس JSON صالحاً."
-            ),
-            status_code=400,
-        )
+        return error_response(invalid_json())
     arabic = prefers_arabic(request)
     fields: dict[str, str] = {}
     for error in errors:
         fields.setdefault(_field_name(tuple(error.get("loc", ()))), _field_message(error, arabic))
-    return JSONResponse(
-        error_body(
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            fields,
-        ),
-        status_code=422,
-    )
+    return error_response(validation_failed(fields))
 
 
 async def _api_error_handler(_: Request, exc: Exception) -> JSONResponse:
@@ -245,15 +274,7 @@ def internal_error_response() -> JSONResponse:
 async def _peer_unavailable(_: Request, exc: Exception) -> JSONResponse:
     # Another service this one reads (a rebuild's source) did not answer: not our bug.
     log.warning("peer service unavailable: %s", type(exc).__name__)
-    return JSONResponse(
-        error_body(
-            "peer_unavailable",
-            "A service this operation needs did not answer; try again shortly.",
-            "خدمة يحتاجها هذا الطلب لم تستجب؛ حاول مجدداً بعد قليل.",
-        ),
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
+    return error_response(peer_unavailable())
 
 
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:

@@ -20,6 +20,7 @@ from typing import Any
 
 from shared import mongo
 from shared.events import utcnow
+from shared.loops import Loop
 
 log = logging.getLogger("akhbar.lease")
 
@@ -128,31 +129,31 @@ class Lease:
         """Free the lease (keeping the token counter) if still held."""
         if self.token is None:
             return
-        with contextlib.suppress(mongo.PyMongoError):
+        try:
             await self._coll.update_one(
                 self._mine(), {"$set": {f"{self._f}.owner": None, f"{self._f}.until": None}}
             )
+        except mongo.PyMongoError as exc:  # it expires by itself after ttl_s
+            log.warning("lease %s not released by %s (%s); it expires in %.0fs",
+                        self.name, self.owner, type(exc).__name__, self.ttl_s)  # fmt: skip
         self.token, self.until = None, None
 
     @contextlib.asynccontextmanager
     async def keep(self, every_s: float | None = None) -> AsyncIterator[Lease]:
         """Renew in the background while the caller works (every third of the ttl)."""
-        task = asyncio.create_task(self._renewing(every_s or self.ttl_s / 3))
+        every = every_s or self.ttl_s / 3
+        # No backoff: a renewal waits no longer than `every` even while the database is away.
+        renewal = Loop(f"lease-{self.name}", self._renew_held, interval=every, max_backoff=every,
+                       logger=log)  # fmt: skip
+        renewal.start()
         try:
             yield self
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await renewal.stop()
 
-    async def _renewing(self, every_s: float) -> None:
-        while self.token is not None:
-            await asyncio.sleep(every_s)
-            try:
-                if not await self.renew():
-                    return
-            except mongo.PyMongoError as exc:  # the database is away: the next round retries
-                log.warning("lease %s renewal failed: %s", self.name, type(exc).__name__)
+    async def _renew_held(self) -> None:
+        if self.token is not None:  # once lost, nothing to renew (renew() forgot the token)
+            await self.renew()
 
     def _expiry(self) -> datetime:
         return utcnow() + timedelta(seconds=self.ttl_s)

@@ -4,6 +4,7 @@ errors, log each failure streak once with context, and count failures in a metri
 `step()` does one round and returns how long to wait before the next (None: the loop's
 interval). While steps fail the loop waits `interval × 2^failures` (at most `max_backoff`),
 and `wake()` does not hasten a retry: a failing dependency is not hammered by writers.
+A loop whose work has an end (start the broker, recover once) raises `Finished` from its step.
 """
 
 from __future__ import annotations
@@ -11,25 +12,41 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from weakref import WeakKeyDictionary
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
 log = logging.getLogger("akhbar.loops")
 
 Step = Callable[[], Awaitable[float | None]]
-__all__ = ["Loop", "LoopMetrics", "Step"]
+__all__ = ["Finished", "Loop", "LoopMetrics", "Step"]
+
+_COUNTERS: WeakKeyDictionary[CollectorRegistry, Counter] = WeakKeyDictionary()
+
+
+class Finished(Exception):
+    """Raised by a step whose work is done: the loop ends there (not counted as a failure)."""
 
 
 class LoopMetrics:
-    """The failure counter of every loop of one app (one registry)."""
+    """The failure counter of every loop of one app (one registry).
+
+    One counter per registry however many times it is built, so a service's own loops may
+    build it again from the same registry without a duplicate-metric error.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.failures = Counter(
-            "akhbar_loop_failures",
-            "rounds of a background loop that raised",
-            ("loop",),
-            registry=registry,
-        )
+        target = REGISTRY if registry is None else registry
+        counter = _COUNTERS.get(target)
+        if counter is None:
+            counter = Counter(
+                "akhbar_loop_failures",
+                "rounds of a background loop that raised",
+                ("loop",),
+                registry=target,
+            )
+            _COUNTERS[target] = counter
+        self.failures = counter
 
 
 class Loop:
@@ -96,6 +113,9 @@ class Loop:
                 wait = await self._step()
             except asyncio.CancelledError:
                 raise
+            except Finished:
+                self.failures, self.last_error = 0, None
+                return
             except Exception as exc:  # noqa: BLE001 - logged, counted, retried with backoff
                 wait = self._failed(exc)
             else:

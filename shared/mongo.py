@@ -115,7 +115,7 @@ async def transaction(
                     await _pause(attempt)
                     continue
                 raise
-            if not session.in_transaction:
+            if not _in_transaction(session):
                 return result  # the callback ended the transaction itself
             try:
                 await _commit(session, started, limit_s)
@@ -145,12 +145,17 @@ async def _commit(session: AsyncIOMotorClientSession, started: float, limit_s: f
             await _pause(attempt)
 
 
+def _in_transaction(session: AsyncIOMotorClientSession) -> bool:
+    # motor's stub declares `in_transaction` a method; it is a property (of pymongo's session).
+    return bool(session.delegate.in_transaction)
+
+
 async def _abort(session: AsyncIOMotorClientSession) -> None:
-    if session.in_transaction:
+    if _in_transaction(session):
         try:
             await session.abort_transaction()
-        except PyMongoError:  # the server may have dropped it already
-            pass
+        except PyMongoError as exc:  # the server may have dropped it already
+            log.debug("abort of a failed transaction failed too: %s", exc)
 
 
 def _labelled(exc: BaseException, label: str) -> bool:

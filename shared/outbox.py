@@ -10,7 +10,6 @@ receives each database's events in commit order, hence each aggregate's in versi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from typing import Any
 from shared import failpoints, mongo
 from shared.events import Event, stream_for, utcnow
 from shared.lease import Lease
+from shared.loops import Loop, LoopMetrics
 
 log = logging.getLogger("akhbar.outbox")
 
@@ -85,7 +85,6 @@ async def add(db: mongo.Database, session: mongo.Session, *events: Event) -> Non
             "event": event.model_dump(mode="json"),
             "created_at": now,
             "sent_at": None,
-            "attempts": 0,
         }
         for seq, event in zip(numbers, events, strict=True)
     ]
@@ -114,7 +113,11 @@ async def replay_since(db: mongo.Database, since: datetime) -> int:
 
 
 class Relay:
-    """Publishes pending outbox documents in order, retrying with backoff while Redis is down."""
+    """Publishes pending outbox documents in order, retrying with backoff while Redis is down.
+
+    A background `Loop`: every round publishes what is pending (and now and then purges what
+    was sent long ago); `notify()` after a commit starts the next round at once.
+    """
 
     def __init__(
         self,
@@ -126,49 +129,53 @@ class Relay:
         batch: int = 100,
         keep_sent: timedelta = timedelta(days=7),
         lease: timedelta = timedelta(seconds=10),
+        metrics: LoopMetrics | None = None,
     ) -> None:
         self._db = db
         self._publish = publish
-        self._interval = interval_s
-        self._max_backoff = max_backoff_s
         self._batch = batch
         self._keep_sent = keep_sent
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._lease = Lease(db, "relay", uuid.uuid4().hex, lease.total_seconds(), collection=LEASES)
-        self.failures = 0
+        self._rounds = 0
+        self._started = False
+        self._loop = Loop(
+            "outbox-relay",
+            self._round,
+            interval=interval_s,
+            max_backoff=max_backoff_s,
+            metrics=metrics,
+            logger=log,
+        )
 
     def notify(self) -> None:
         """Wake the relay now (called after a write commits) instead of waiting for the poll."""
-        self._wake.set()
+        self._loop.wake()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._loop.running
+
+    @property
+    def failures(self) -> int:
+        """Rounds failed in a row (0 once a round publishes again)."""
+        return self._loop.failures
 
     def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._started = True
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is None:
+        if not self._started:  # never started, or stopped already
             return
-        # The flag and the wake-up end the loop even if a library swallowed the cancellation.
-        self._stopping = True
-        self._task.cancel()
-        self._wake.set()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
-        self._task = None
+        self._started = False
+        await self._loop.stop()
         # A last attempt so a clean shutdown leaves nothing pending when Redis is up.
         try:
             await self.publish_pending()
             await self._lease.release()
-        except Exception:  # noqa: BLE001 - the next start publishes what is left
-            log.warning("outbox: pending events left for the next start")
+        except Exception as exc:  # noqa: BLE001 - the next start publishes what is left
+            log.warning("outbox: pending events left for the next start (%s: %s)",
+                        type(exc).__name__, exc)  # fmt: skip
 
     async def publish_pending(self) -> int:
         """Publish every pending document in seq order while holding the relay lease.
@@ -190,10 +197,6 @@ class Relay:
                     await self._publish(doc["stream"], Event.model_validate(doc["event"]))
                     published.append(doc["_id"])
                     failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
-            except Exception:
-                failed = docs[len(published)]["_id"]
-                await self._db[COLLECTION].update_one({"_id": failed}, {"$inc": {"attempts": 1}})
-                raise
             finally:  # one write marks the batch; a crash before it re-publishes (inbox dedups)
                 if published:
                     await self._db[COLLECTION].update_many(
@@ -205,39 +208,12 @@ class Relay:
     async def pending_count(self) -> int:
         return int(await self._db[COLLECTION].count_documents({"sent_at": None}))
 
+    async def _round(self) -> None:
+        await self.publish_pending()
+        if self._rounds % 1000 == 0:
+            await self._purge_sent()
+        self._rounds += 1
+
     async def _purge_sent(self) -> None:
         cutoff = utcnow() - self._keep_sent
         await self._db[COLLECTION].delete_many({"sent_at": {"$ne": None, "$lt": cutoff}})
-
-    async def _run(self) -> None:
-        backoff = self._interval
-        rounds = 0
-        while not self._stopping:
-            try:
-                await self.publish_pending()
-                if rounds % 1000 == 0:
-                    await self._purge_sent()
-                rounds += 1
-                backoff = self._interval
-                self.failures = 0
-                timeout = self._interval
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - Redis or MongoDB down: back off
-                self.failures += 1
-                backoff = min(backoff * 2, self._max_backoff)
-                timeout = backoff
-                log.warning(
-                    "outbox: publish failed (%s), retry in %.1fs", type(exc).__name__, backoff
-                )
-            self._wake.clear()
-            if self.failures:
-                await asyncio.sleep(timeout)  # while failing, writes must not hasten retries
-                continue
-            # asyncio.timeout, not wait_for: on 3.11 wait_for loses a cancel that arrives as the
-            # wake-up fires, and stop() then waits forever.
-            try:
-                async with asyncio.timeout(timeout):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass

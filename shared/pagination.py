@@ -1,4 +1,10 @@
-"""Opaque keyset cursors shared by every list endpoint: base64url of the JSON sort key.
+"""Keyset pagination shared by every list endpoint: the index-served page query, and opaque
+cursors (base64url of the JSON sort key).
+
+A page after a position `(value, id)` is two ranges read one after the other: the rest of the
+tie at `value` (`id` beyond the cursor's), then every `value` beyond the cursor's. Each is a
+plain range on the list's index. One `$or` of the two would say the same, but the MongoDB-wire
+server answers `$or` with a collection scan and an in-memory sort.
 
 A cursor comes back from the client, so decoding checks everything the service relies on:
 the arity, the type of each part, a timestamp inside the sane window and a bounded id.
@@ -10,15 +16,68 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.errors import ApiError
+from shared import mongo
+from shared.errors import invalid_cursor
 from shared.moments import in_window
 
 MAX_CURSOR = 512
 MAX_PART = 200  # longest string part (ids, slugs, tags)
 _INT64 = 2**63
+
+Doc = dict[str, Any]
+# (sort field, direction), (tie-breaker, direction): e.g. newest first, ties by id descending.
+Order = tuple[tuple[str, int], tuple[str, int]]
+
+
+def keyset_ranges(
+    base: Mapping[str, Any], order: Order, after: tuple[Any, Any] | None
+) -> list[Doc]:
+    """The filters a page after `after` reads, in order (one filter for the first page).
+
+    A bound `base` already puts on the sort field (a date span) is kept on the second range.
+    """
+    if after is None:
+        return [dict(base)]
+    (field, direction), (tie, tie_direction) = order
+    value, last = after
+    bound = base.get(field)
+    span = (
+        dict(bound) if isinstance(bound, Mapping) else {} if field not in base else {"$eq": bound}
+    )
+    return [
+        {**base, field: value, tie: {_beyond(tie_direction): last}},
+        {**base, field: {**span, _beyond(direction): value}},
+    ]
+
+
+def _beyond(direction: int) -> str:
+    return "$lt" if direction < 0 else "$gt"
+
+
+async def keyset_page(
+    collection: mongo.Collection,
+    base: Mapping[str, Any],
+    order: Order,
+    after: tuple[Any, Any] | None,
+    limit: int,
+    *,
+    projection: Mapping[str, Any] | None = None,
+) -> list[Doc]:
+    """Up to `limit` documents matching `base` in `order`, strictly after the position `after`."""
+    docs: list[Doc] = []
+    if limit <= 0:  # limit(0) would mean no limit at all
+        return docs
+    for query in keyset_ranges(base, order, after):
+        wanted = limit - len(docs)
+        cursor = collection.find(query, projection).sort(list(order)).limit(wanted)
+        docs += await cursor.to_list(wanted)
+        if len(docs) >= limit:
+            break
+    return docs
 
 
 class InvalidCursor(ValueError):
@@ -75,16 +134,6 @@ def decode_keyset(cursor: str) -> tuple[datetime, str]:
     if not in_window(moment):
         raise InvalidCursor("invalid cursor")
     return moment, key
-
-
-def invalid_cursor() -> ApiError:
-    return ApiError(
-        400,
-        "invalid_cursor",
-        "The cursor is not valid; start again from the first page.",
-        "مؤشر الصفحة غير صالح؛ ابدأ من الصفحة الأولى.",
-        {"cursor": "invalid"},
-    )
 
 
 def keyset_or_400(cursor: str | None) -> tuple[datetime, str] | None:

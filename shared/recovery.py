@@ -13,18 +13,19 @@ relay cannot be republished, a rebuild from the owner restores it).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
+from redis.asyncio import Redis
+
+from shared import mongo
+from shared.broker import Consumer
 from shared.events import utcnow
-
-if TYPE_CHECKING:
-    from shared.runtime import Runtime
+from shared.loops import Finished, Loop, LoopMetrics
+from shared.settings import ServiceSettings
 
 log = logging.getLogger("akhbar.recovery")
 
@@ -32,19 +33,32 @@ MARKERS = "redis_marker"
 Hook = Callable[[], Awaitable[Any]]
 
 
+class Backbone(Protocol):
+    """What a recovery uses of the service's runtime."""
+
+    settings: ServiceSettings
+    db: mongo.Database
+    redis: Redis
+    consumers: list[Consumer]
+    broker_started: bool
+
+    async def replay_outbox(self, since: datetime) -> int: ...
+
+
 class Recovery:
     """One per runtime."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Backbone, *, metrics: LoopMetrics | None = None) -> None:
         self._rt = runtime
         self.hooks: dict[str, Hook] = {}
-        self.task: asyncio.Task[None] | None = None
+        self._metrics = metrics
+        self._loop: Loop | None = None  # the recovery under way, retried until it succeeds
         self.count = 0
         self.last: dict[str, Any] | None = None
 
     @property
     def running(self) -> bool:
-        return self.task is not None and not self.task.done()
+        return self._loop is not None and self._loop.running
 
     @property
     def _key(self) -> str:
@@ -65,9 +79,12 @@ class Recovery:
         value = seen.decode() if isinstance(seen, bytes) else seen
         if stored is None:  # first start against this database
             fresh = uuid.uuid4().hex
-            with contextlib.suppress(Exception):
+            try:
                 await self._rt.db[MARKERS].insert_one({"_id": "redis", "marker": fresh})
                 await self._rt.redis.set(self._key, fresh)
+            except Exception as exc:  # noqa: BLE001 - another replica set it first, or a server
+                # is away: either way the next round compares again
+                log.info("marker not set this round: %s", type(exc).__name__)
             return
         if value == stored["marker"]:
             return
@@ -89,7 +106,17 @@ class Recovery:
         if not self._rt.settings.recover_on_loss or self.running:
             return
         log.error("Redis lost data (%s): recovering", reason)
-        self.task = asyncio.create_task(self._recover(reason), name="redis-loss-recovery")
+
+        async def recover() -> None:
+            await self.run(reason)
+            raise Finished
+
+        # Retried with backoff (1 s, 2 s, ... 30 s) while a server is away.
+        self._loop = Loop(
+            "redis-loss-recovery", recover, interval=0.5, max_backoff=30.0,
+            metrics=self._metrics, logger=log,
+        )  # fmt: skip
+        self._loop.start()
 
     async def run(self, reason: str) -> dict[str, Any]:
         """Recover now: replay the outbox window and run every rebuild hook."""
@@ -106,21 +133,6 @@ class Recovery:
         log.warning("recovery done: %s", result)
         return result
 
-    async def _recover(self, reason: str) -> None:
-        delay = 1.0
-        while True:
-            try:
-                await self.run(reason)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a server is away: try again
-                log.warning("recovery failed (%s), retry in %.0fs", type(exc).__name__, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-
     async def stop(self) -> None:
-        if self.running and self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.task
+        if self._loop is not None:
+            await self._loop.stop()

@@ -19,7 +19,9 @@ from redis.asyncio import Redis
 
 from shared import inbox, mongo, outbox, recovery
 from shared.broker import Consumer, ConsumerMetrics, Handler, create_broker
+from shared.claimer import Claimer
 from shared.events import EVENTS_OF_STREAM, STREAM_OF_PRODUCER, Event
+from shared.loops import Finished, Loop, LoopMetrics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("akhbar.runtime")
@@ -38,6 +40,7 @@ class Runtime:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.registry = CollectorRegistry()
+        self.loop_metrics = LoopMetrics(self.registry)  # every background loop of the app
         self.client = mongo.connect(settings.mongo_url.get_secret_value())
         self.db = self.client[settings.database]
         self.redis = Redis.from_url(settings.redis_url.get_secret_value())
@@ -52,18 +55,37 @@ class Runtime:
             interval_s=settings.relay_interval_s,
             max_backoff_s=settings.relay_max_backoff_s,
             keep_sent=timedelta(days=settings.outbox_keep_sent_days),
+            metrics=self.loop_metrics,
         )
         self.consumers: list[Consumer] = []
+        self.claimers: list[Claimer] = []
         self._consumer_metrics = ConsumerMetrics(self.registry)
         self._document_produced_events()
         self.consumer_name = (
             settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         )
-        self._messaging: asyncio.Task[None] | None = None
+        # Consumers start once Redis answers (retried with backoff; the API serves meanwhile).
+        self._messaging = Loop(
+            "start-messaging", self._start_messaging, interval=0.1, max_backoff=5.0,
+            metrics=self.loop_metrics, logger=log,
+        )  # fmt: skip
+        self._messaging_started = asyncio.Event()
         self.broker_started = False
         # Called after each commit with the events it emitted (and the one it applied).
         self.after_commit: list[Callable[[list[Event]], None]] = []
         self.backlog = (0, 0.0)  # outbox documents waiting, age of the oldest (s)
+        self._backlog_gauges()
+        self.recovery = recovery.Recovery(self, metrics=self.loop_metrics)
+        self.checks: dict[str, Callable[[], Awaitable[tuple[bool, str | None]]]] = {}
+        # Every interval even while MongoDB is away: the gauges and the marker check resume
+        # the round after it is back.
+        self._monitor = Loop(
+            "backbone-monitor", self._watch, interval=settings.monitor_interval_s,
+            max_backoff=settings.monitor_interval_s, metrics=self.loop_metrics, logger=log,
+        )  # fmt: skip
+
+    def _backlog_gauges(self) -> None:
+        """The outbox backlog as gauges, read from what the monitor refreshed last."""
         Gauge(
             "akhbar_outbox_pending", "outbox documents not yet published", registry=self.registry
         ).set_function(lambda: self.backlog[0])
@@ -71,9 +93,6 @@ class Runtime:
             "akhbar_outbox_oldest_seconds", "age of the oldest unpublished outbox document",
             registry=self.registry,
         ).set_function(lambda: self.backlog[1])  # fmt: skip
-        self.recovery = recovery.Recovery(self)
-        self.checks: dict[str, Callable[[], Awaitable[tuple[bool, str | None]]]] = {}
-        self._monitor: asyncio.Task[None] | None = None
 
     def _document_produced_events(self) -> None:
         """Declare the service's own stream as a publisher so AsyncAPI shows its events."""
@@ -110,11 +129,13 @@ class Runtime:
             metrics=self._consumer_metrics,
             max_deliveries=self.settings.max_deliveries,
             min_idle_ms=self.settings.claim_min_idle_ms,
-            claim_interval_s=self.settings.claim_interval_s,
             idle_consumer_ms=int(self.settings.idle_consumer_s * 1000),
         )
         consumer.lost = self.recovery.lost
         self.consumers.append(consumer)
+        self.claimers.append(
+            Claimer(consumer, interval_s=self.settings.claim_interval_s, metrics=self.loop_metrics)
+        )
         return consumer
 
     async def commit(self, callback: Callable[[mongo.Session], Coroutine[Any, Any, T]]) -> T:
@@ -166,61 +187,45 @@ class Runtime:
         await outbox.ensure_indexes(self.db)
         await inbox.ensure_indexes(self.db, keep_s=self.settings.inbox_keep_days * 86400)
         self.relay.start()
-        self._monitor = asyncio.create_task(self._watch(), name="backbone-monitor")
-        self._messaging = asyncio.create_task(self._start_messaging(), name="start-messaging")
+        self._monitor.start()
+        self._messaging.start()
         # When Redis is up, start fully before serving; when it is down, serve and keep trying.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self._messaging), timeout=3.0)
+            await asyncio.wait_for(self._messaging_started.wait(), timeout=3.0)
 
     async def _start_messaging(self) -> None:
-        """Start consumers when Redis is reachable; retried so the API serves meanwhile."""
-        delay = 0.2
-        while True:
-            try:
-                for consumer in self.consumers:
-                    await consumer.prepare()
-                await self.broker.start()
-                break
-            except Exception as exc:  # noqa: BLE001 - Redis not up yet
-                log.warning(
-                    "broker start failed (%s); retrying in %.1fs", type(exc).__name__, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        self.broker_started = True
+        """Create the groups and start the broker, then the claimers (a `Loop` until done)."""
         for consumer in self.consumers:
-            consumer.start_claimer()
+            await consumer.prepare()
+        await self.broker.start()
+        self.broker_started = True
+        self._messaging_started.set()
+        for claimer in self.claimers:
+            claimer.start()
+        raise Finished
 
     async def _watch(self) -> None:
         """Refresh the outbox backlog gauges and look for a Redis that lost its data."""
-        while True:
-            try:
-                self.backlog = await outbox.backlog(self.db)
-            except Exception as exc:  # noqa: BLE001 - MongoDB away: the next round retries
-                log.debug("backlog refresh failed: %s", type(exc).__name__)
-            if self.broker_started:
-                await self.recovery.check_marker()
-            await asyncio.sleep(self.settings.monitor_interval_s)
+        self.backlog = await outbox.backlog(self.db)
+        if self.broker_started:
+            await self.recovery.check_marker()
 
     def add_check(self, name: str, check: Callable[[], Awaitable[tuple[bool, str | None]]]) -> None:
         """A service's own readiness check: (ok, what is happening or None)."""
         self.checks[name] = check
 
     async def stop(self) -> None:
-        if self._monitor:
-            self._monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
+        await self._monitor.stop()
         await self.recovery.stop()
-        if self._messaging and not self._messaging.done():
-            self._messaging.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._messaging
-        for consumer in self.consumers:
-            await consumer.stop_claimer()
+        await self._messaging.stop()
+        for claimer in self.claimers:
+            await claimer.stop()
         await self.relay.stop()
-        with contextlib.suppress(Exception):
+        try:
             await self.broker.stop()  # waits up to graceful_timeout for handlers in flight
+        except Exception as exc:  # noqa: BLE001 - shutting down: close the rest regardless
+            log.warning("broker stop failed (%s: %s); closing the clients anyway",
+                        type(exc).__name__, exc)  # fmt: skip
         await self.redis.aclose()
         self.client.close()
 
@@ -236,7 +241,9 @@ class Runtime:
         checks: dict[str, Any] = {
             "mongo": mongo_ok,
             "redis": redis_ok,
-            "consumers": self.broker_started and all(c.running for c in self.consumers),
+            "consumers": self.broker_started
+            and all(c.running for c in self.consumers)
+            and all(c.running for c in self.claimers),
             "outbox_relay": self.relay.running,
         }
         state: dict[str, str] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.articles import domain
 from services.articles.domain import Doc
-from services.articles.errors import unknown_category
+from services.articles.errors import invalid_slug, unknown_category
 from services.articles.repository import ArticleRepository
 from shared import mongo
 from shared.errors import ApiError, not_found
@@ -46,13 +46,7 @@ async def create_category(
         raise _exists("name")
     base = domain.slugify(slug if slug is not None else name, max_len=60)
     if not base:
-        raise ApiError(
-            422,
-            "validation_failed",
-            "The slug has no letters or digits.",
-            "المعرّف لا يحتوي على حروف أو أرقام.",
-            {"slug": "no letters or digits"},
-        )
+        raise invalid_slug()
     for candidate in domain.slug_candidates(base, max_len=60):
         doc = {
             "_id": candidate,

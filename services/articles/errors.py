@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from shared import errors
 from shared.errors import ApiError
 
 
 def not_found() -> ApiError:
-    return ApiError(404, "not_found", "Article not found.", "المقال غير موجود.")
+    return errors.not_found("Article", "المقال")
 
 
 def stale(current: int) -> ApiError:
@@ -70,12 +71,18 @@ def slug_taken(slug: str) -> ApiError:
 
 
 def invalid_slug() -> ApiError:
-    return ApiError(
-        422,
-        "validation_failed",
+    return errors.validation_failed(
+        {"slug": "no letters or digits"},
         "The slug has no letters or digits.",
         "المعرّف لا يحتوي على حروف أو أرقام.",
-        {"slug": "no letters or digits"},
+    )
+
+
+def publish_at_not_future() -> ApiError:
+    return errors.validation_failed(
+        {"publish_at": "must be in the future"},
+        "publish_at must be in the future.",
+        "يجب أن يكون موعد النشر في المستقبل.",
     )
 
 

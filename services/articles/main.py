@@ -11,7 +11,6 @@ from services.articles.scheduler import scheduler_loop
 from shared.admin import rebuild_after_loss
 from shared.app import build_app
 from shared.events import ARTICLES_STREAM, COMMENTS_STREAM
-from shared.loops import LoopMetrics
 from shared.runtime import Runtime
 
 # Domain error statuses per endpoint (the shared ones are derived; see shared.openapi).
@@ -40,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repo,
         runtime,
         interval_s=settings.scheduler_interval_s,
-        metrics=LoopMetrics(runtime.registry),
+        metrics=runtime.loop_metrics,
     )
 
     async def on_start() -> None:

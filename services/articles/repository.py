@@ -10,6 +10,7 @@ from typing import Any
 from services.articles import tags
 from services.articles.domain import Doc
 from shared import mongo
+from shared.pagination import keyset_page
 
 ARTICLES = "articles"
 CATEGORIES = "categories"
@@ -259,25 +260,9 @@ async def list_published(
 async def _keyset(
     db: mongo.Database, query: Doc, field: str, after: tuple[datetime, str] | None, limit: int
 ) -> list[Doc]:
-    """Newest `field` first (ties by id), after a keyset position.
-
-    Two index-served ranges instead of one $or (which the server cannot plan on an index): the
-    rest of the tie at the cursor's timestamp, then everything older.
-    """
-    order = [(field, mongo.DESCENDING), ("_id", mongo.DESCENDING)]
-
-    async def fetch(extra: Doc, n: int) -> list[Doc]:
-        cursor = db[ARTICLES].find({**query, **extra}, LIST_FIELDS).sort(order).limit(n)
-        docs: list[Doc] = await cursor.to_list(n)
-        return docs
-
-    if after is None:
-        return await fetch({}, limit)
-    stamp, last_id = after
-    same = await fetch({field: stamp, "_id": {"$lt": last_id}}, limit)
-    if len(same) >= limit:
-        return same
-    return same + await fetch({field: {"$lt": stamp}}, limit - len(same))
+    """Newest `field` first (ties by id), after a keyset position (index-served ranges)."""
+    order = ((field, mongo.DESCENDING), ("_id", mongo.DESCENDING))
+    return await keyset_page(db[ARTICLES], query, order, after, limit, projection=LIST_FIELDS)
 
 
 async def published_by_id(db: mongo.Database, *, after: str | None, limit: int) -> list[Doc]:

@@ -13,12 +13,17 @@ from datetime import datetime
 from services.articles import domain, presentation
 from services.articles.catalog import category_fields
 from services.articles.domain import Doc
-from services.articles.errors import body_too_large, invalid_transition, not_found, stale
+from services.articles.errors import (
+    body_too_large,
+    invalid_transition,
+    not_found,
+    publish_at_not_future,
+    stale,
+)
 from services.articles.repository import ArticleRepository
 from services.articles.schemas import ArticleCreate, ArticlePatch
 from services.articles.slugs import choose_slug, with_slug_retry
 from shared import mongo
-from shared.errors import ApiError
 from shared.unit_of_work import UnitOfWork
 
 Decide = Callable[[Doc, mongo.Session], Awaitable[Doc]]
@@ -185,13 +190,7 @@ async def transition(
             changes["published_at"] = published_at or doc.get("published_at") or domain.now()
         if action == "schedule":
             if publish_at is None or publish_at <= domain.now():
-                raise ApiError(
-                    422,
-                    "validation_failed",
-                    "publish_at must be in the future.",
-                    "يجب أن يكون موعد النشر في المستقبل.",
-                    {"publish_at": "must be in the future"},
-                )
+                raise publish_at_not_future()
             changes["publish_at"] = publish_at
         return changes
 

@@ -13,7 +13,7 @@ from typing import Any
 from services.articles import domain
 from services.articles.domain import Doc
 from shared import mongo, pagination
-from shared.errors import ApiError
+from shared.errors import invalid_cursor
 
 TAG_COUNTS = "tag_counts"
 
@@ -53,20 +53,9 @@ async def list_tags(
     db: mongo.Database, *, limit: int, cursor: str | None
 ) -> tuple[list[Doc], str | None]:
     """A page of {tag, count} (count > 0), most used first, and the next page's cursor."""
-    after = _after(cursor)
-    order = [("count", mongo.DESCENDING), ("_id", mongo.ASCENDING)]
-
-    async def fetch(query: Doc, n: int) -> list[Doc]:
-        docs: list[Doc] = await db[TAG_COUNTS].find(query).sort(order).limit(n).to_list(n)
-        return docs
-
-    if after is None:
-        docs = await fetch({"count": {"$gt": 0}}, limit + 1)
-    else:
-        count, tag = after
-        docs = await fetch({"count": count, "_id": {"$gt": tag}}, limit + 1)
-        if len(docs) <= limit:
-            docs += await fetch({"count": {"$lt": count, "$gt": 0}}, limit + 1 - len(docs))
+    order = (("count", mongo.DESCENDING), ("_id", mongo.ASCENDING))
+    used = {"count": {"$gt": 0}}
+    docs = await pagination.keyset_page(db[TAG_COUNTS], used, order, _after(cursor), limit + 1)
     page = docs[:limit]
     items = [{"tag": d["_id"], "count": int(d["count"])} for d in page]
     if len(docs) <= limit:
@@ -82,11 +71,5 @@ def _after(cursor: str | None) -> tuple[int, str] | None:
         if not isinstance(count, int) or not isinstance(tag, str):
             raise ValueError("invalid cursor")
     except ValueError as exc:
-        raise ApiError(
-            400,
-            "invalid_cursor",
-            "The cursor is not valid.",
-            "مؤشر الصفحة غير صالح.",
-            {"cursor": "invalid"},
-        ) from exc
+        raise invalid_cursor() from exc
     return count, tag

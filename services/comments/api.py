@@ -44,7 +44,7 @@ from services.comments.schemas import (
 )
 from services.comments.workbench_schemas import QueueFilters, QueuePage
 from shared.cache import cached_json
-from shared.errors import ApiError, prefers_arabic
+from shared.errors import invalid_field, prefers_arabic
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=512)]
@@ -160,16 +160,8 @@ async def reject(
 ) -> ActionResult:
     """A rejection always names its reason: no body is a 422 naming `reason`, not a default."""
     if data is None:
-        raise ApiError(
-            422,
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            {
-                "reason": "هذا الحقل مطلوب."
-                if prefers_arabic(request)
-                else "This field is required."
-            },
+        raise invalid_field(
+            "reason", "This field is required.", "هذا الحقل مطلوب.", prefers_arabic(request)
         )
     return await moderation.act(
         repo,

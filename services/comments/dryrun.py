@@ -20,7 +20,7 @@ from services.comments.facts import gather_facts
 from services.comments.repository import CommentRepository
 from services.comments.schemas import SettingsIn
 from services.comments.workbench_schemas import DryRunIn, DryRunOut, StepOut
-from shared.errors import ApiError
+from shared.errors import invalid_field
 from shared.events import utcnow
 
 
@@ -32,13 +32,8 @@ def _draft_policy(current: Policy, draft: dict[str, Any] | None, arabic: bool) -
         fields = SettingsIn.model_validate(draft).model_dump(exclude_unset=True, exclude_none=True)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        raise ApiError(
-            422,
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            {f"policy.{where}": "قيمة غير صالحة." if arabic else "Invalid value."},
-        ) from None
+        invalid = invalid_field(f"policy.{where}", "Invalid value.", "قيمة غير صالحة.", arabic)
+        raise invalid from None
     return Policy.model_validate({**current.model_dump(), **fields})
 
 

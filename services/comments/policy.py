@@ -12,7 +12,7 @@ from services.comments.repository import CommentRepository
 from services.comments.schemas import BanIn, BanOut, BanPage, SettingsIn, WordSuggestion
 from shared.arabic import broken_plural_candidates, moderation_key, sound_forms, word_key
 from shared.auth import Principal
-from shared.errors import ApiError, invalid_field, not_found
+from shared.errors import invalid_field, not_found
 from shared.events import utcnow
 
 
@@ -34,13 +34,7 @@ def suggest_forms(word: str, *, arabic: bool = True) -> WordSuggestion:
     (never matched unless listed: حمار → حمر would also hold "الخطوط الحمر")."""
     key = word_key(word)
     if not key:
-        raise ApiError(
-            422,
-            "validation_failed",
-            "Some fields are missing or invalid.",
-            "بعض الحقول ناقصة أو غير صالحة.",
-            {"word": "يجب أن تحتوي على حرف." if arabic else "Must contain a letter."},
-        )
+        raise invalid_field("word", "Must contain a letter.", "يجب أن تحتوي على حرف.", arabic)
     single = " " not in key
     return WordSuggestion(
         word=word,
@@ -65,7 +59,7 @@ async def _ban_email(repo: CommentRepository, data: BanIn, arabic: bool) -> str:
         return str(data.email).lower()
     comment = await repo.comment(data.comment_id)
     if comment is None:
-        raise ApiError(404, "not_found", "Comment not found.", "التعليق غير موجود.")
+        raise not_found("Comment", "التعليق")
     return str(comment["author_email"])
 
 

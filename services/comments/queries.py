@@ -10,6 +10,7 @@ from services.comments.search import Filters, comment_keys, matches
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
 from shared.mongo import IndexModel
+from shared.pagination import Order, keyset_page
 
 Doc = dict[str, Any]
 SCAN_BUDGET = 2000  # documents one search request reads at most before it returns a cursor
@@ -32,25 +33,10 @@ def position(key: Any) -> tuple[datetime, str] | None:
     return (at if isinstance(at, datetime) else datetime.fromisoformat(at)), str(last_id)
 
 
-def page_queries(
-    base: Doc, after: tuple[datetime, str] | None, newest: bool
-) -> list[tuple[Doc, list[tuple[str, int]]]]:
-    """The (filter, sort) of each range a keyset page reads: ties at the cursor, then beyond.
-
-    Two ranges instead of one $or, which the server cannot plan on an index.
-    """
+def created_order(newest: bool) -> Order:
+    """The queue's order: by creation, oldest or newest first, ties by id."""
     direction = -1 if newest else 1
-    order = [("created_at", direction), ("_id", direction)]
-    if after is None:
-        return [(base, order)]
-    at, last_id = after
-    op = "$lt" if newest else "$gt"
-    span = base.get("created_at")
-    beyond = {**(span if isinstance(span, dict) else {}), op: at}
-    return [
-        ({**base, "created_at": at, "_id": {op: last_id}}, order),
-        ({**base, "created_at": beyond}, order),
-    ]
+    return (("created_at", direction), ("_id", direction))
 
 
 class QueueStore:
@@ -79,15 +65,6 @@ class QueueStore:
             done += 1
         await settings.update_one({"_id": "search_keys"}, {"$set": {"done": True}}, upsert=True)
         return done
-
-    async def _range(self, base: Doc, after: Any, newest: bool, n: int) -> list[Doc]:
-        docs: list[Doc] = []
-        for query, order in page_queries(base, after, newest):
-            cursor = self.comments.find(query).sort(order).limit(n - len(docs))
-            docs += await cursor.to_list(n - len(docs))
-            if len(docs) >= n:
-                break
-        return docs
 
     async def search(
         self,
@@ -118,7 +95,7 @@ class QueueStore:
         found: list[Doc] = []
         position, scanned = after, 0
         while True:
-            docs = await self._range(base, position, newest, batch)
+            docs = await keyset_page(self.comments, base, created_order(newest), position, batch)
             for doc in docs:
                 scanned += 1
                 if not residual or matches(doc, keys, filters):
@@ -188,17 +165,5 @@ class QueueStore:
         }
 
     async def bans_page(self, after: tuple[datetime, str] | None, limit: int) -> list[Doc]:
-        """Bans newest first, after a keyset position."""
-        order = [("created_at", -1), ("_id", -1)]
-        if after is None:
-            queries: list[Doc] = [{}]
-        else:
-            at, last_id = after
-            queries = [{"created_at": at, "_id": {"$lt": last_id}}, {"created_at": {"$lt": at}}]
-        docs: list[Doc] = []
-        for query in queries:
-            n = limit + 1 - len(docs)
-            docs += await self.bans.find(query).sort(order).limit(n).to_list(n)
-            if len(docs) > limit:
-                break
-        return docs
+        """Bans newest first, after a keyset position (one more than `limit`: is there a next)."""
+        return await keyset_page(self.bans, {}, created_order(newest=True), after, limit + 1)

@@ -12,6 +12,7 @@ from services.comments.domain import Policy
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
 from shared.mongo import IndexModel
+from shared.pagination import keyset_page
 
 log = logging.getLogger("akhbar.comments")
 Doc = dict[str, Any]
@@ -172,18 +173,10 @@ class CommentRepository:
     async def page(
         self, query: Doc, *, after: tuple[datetime, str] | None, newest: bool, limit: int
     ) -> list[Doc]:
-        """A page ordered by (created_at, _id), after the cursor's key."""
+        """A page ordered by (created_at, _id), after the cursor's key (index-served ranges)."""
         direction = -1 if newest else 1
-        if after is not None:
-            at = after[0]
-            op = "$lt" if newest else "$gt"
-            query = {
-                **query,
-                "$or": [{"created_at": {op: at}}, {"created_at": at, "_id": {op: after[1]}}],
-            }
-        cursor = self.comments.find(query).sort([("created_at", direction), ("_id", direction)])
-        docs: list[Doc] = await cursor.limit(limit).to_list(limit)
-        return docs
+        order = (("created_at", direction), ("_id", direction))
+        return await keyset_page(self.comments, query, order, after, limit)
 
     async def replies(self, root_ids: list[str], limit: int) -> list[Doc]:
         """Approved replies of a page's threads, oldest first, at most `limit` of them."""

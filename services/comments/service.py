@@ -23,33 +23,23 @@ from services.comments.schemas import (
 )
 from services.comments.writes import change_status, flood_claim, store_comment
 from shared import mongo
-from shared.errors import ApiError, not_found
+from shared.errors import ApiError, invalid_field, not_found
 from shared.events import utcnow
 from shared.unit_of_work import UnitOfWork
 
 Doc = dict[str, Any]
 
 
-def article_not_found() -> ApiError:
-    return not_found("Article", "المقال")
-
-
 async def find_article(repo: CommentRepository, key: str) -> dict[str, Any]:
     """The read model of a commentable article by id, slug or old slug; 404 otherwise."""
     article = await repo.article_by_key(key)
     if article is None or lifecycle.accepts_comments(article) == "unknown":
-        raise article_not_found()
+        raise not_found("Article", "المقال")
     return article
 
 
 def _bad_parent(why: str, why_ar: str, arabic: bool) -> ApiError:
-    return ApiError(
-        422,
-        "validation_failed",
-        "Some fields are missing or invalid.",
-        "بعض الحقول ناقصة أو غير صالحة.",
-        {"parent_id": why_ar if arabic else why},
-    )
+    return invalid_field("parent_id", why, why_ar, arabic)
 
 
 async def _parent(

@@ -28,7 +28,7 @@ from services.comments.workbench_schemas import (
     Me,
     QueueFilters,
 )
-from shared.errors import ApiError
+from shared.errors import not_found
 
 router = APIRouter(prefix="/moderation", tags=["moderation"])
 STATIC = Path(__file__).parent / "static"
@@ -59,7 +59,7 @@ async def moderation_page() -> FileResponse:
 @router.get("/assets/{name}", include_in_schema=False)
 async def moderation_asset(name: str) -> FileResponse:
     if name not in _ASSETS:
-        raise ApiError(404, "not_found", "Not found.", "غير موجود.")
+        raise not_found()
     return FileResponse(STATIC / name, media_type=_ASSETS[name], headers=_PAGE_HEADERS)
 
 

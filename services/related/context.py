@@ -22,7 +22,7 @@ from services.related.repository import IndexRepository, JobRepository
 from services.related.schemas import RebuildJob
 from services.related.search_index import SearchIndex
 from services.related.source import ArticlesSource
-from shared.loops import Loop, LoopMetrics
+from shared.loops import Loop
 from shared.runtime import Runtime
 
 log = logging.getLogger("akhbar.related")
@@ -63,7 +63,7 @@ class Context:
             engine_config(settings), runtime.consumer_name, self.repository, take_over=take_over
         )
         self.metrics = RebuildMetrics(runtime.registry)
-        self.loop_metrics = LoopMetrics(runtime.registry)
+        self.loop_metrics = runtime.loop_metrics
         self.stats_refresh = AutoStatsRefresh(self)
         every = max(settings.lease_s / 3, 0.2)
         self.lease_watch = Loop(

@@ -8,18 +8,11 @@ from typing import Any
 from services.related import search, search_index
 from services.related.schemas import SearchPage
 from shared import pagination
-from shared.errors import ApiError
+from shared.errors import invalid_cursor
 
 
 def _query_key(q: str) -> str:
     return hashlib.blake2b(search.normalized_query(q).encode(), digest_size=6).hexdigest()
-
-
-def _bad_cursor() -> ApiError:
-    return ApiError(
-        400, "invalid_cursor", "The cursor is not valid.", "مؤشر الصفحة غير صالح.",
-        {"cursor": "invalid"},
-    )  # fmt: skip
 
 
 def _after(q: str, cursor: str | None) -> tuple[float, str] | None:
@@ -29,13 +22,13 @@ def _after(q: str, cursor: str | None) -> tuple[float, str] | None:
     try:
         key, score, article_id = pagination.decode_cursor(cursor, arity=3)
     except ValueError:
-        raise _bad_cursor() from None
+        raise invalid_cursor() from None
     if (
         key != _query_key(q)
         or not isinstance(score, int | float)
         or not isinstance(article_id, str)
     ):
-        raise _bad_cursor()
+        raise invalid_cursor()
     return float(score), article_id
 
 

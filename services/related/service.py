@@ -17,7 +17,7 @@ from services.related.rebuild_jobs import JobStore, new_job
 from services.related.repository import Document
 from services.related.schemas import RebuildJob, RelatedList
 from shared import inbox, mongo
-from shared.errors import ApiError, not_found
+from shared.errors import not_found
 from shared.events import (
     ArticleEvent,
     ArticleSnapshot,
@@ -30,10 +30,6 @@ from shared.events import (
 PRODUCER = "related"
 Session = mongo.Session | None
 BUSY_WAIT_S = 0.2
-
-
-def article_not_found() -> ApiError:
-    return not_found("Article", "المقال")
 
 
 class EventWork(Protocol):
@@ -161,7 +157,7 @@ async def related_list(key: str, *, lists: ListReader, limit: int) -> RelatedLis
         article_id = await lists.id_of_slug(key)
         doc = await lists.get_list(article_id) if article_id else None
     if doc is None:
-        raise article_not_found()
+        raise not_found("Article", "المقال")
     items = [domain.served_item(i) for i in doc["items"][:limit]]
     return RelatedList.model_validate(
         {"article_id": doc["_id"], "items": items, "computed_at": doc.get("computed_at")}

@@ -9,7 +9,7 @@ import logging
 import pytest
 from prometheus_client import CollectorRegistry
 
-from shared.loops import Loop, LoopMetrics
+from shared.loops import Finished, Loop, LoopMetrics
 
 
 async def test_runs_rounds_and_wake_cuts_the_wait_short() -> None:
@@ -99,3 +99,28 @@ async def test_step_chooses_its_next_wait(wait: float) -> None:
     await asyncio.sleep(0.1)
     await loop.stop()
     assert len(rounds) >= 3
+
+
+async def test_a_step_that_finishes_ends_the_loop() -> None:
+    attempts: list[int] = []
+
+    async def step() -> float | None:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionError("not yet")
+        raise Finished
+
+    loop = Loop("once", step, interval=0.005)
+    loop.start()
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if not loop.running:
+            break
+    assert not loop.running and len(attempts) == 3 and loop.failures == 0
+    await loop.stop()
+
+
+def test_one_failure_counter_per_registry() -> None:
+    registry = CollectorRegistry()
+    assert LoopMetrics(registry).failures is LoopMetrics(registry).failures
+    assert LoopMetrics(CollectorRegistry()).failures is not LoopMetrics(registry).failures

@@ -69,10 +69,10 @@ async def test_stalled_rebuild_is_fenced_out_by_the_next_holder(infra, isolation
         stalled = Report(stall=True)
         lease = fencing.index_lease(app.state.related.repository, "job-stalled", 0.6)
 
-        async def frozen(every_s: float) -> None:  # a process stopped: no renewal either
+        async def frozen() -> None:  # a process stopped: no renewal either
             await asyncio.Event().wait()
 
-        lease._renewing = frozen  # type: ignore[method-assign]
+        lease._renew_held = frozen  # type: ignore[method-assign]
         task = asyncio.create_task(
             rebuild(app, await a_replica(app), older, stalled, "job-stalled", lease=lease)
         )

@@ -1,0 +1,164 @@
+"""Every list query is served by an index: the finds the real list functions send, explained.
+
+A recorder on the driver (command monitoring) keeps each `find` a list function sends, first
+page and a page after a cursor, and the test asks the server to explain exactly that command.
+An `$or` keyset condition would show here as a COLLSCAN followed by an in-memory sort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import monitoring
+
+from services.articles import tags
+from services.articles.repository import ARTICLES, ArticleRepository
+from services.comments.counters import StatusCounters
+from services.comments.queries import QueueStore
+from services.comments.repository import CommentRepository
+from services.comments.search import Filters, comment_keys
+from shared import mongo, outbox
+from shared.events import utcnow
+from tests.integration.test_delivery import article_event
+
+_EXPLAINED = ("find", "filter", "sort", "projection", "limit", "skip", "hint")
+
+
+class Finds(monitoring.CommandListener):
+    """Keeps every find command sent while `on` is set."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.commands: list[tuple[str, dict[str, Any]]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.on and event.command_name == "find":
+            command = {k: v for k, v in event.command.items() if k in _EXPLAINED}
+            self.commands.append((event.database_name, command))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def recorded(mongo_server, isolation) -> AsyncIterator[tuple[Any, Finds]]:  # type: ignore[no-untyped-def]
+    finds = Finds()
+    client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
+        mongo_server.url, tz_aware=True, event_listeners=[finds]
+    )
+    try:
+        yield client[f"lists_{isolation}"], finds
+    finally:
+        client.close()
+
+
+async def _assert_index_served(db: Any, finds: Finds, expected: int) -> None:
+    assert len(finds.commands) >= expected, finds.commands
+    for _, command in finds.commands:
+        explained = await db.command({"explain": command, "verbosity": "queryPlanner"})
+        plan = str(explained["queryPlanner"]["winningPlan"])
+        assert "IXSCAN" in plan and "COLLSCAN" not in plan, f"not index-served: {command}"
+        assert "$or" not in str(command["filter"]), command
+
+
+async def test_article_lists_are_index_served(recorded):
+    db, finds = recorded
+    articles = ArticleRepository(db)
+    await articles.ensure_indexes()
+    now = utcnow()
+    docs = [
+        {
+            "_id": f"a{i}",
+            "slug": f"a{i}",
+            "status": "published" if i % 2 else "draft",
+            "published_at": now - timedelta(minutes=i // 2),  # ties on the sort key
+            "updated_at": now - timedelta(minutes=i // 2),
+            "category_path": ["world"],
+            "tags": ["x", "y"],
+        }
+        for i in range(8)
+    ]
+    await db[ARTICLES].insert_many(docs)
+    await db[tags.TAG_COUNTS].insert_many([{"_id": "x", "count": 4}, {"_id": "y", "count": 4}])
+    finds.on = True
+    for after in (None, (docs[3]["published_at"], "a3")):
+        for category, tag in ((None, None), ("world", None), (None, "x")):
+            await articles.list_published(category=category, tag=tag, after=after, limit=2)
+        await articles.list_by_status(status="draft", after=after, limit=2)
+    _, cursor = await articles.tag_page(limit=1, cursor=None)
+    await articles.tag_page(limit=1, cursor=cursor)
+    finds.on = False
+    await _assert_index_served(db, finds, expected=8 + 3)
+
+
+async def test_comment_lists_are_index_served(recorded):
+    db, finds = recorded
+    counters = StatusCounters(db)
+    repo, store = CommentRepository(db, counters), QueueStore(db, counters)
+    await repo.ensure_indexes()
+    await store.ensure_indexes()
+    now = utcnow()
+    comments = []
+    for i in range(6):
+        doc = {
+            "_id": f"c{i}",
+            "article_id": "a1",
+            "status": "approved" if i % 2 else "pending",
+            "parent_id": None,
+            "root_id": f"c{i}",
+            "created_at": now - timedelta(minutes=i // 2),
+            "updated_at": now,
+            "email_hash": "h1",
+            "author_name": "سارة",
+            "body": "خبر عاجل",
+            "version": 1,
+        }
+        comments.append({**doc, "keys": comment_keys(doc)})
+    await db.comments.insert_many(comments)
+    await db.bans.insert_many(
+        [{"_id": f"b{i}", "email_hash": f"h{i}", "created_at": now} for i in range(3)]
+    )
+    base = {"article_id": "a1", "status": "approved", "parent_id": None}
+    at = (comments[2]["created_at"], "c2")
+    span = Filters(since=now - timedelta(days=1), until=now + timedelta(days=1))
+    finds.on = True
+    for after in (None, at):
+        for newest in (False, True):
+            await repo.page(base, after=after, newest=newest, limit=1)  # per article, public
+            for filters in (Filters(), Filters(text="عاجل", email_hash="h1"), span):
+                await store.search(  # the moderation queue
+                    status="pending", filters=filters, after=after, newest=newest, limit=1
+                )
+        await store.bans_page(after, 1)
+    finds.on = False
+    await _assert_index_served(db, finds, expected=2 * (2 * 4 + 1))
+
+
+async def test_the_outbox_pending_query_is_index_served(recorded):
+    db, finds = recorded
+    await outbox.ensure_indexes(db)
+    published: list[str] = []
+
+    async def publish(stream: str, event: Any) -> None:
+        published.append(event.event_id)
+
+    async def write(session: Any) -> None:
+        await outbox.add(db, session, article_event("o1", 1), article_event("o1", 2))
+
+    await mongo.transaction(db.client, write)
+    relay = outbox.Relay(db, publish, batch=1)
+    finds.on = True
+    assert await relay.publish_pending() == 2
+    await outbox.backlog(db)
+    finds.on = False
+    assert len(published) == 2
+    pending = [c for _, c in finds.commands if c["find"] == outbox.COLLECTION]
+    assert pending
+    await _assert_index_served(db, finds, expected=len(pending))
