@@ -9,7 +9,7 @@ counts only in one of these frames, named in the match's rules so the queue show
 - predicate: an indefinite listed word right after a definite word or a demonstrative, which in
   Arabic is a sentence "X is a ..." (الكاتب حمار, هذا المعلق جحش), not a descriptive phrase
   (a definite head never takes an indefinite noun after it: سباق الحمير, الكلب الوفي);
-- alone: the comment is one or two words (حمار, حمير!!, صرت بغل);
+- alone: the comment is at most three words (حمار, حمير!!, صرت بغل);
 - next_to_listed: beside a match of a listed word that is not ambiguous (كلب حقير).
 
 In a descriptive noun phrase (عضة كلب, الكلب الوفي ينتظر صاحبه, قطيع من الخنازير البرية) the
@@ -44,7 +44,9 @@ _NOT_YOUR = frozenset(
     """ذلك كذلك لذلك وكذلك هناك هنالك تلك ملك بنك سمك ديك مالك شريك مبارك سلك محرك فلك
     ترك شك شبك مسك منفك""".split()
 )
-_YOUR = ("كما", "كم", "كن", "ك")
+# "your" (ك, كم): not كن or كما, which end لكن, يمكن, تسكن and كما (as) far more often
+_YOUR = ("كم", "ك")
+_MIN_STEM = 2  # letters before "your": حكم (ruling) carries none
 _IN_CONTEXT = frozenset({"separators", "addressed", "next_to_listed"})
 _WINDOW = 3  # words either side searched for a "you" word
 _ALONE = 3  # words in a comment that is (nearly) just the insult
@@ -85,8 +87,6 @@ def frame(
         return "compared"
     if before in _SON_OF or (i >= 2 and frags[i - 2] in _SON_OF and before in _VOCATIVE):
         return "insult_construct"
-    if len(frags) <= _ALONE:
-        return "alone"
     if i - 1 in sure or j + 1 in sure:
         return "next_to_listed"
     if not owned and _predicate(frags, seps, i):
@@ -94,7 +94,7 @@ def frame(
     near = [*frags[max(0, i - _WINDOW) : i], *frags[j + 1 : j + 1 + _WINDOW]]
     if any(_second_person(w) for w in near):
         return "second_person"
-    return None
+    return "alone" if len(frags) <= _ALONE else None
 
 
 def _predicate(frags: Sequence[str], seps: Sequence[str], i: int) -> bool:
@@ -114,6 +114,7 @@ def _second_person(word: str) -> bool:
     """ "you", or a word carrying "your" (شكلك, عقلكم), not ذلك or هناك."""
     if word in _YOU:
         return True
-    if word in _NOT_YOUR or len(word) < 3 or _definite(word):
+    bare = word[1:] if word[0] in "وف" and len(word) > 3 else word  # ولذلك is ذلك
+    if bare in _NOT_YOUR or _definite(word):
         return False
-    return word.endswith(_YOUR)
+    return any(word.endswith(p) and len(word) - len(p) >= _MIN_STEM for p in _YOUR)

@@ -68,3 +68,17 @@ def test_a_possessed_word_is_not_a_predicate() -> None:
 
 def test_an_unflagged_word_needs_no_frame() -> None:
     assert _why("عثر الحراس على حقير في الغابة") == [("حقير", "exact")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "طالب بإحضار صاحب الكلب ولذلك بحث عنه",  # ولذلك is ذلك
+        "كانت تسكن كوخا رفقة حمارها في الجبل",  # تسكن ends in كن, not "your"
+        "لكن الكلب عاد إلى البيت بعد يومين",
+        "كما عاد الكلب إلى البيت بعد يومين",
+        "صدر حكم بحق صاحب الكلب أمس",  # حكم: no letters before a "your"
+    ],
+)
+def test_words_that_merely_end_like_your_are_not_second_person(text: str) -> None:
+    assert _why(text) == []

@@ -20,12 +20,12 @@ KNOWN_MISSES = {
     "9a7ba",  # also reads صحبة (company); held when addressed (ya 9a7ba) or beside a listed word
 }
 # Held-out innocents the rules hold, as measured (heldout3 after the insult frames were built,
-# without tuning on it): words not flagged ambiguous (قمار, ملعون, نجس), a "your" read into
-# words ending in كم (حكم, تحكم) or a quoted hadith's أحدكم, and the Quran's simile.
+# without tuning on it; one row, حكم, left when a plain bug was fixed: a "your" needs letters
+# before it): words not flagged ambiguous (قمار, ملعون, نجس), a "your" read into تحكم or a
+# quoted hadith's أحدكم, and the Quran's simile.
 KNOWN_FALSE_HOLDS = {
     "الحكومة تحظر القمار على الإنترنت",
     "الخطيب: إبليس ملعون إلى يوم الدين",
-    "الإمام يشرح حكم لعاب الكلب في الصلاة",
     "إذا ولغ الكلب في إناء أحدكم فليغسله سبعا",
     "كمثل الحمار يحمل أسفارا",
     "الفقهاء اختلفوا في الكلب هل هو نجس",
