@@ -18,7 +18,8 @@ CASES = ROOT / "tests" / "data" / "moderation_cases.tsv"
 @dataclass(frozen=True)
 class Case:
     # design: written with the rules; heldout: written after they were frozen; heldout2: written
-    # before the second round (inflected allowed phrases, Arabizi ambiguity, hamza) was built
+    # before the second round (inflected allowed phrases, Arabizi ambiguity, hamza) was built;
+    # heldout3: written before the third round (ambiguous words in insult frames) was built
     split: str
     label: str  # evasion or innocent
     kind: str  # the evasion class, or why the innocent text looks suspicious
@@ -33,7 +34,12 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def load_entries(path: Path = WORDLIST) -> list[Entry]:
     return [
-        Entry(r["word"], r["action"], tuple(f for f in r["forms"].split(";") if f))
+        Entry(
+            r["word"],
+            r["action"],
+            tuple(f for f in r["forms"].split(";") if f),
+            ambiguous=r.get("ambiguous") == "yes",
+        )
         for r in _rows(path)
     ]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from shared.arabic import allowed as allowed_phrases
-from shared.arabic import explain, lexicon, readings
+from shared.arabic import explain, frames, lexicon, readings
 from shared.arabic.arabizi import ArabiziIndex, spoken
 from shared.arabic.plurals import sound_forms
 from shared.arabic.words import (
@@ -41,6 +41,7 @@ class Entry:
     word: str
     action: str = HOLD
     forms: tuple[str, ...] = ()
+    ambiguous: bool = False  # also a common noun (an animal): counts only in an insult frame
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class WordList:
         self._arabizi = ArabiziIndex(arabic)
         if arabic:
             lexicon.words()  # read now, not during the first comment in Arabizi
+        self._ambiguous = any(e.ambiguous for e in self.entries)
         self._keys = frozenset(self._index)
         self._listed_keys = frozenset(self._arabizi_entries) | self._keys
         self._first_keys = frozenset(self._phrases)
@@ -155,6 +157,8 @@ class WordList:
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
         if unsure:
             _in_context(unsure, frags, hits)
+        if self._ambiguous and hits:
+            hits = frames.framed(hits, frags, seps)
         if not hits:
             return []
         return self._explained(text, folded, frags, seps, hits)

@@ -2,8 +2,9 @@
 list (data/moderation): recall, false holds and the explanation of every match.
 
 The design rows were written with the rules; the held-out rows after the rules were frozen
-(heldout2: before the second round of rules was built). Their measured misses are the known
-limits (docs/comments.md) and may not grow."""
+(heldout2: before the second round of rules was built; heldout3: before the third, and never
+used to tune it). Their measured misses are the known limits (docs/comments.md) and may not
+grow."""
 
 from __future__ import annotations
 
@@ -18,20 +19,17 @@ CASES = load_cases()
 KNOWN_MISSES = {
     "9a7ba",  # also reads صحبة (company); held when addressed (ya 9a7ba) or beside a listed word
 }
-# Held-out news sentences quoting a listed animal in a construct no allowed phrase covers.
+# Held-out innocents the rules hold, as measured (heldout3 after the insult frames were built,
+# without tuning on it; one row, حكم, left when a plain bug was fixed: a "your" needs letters
+# before it): words not flagged ambiguous (قمار, ملعون, نجس), a "your" read into تحكم or a
+# quoted hadith's أحدكم, and the Quran's simile.
 KNOWN_FALSE_HOLDS = {
-    "تربية الخنازير ممنوعة في البلاد",
-    "عضة كلب تنقل طفلا إلى المستشفى",
-    "سباق الحمير في مهرجان القرية",
-    "نفوق عشرات الخنازير بسبب الحمى",
-    "انتشار انفلونزا الطيور والخنازير",
-    "إصابة راع بعضة كلب مسعور",
-    "حمار الوحش في محمية دغومس",
-    "تهريب القردة عبر الحدود الجنوبية",
-    "منع دخول الكلاب إلى الشواطئ",
-    "الكلب الوفي ينتظر صاحبه منذ سنوات",
-    "وحدة الكلاب المدربة في المطار",
-    "جلود الحمير تصدر إلى الصين",
+    "الحكومة تحظر القمار على الإنترنت",
+    "الخطيب: إبليس ملعون إلى يوم الدين",
+    "إذا ولغ الكلب في إناء أحدكم فليغسله سبعا",
+    "كمثل الحمار يحمل أسفارا",
+    "الفقهاء اختلفوا في الكلب هل هو نجس",
+    "رواية مزرعة الحيوان: الخنازير تحكم المزرعة",
 }
 
 
@@ -44,7 +42,7 @@ def test_the_table_and_the_list_are_big_enough() -> None:
     assert len(load_entries()) >= 50
     assert sum(c.label == "evasion" for c in CASES) >= 100
     assert sum(c.label == "innocent" for c in CASES) >= 100
-    assert {c.split for c in CASES} == {"design", "heldout", "heldout2"}
+    assert {c.split for c in CASES} == {"design", "heldout", "heldout2", "heldout3"}
 
 
 def test_design_rows_meet_the_targets(matcher: WordList) -> None:
@@ -53,7 +51,7 @@ def test_design_rows_meet_the_targets(matcher: WordList) -> None:
     assert s.false_holds == 0, [c.text for c in s.wrongly_held]
 
 
-@pytest.mark.parametrize("split", ["heldout", "heldout2"])
+@pytest.mark.parametrize("split", ["heldout", "heldout2", "heldout3"])
 def test_heldout_rows_stay_within_their_measured_limits(matcher: WordList, split: str) -> None:
     s = score(matcher, [c for c in CASES if c.split == split])
     assert {c.text for c in s.missed} <= KNOWN_MISSES
@@ -64,7 +62,7 @@ def test_heldout_rows_stay_within_their_measured_limits(matcher: WordList, split
 def test_whole_table_recall_and_precision(matcher: WordList) -> None:
     s = score(matcher, CASES)
     assert s.recall >= 0.95
-    assert s.precision >= 0.9
+    assert s.precision >= 0.95
 
 
 @pytest.mark.parametrize(
@@ -81,3 +79,27 @@ def test_every_caught_evasion_explains_itself(matcher: WordList, case) -> None: 
     assert match.rules and match.action in ("spam", "hold")
     if case.kind in ("separators", "arabizi", "confusable", "broken_plural", "plural"):
         assert case.kind in match.rules, (case.text, match)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if c.label == "evasion" and c.kind != "separators"],
+    ids=lambda c: f"{c.kind}:{c.text}",
+)
+def test_an_ambiguous_word_is_caught_through_a_named_frame(matcher: WordList, case) -> None:  # type: ignore[no-untyped-def]
+    found = [m for m in matcher.find(case.text) if m.word == case.word]
+    ambiguous = {e.word for e in load_entries() if e.ambiguous}
+    if case.word not in ambiguous or not found:
+        return
+    assert set(found[0].rules) & FRAMES, (case.text, found[0].rules)
+
+
+FRAMES = {
+    "addressed",
+    "second_person",
+    "compared",
+    "insult_construct",
+    "predicate",
+    "alone",
+    "next_to_listed",
+}

@@ -1,0 +1,84 @@
+"""Words that are also common nouns (animals) count only in an insult frame: addressed,
+"you" nearby, a simile, son of, a predicate of someone, (nearly) alone, beside another
+listed word; never in a descriptive noun phrase. Spelled-out words count everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.arabic import Entry, WordList
+
+LIST = WordList(
+    [
+        Entry("كلب", "spam", ("كلاب",), ambiguous=True),
+        Entry("حمار", "hold", ("حمير",), ambiguous=True),
+        Entry("قرد", "hold", ("قرود",), ambiguous=True),
+        Entry("حقير", "hold"),
+    ]
+)
+
+
+def _why(text: str) -> list[tuple[str, str]]:
+    return [(m.word, m.rules[-1]) for m in LIST.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "frame"),
+    [
+        ("اسكت يا حمار", "addressed"),
+        ("ايها القرود في الاستوديو", "addressed"),
+        ("ya 7mar", "addressed"),
+        ("انتم كلاب مأجورة والله", "second_person"),
+        ("رايك يدل على عقلك يا جماعة حمير", "second_person"),
+        ("تكتب مثل القرد في كل مقال", "compared"),
+        ("يفهم كالحمار تماما والله", "compared"),
+        ("روح يا ابن القرد", "insult_construct"),
+        ("المحلل قرد بلا شك", "predicate"),
+        ("هذا كلب مأجور معروف", "predicate"),
+        ("حمار", "alone"),
+        ("صحفي حمار", "alone"),
+        ("هؤلاء الكلاب الحقيرة تكتب", "next_to_listed"),
+    ],
+)
+def test_an_insult_frame_makes_the_match_count_and_is_named(text: str, frame: str) -> None:
+    assert frame in {why for _, why in _why(text)}, _why(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الحمار يحمل الحطب إلى القرية كل صباح",
+        "عثر الحراس على قرد صغير في الغابة",
+        "صور الكلاب في معرض الحيوانات الأليفة اليوم",
+        "مربي الحمير يشكو غلاء الشعير هذا العام",
+        "الدولة تمنع ذلك الكلب من دخول البناية",  # ذلك is not "your"
+    ],
+)
+def test_a_descriptive_use_does_not_count(text: str) -> None:
+    assert _why(text) == []
+
+
+def test_a_word_spelled_out_counts_in_any_frame() -> None:
+    assert [w for w, _ in _why("صور ك-ل-ب في معرض الحيوانات الأليفة")] == ["كلب"]
+
+
+def test_a_possessed_word_is_not_a_predicate() -> None:
+    assert _why("الجيران وكلبهم في الحديقة العامة") == []
+
+
+def test_an_unflagged_word_needs_no_frame() -> None:
+    assert _why("عثر الحراس على حقير في الغابة") == [("حقير", "exact")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "طالب بإحضار صاحب الكلب ولذلك بحث عنه",  # ولذلك is ذلك
+        "كانت تسكن كوخا رفقة حمارها في الجبل",  # تسكن ends in كن, not "your"
+        "لكن الكلب عاد إلى البيت بعد يومين",
+        "كما عاد الكلب إلى البيت بعد يومين",
+        "صدر حكم بحق صاحب الكلب أمس",  # حكم: no letters before a "your"
+    ],
+)
+def test_words_that_merely_end_like_your_are_not_second_person(text: str) -> None:
+    assert _why(text) == []
