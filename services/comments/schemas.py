@@ -149,6 +149,10 @@ class ListedWordIn(RequestModel):
     word: ListedText
     action: Literal["spam", "hold"] = "hold"
     forms: Annotated[list[ListedText], Field(max_length=20)] = []
+    # A common noun that is also an insult (an animal): it counts only in an insult frame
+    # (addressed, compared, "ibn ...", a predicate of a person, "your ...", alone), so news
+    # that names the animal is not held.
+    ambiguous: StrictBool = False
 
 
 class SettingsIn(RequestModel):

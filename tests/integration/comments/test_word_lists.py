@@ -92,3 +92,24 @@ async def test_forms_suggestion(comments):
     assert empty.status_code == 422 and "word" in empty.json()["error"]["fields"]
     anonymous = await comments.client.get("/moderation/words/suggest", params={"word": "كلب"})
     assert anonymous.status_code == 401
+
+
+async def test_an_ambiguous_word_counts_only_in_an_insult_frame(comments):
+    """A listed word flagged `ambiguous` (an animal that is also an insult) is not held in a
+    news sentence, and is held when addressed to someone, with the frame in the explanation."""
+    words = [{"word": "حمار", "action": "hold", "forms": ["حمير"], "ambiguous": True}]
+    await comments.policy(words=words, default_status="approved")
+    news = await comments.submit(body="سباق الحمير في مهرجان القرية هذا الصيف")
+    assert (await _stored(comments, news))[:2] == ("approved", ["default_policy"])
+    insult = await comments.submit(body="يا حمار", author_email="d@example.com")
+    status, reasons, details = await _stored(comments, insult)
+    assert (status, reasons) == ("pending", ["suspect_word"])
+    assert "addressed" in details["matches"][0]["rules"]
+    stored = (await comments.client.get("/moderation/settings", headers=ADMIN)).json()
+    assert stored["words"][0]["ambiguous"] is True
+
+
+async def test_without_the_flag_the_same_news_sentence_is_held(comments):
+    await comments.policy(words=WORDS, default_status="approved")
+    news = await comments.submit(body="سباق الحمير في مهرجان القرية هذا الصيف")
+    assert (await _stored(comments, news))[:2] == ("pending", ["suspect_word"])
