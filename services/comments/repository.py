@@ -9,6 +9,7 @@ from typing import Any
 
 from services.comments.counters import StatusCounters
 from services.comments.domain import Policy
+from services.comments.warm import WarmArticles, WarmPolicy
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
 from shared.mongo import IndexModel
@@ -34,6 +35,8 @@ class CommentRepository:
         self.flood = db["flood"]
         self.dedup = db["dedup"]
         self.settings = db["settings"]
+        self.warm_policy = WarmPolicy(self.policy)
+        self.warm_articles = WarmArticles(self.article_by_key)
 
     async def ensure_indexes(self) -> None:
         await self.comments.create_indexes(
@@ -81,6 +84,10 @@ class CommentRepository:
         """The current policy, read per request so an admin's change applies at once."""
         return Policy.model_validate(await self.settings.find_one({"_id": "policy"}) or {})
 
+    async def submit_policy(self) -> Policy:
+        """The policy a submission applies: held in memory (see warm.py for how fresh)."""
+        return await self.warm_policy.get()
+
     async def save_policy(self, fields: Doc) -> Doc:
         doc = await self.settings.find_one_and_update(
             {"_id": "policy"},
@@ -88,6 +95,7 @@ class CommentRepository:
             upsert=True,
             return_document=mongo.ReturnDocument.AFTER,
         )
+        self.warm_policy.drop()
         return dict(doc)
 
     # --- article read model ---------------------------------------------------------------
@@ -101,6 +109,11 @@ class CommentRepository:
         doc: Doc | None = await self.articles.find_one({"_id": key})
         return doc or await self.articles.find_one({"slugs": key})
 
+    async def submit_article(self, key: str) -> Doc | None:
+        """The fields a submission reads of an article (id, status, comments_open, deleted,
+        premoderation) by id or slug, held in memory (see warm.py for how fresh)."""
+        return await self.warm_articles.get(key)
+
     async def set_article(
         self, article_id: str, fields: Doc, session: S = None, *, add_slug: str | None = None
     ) -> None:
@@ -108,6 +121,7 @@ class CommentRepository:
         if add_slug:
             update["$addToSet"] = {"slugs": add_slug}
         await self.articles.update_one({"_id": article_id}, update, upsert=True, session=session)
+        self.warm_articles.drop(article_id)  # in a transaction, its commit drops it again
 
     # --- comments -------------------------------------------------------------------------
 

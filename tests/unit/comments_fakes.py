@@ -74,6 +74,12 @@ class FakeCommentRepository:
     async def policy(self) -> Policy:
         return self.policy_now
 
+    async def submit_policy(self) -> Policy:
+        return self.policy_now
+
+    async def submit_article(self, key: str) -> Doc | None:
+        return await self.article_by_key(key)
+
     async def article(self, article_id: str, session: Any = None) -> Doc | None:
         return copy.deepcopy(self.articles.get(article_id))
 
