@@ -3,11 +3,13 @@
 Writers that arrive while a transaction is running wait for it, then go together in the next
 one (no timer: at low load a write commits alone, at once). Each write runs as it would alone,
 in arrival order, so a later one sees the earlier ones' claims (two twins in one group: the
-second is refused, as when they race). Their events go to the outbox in one statement, in the
-same order. A write that fails (a refusal) leaves the group: the transaction is aborted and
-run again without it, and only its writer gets the error. A transient error (a conflict with
-another process) retries the whole group, as it would a single write. Each writer is answered
-after the shared commit.
+second is refused, as when they race). A submission (writes.StoreComment) makes its claims
+in turn; the claimed comments and their audit records are then inserted in one statement
+each, and every member's events go to the outbox in one statement, in arrival order.
+A write that fails (a refusal) leaves the group: the transaction is aborted and run again
+without it, and only its writer gets the error. A transient error (a conflict with another
+process) retries the whole group, as it would a single write. Each writer is answered after
+the shared commit.
 
 Why: every transaction that emits events bumps the one outbox counter, so concurrent
 transactions of one process conflict and retry (each retry costs every statement again);
@@ -19,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from services.comments.writes import StoreComment, store_together
 from shared import mongo
 from shared.events import Event
 from shared.unit_of_work import UnitOfWork, Work
@@ -99,14 +102,22 @@ class GroupCommit:
     def _together(self, works: list[Work[Any]]) -> Work[list[Any]]:
         async def write(session: mongo.Session) -> list[Any]:
             self._events = []
-            results = []
+            results: list[Any] = []
+            stores: list[StoreComment] = []
             for index, work in enumerate(works):
                 try:
-                    results.append(await work(session))
+                    if isinstance(work, StoreComment):  # its rows are written with the others'
+                        await work.claim(session)
+                        stores.append(work)
+                        self._events.extend(work.events)
+                        results.append(None)
+                    else:
+                        results.append(await work(session))
                 except Exception as exc:
                     if _transient(exc):
                         raise  # the whole group is run again
                     raise _Left(index, exc) from exc
+            await store_together(stores, session)
             await self._uow.emit(session, *self._events)
             return results
 

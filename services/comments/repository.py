@@ -133,6 +133,14 @@ class CommentRepository:
         await self.comments.insert_one(doc, session=session)
         await self.counters.bump(session, {doc["status"]: 1})
 
+    async def insert_comments(self, docs: list[Doc], session: mongo.Session) -> None:
+        """Several new comments in one statement, and their counters."""
+        await self.comments.insert_many(docs, session=session)
+        statuses: dict[str, int] = {}
+        for doc in docs:
+            statuses[doc["status"]] = statuses.get(doc["status"], 0) + 1
+        await self.counters.bump(session, statuses)
+
     async def update_status(self, doc: Doc, fields: Doc, session: mongo.Session) -> bool:
         """Compare-and-set on the version read, so concurrent moderators cannot both win."""
         result = await self.comments.update_one(
@@ -226,6 +234,10 @@ class CommentRepository:
 
     async def add_audit(self, record: Doc, session: S) -> None:
         await self.audit.insert_one({"_id": _secrets.token_hex(12), **record}, session=session)
+
+    async def add_audits(self, records: list[Doc], session: S) -> None:
+        rows = [{"_id": _secrets.token_hex(12), **record} for record in records]
+        await self.audit.insert_many(rows, session=session)
 
     async def audit_trail(self, comment_id: str) -> list[Doc]:
         cursor = self.audit.find({"comment_id": comment_id}).sort([("at", ASC), ("_id", ASC)])

@@ -147,6 +147,14 @@ class FakeCommentRepository:
     async def add_audit(self, record: Doc, session: Any) -> None:
         self.audit.append({"_id": secrets.token_hex(12), **copy.deepcopy(record)})
 
+    async def add_audits(self, records: list[Doc], session: Any) -> None:
+        for record in records:
+            await self.add_audit(record, session)
+
+    async def insert_comments(self, docs: list[Doc], session: Any) -> None:
+        for doc in docs:
+            await self.insert_comment(doc, session)
+
     async def audit_trail(self, comment_id: str) -> list[Doc]:
         mine = [r for r in self.audit if r["comment_id"] == comment_id]
         return copy.deepcopy(sorted(mine, key=lambda r: r["at"]))
