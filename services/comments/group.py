@@ -41,14 +41,6 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, mongo.PyMongoError) and exc.has_error_label("TransientTransactionError")
 
 
-# Every transaction that emits takes the outbox counter. When a group holds only submissions,
-# their events (known beforehand) are written first: the counter is then held from the start,
-# so another process's transaction conflicts at its first statement (a cheap retry) instead of
-# at its last (every statement again); an abort drops them with the rest.
-def _events_of(work: Work[Any]) -> list[Event]:
-    return work.events if isinstance(work, StoreComment) else []
-
-
 def _settle(
     future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None
 ) -> None:
@@ -108,12 +100,8 @@ class GroupCommit:
             return
 
     def _together(self, works: list[Work[Any]]) -> Work[list[Any]]:
-        first = all(isinstance(w, StoreComment) for w in works)
-
         async def write(session: mongo.Session) -> list[Any]:
             self._events = []
-            if first:  # see _events_of
-                await self._uow.emit(session, *(e for w in works for e in _events_of(w)))
             results: list[Any] = []
             stores: list[StoreComment] = []
             for index, work in enumerate(works):
@@ -121,7 +109,7 @@ class GroupCommit:
                     if isinstance(work, StoreComment):  # its rows are written with the others'
                         await work.claim(session)
                         stores.append(work)
-                        self._events.extend([] if first else work.events)
+                        self._events.extend(work.events)
                         results.append(None)
                     else:
                         results.append(await work(session))
