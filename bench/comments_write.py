@@ -5,10 +5,13 @@ Usage: comments_write.py [--clients 16] [--duration 15] [--requests N] [--worker
 For each worker count: a fresh embedded MongoDB-wire server and Redis, one `article.published`
 on the service's stream, the comments service as real processes (`python -m services.comments`;
 for 2+ workers `uvicorn --factory --workers`), flood control off via the admin API, then
-K clients post distinct Arabic comments for D seconds. Then Isso with moderation on (SQLite in a
-temporary folder, its flood guard off) under gunicorn with the same number of workers (its
-built-in threaded server, one process, when gunicorn is absent) takes the same load. Loopback
-only; every process is stopped on exit.
+K clients post distinct Arabic comments for D seconds. The database round trips per accepted
+comment are counted on the server (SecantusDB's `serverStatus` request counter, read before
+the load and after the relay drained the outbox, less the benchmark's own requests): every
+request of the service's processes counts (submissions, relay, background loops). Then Isso
+with moderation on (SQLite in a temporary folder, its flood guard off) under gunicorn with the
+same number of workers (its built-in threaded server, one process, when gunicorn is absent)
+takes the same load. Loopback only; every process is stopped on exit.
 """
 
 from __future__ import annotations
@@ -80,8 +83,15 @@ class Result:
     error_samples: list[str] = field(default_factory=list)
     stored: int | None = None
     events: int | None = None
+    db_round_trips: int | None = None  # requests the database server answered for the load
     cpu_cores: dict[str, float] = field(default_factory=dict)  # CPU s / wall s during the load
     checks: list[str] = field(default_factory=list)
+
+    @property
+    def round_trips_per_comment(self) -> float | None:
+        if self.db_round_trips is None or not self.accepted:
+            return None
+        return round(self.db_round_trips / self.accepted, 2)
 
     @property
     def rate(self) -> float:
@@ -95,6 +105,7 @@ class Result:
         out = {k: v for k, v in asdict(self).items() if k != "latencies_ms"}
         out.update(comments_per_s=round(self.rate, 1), requests=len(self.latencies_ms))
         out.update(p50_ms=round(self.pct(0.5), 1), p95_ms=round(self.pct(0.95), 1))
+        out["db_round_trips_per_comment"] = self.round_trips_per_comment
         out["errors"] = dict(self.errors)
         return out
 
@@ -152,6 +163,21 @@ def group_cpu(pgid: int) -> float:
             if int(fields[2]) == pgid:  # pgrp
                 total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
+
+
+async def server_requests(db: mongo.Database) -> int:
+    """Requests the database server answered so far (this one included)."""
+    status = await db.client.admin.command("serverStatus")
+    return int(status["network"]["numRequests"])
+
+
+async def drained(db: mongo.Database, timeout_s: float = 30) -> int:
+    """Wait until the relay published every outbox document; the requests this took."""
+    asked, deadline = 1, time.monotonic() + timeout_s
+    while await db.outbox.count_documents({"sent_at": None}) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        asked += 1
+    return asked
 
 
 def no_cookies() -> CookieJar:
@@ -298,18 +324,17 @@ async def run_akhbar(workers: int, args: argparse.Namespace, tmp: Path) -> Resul
                 args.warmup,
             )
             groups = {"service": proc.pid, "mongo": mongo_srv.proc.pid, "redis": redis_srv.proc.pid}
+            db = mongo.connect(mongo_srv.url)["comments"]
+            await drained(db)  # the warm-up's events are not the load's
+            before = await server_requests(db)
             await load(
                 client, url, payload, {201}, res, args.clients, args.duration, args.requests, groups
             )
-        db = mongo.connect(mongo_srv.url)["comments"]
         try:
+            ours = await drained(db)  # the relay drains the outbox after the load
+            res.db_round_trips = await server_requests(db) - before - ours - 1
             res.stored = await db.comments.count_documents({"author_email": {"$regex": "^run"}})
             redis = Redis.from_url(redis_srv.url)
-            deadline = time.monotonic() + 30  # the relay drains the outbox after the load
-            while await db.outbox.count_documents({"sent_at": None}):
-                if time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.5)
             res.events = await redis.xlen(f"{PREFIX}{COMMENTS_STREAM}")
             await redis.aclose()
             total = await db.comments.count_documents({})
@@ -451,6 +476,11 @@ def table(
         )
         cores = ", ".join(f"{name} {value:.2f}" for name, value in r.cpu_cores.items())
         lines.append(f"    CPU cores busy during the load: {cores}")
+        if r.round_trips_per_comment is not None:
+            lines.append(
+                f"    database round trips per accepted comment: {r.round_trips_per_comment}"
+                f" ({r.db_round_trips} requests, counted by the server)"
+            )
         lines.extend(f"    check: {check}" for check in r.checks)
         for sample in r.error_samples:
             lines.append(f"    error: {sample}")

@@ -19,6 +19,7 @@ from services.comments.deps import (
     RequestIdDep,
     SettingsDep,
     StoreDep,
+    SubmitUowDep,
     UowDep,
     WorkbenchDep,
 )
@@ -61,7 +62,7 @@ async def submit_comment(
     client_ip: ClientIpDep,
     request_id: RequestIdDep,
     repo: RepoDep,
-    uow: UowDep,
+    uow: SubmitUowDep,
     clients: ClientsDep,
     settings: SettingsDep,
 ) -> SubmitOut:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from services.comments.clients import Clients
 from services.comments.config import Settings
 from services.comments.counters import StatusCounters
+from services.comments.group import GroupCommit
 from services.comments.queries import QueueStore
 from services.comments.repository import CommentRepository
 from shared.ratelimit import RateLimiter
@@ -25,6 +26,7 @@ class Context:
     repo: CommentRepository = field(init=False)
     store: QueueStore = field(init=False)
     clients: Clients = field(init=False)
+    submissions: GroupCommit = field(init=False)  # submissions share transactions
 
     def __post_init__(self) -> None:
         db = self.runtime.db
@@ -37,6 +39,7 @@ class Context:
             "report": self.settings.reports_per_client_per_hour,
         }
         self.clients = Clients(limiter, per_hour)
+        self.submissions = GroupCommit(self.runtime)
 
     async def start(self) -> None:
         await self.repo.ensure_indexes()

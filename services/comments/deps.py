@@ -41,6 +41,10 @@ def _uow(request: Request) -> UnitOfWork:
     return _context(request).runtime
 
 
+def _submissions(request: Request) -> UnitOfWork:
+    return _context(request).submissions
+
+
 def _clients(request: Request) -> Clients:
     return _context(request).clients
 
@@ -72,6 +76,7 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 RepoDep = Annotated[CommentRepository, Depends(_repo)]
 StoreDep = Annotated[QueueStore, Depends(_store)]
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
+SubmitUowDep = Annotated[UnitOfWork, Depends(_submissions)]  # group commit (group.py)
 ClientsDep = Annotated[Clients, Depends(_clients)]
 WorkbenchDep = Annotated[Workbench, Depends(_workbench)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -30,12 +30,15 @@ async def gather_facts(
     """What the pipeline decides on: the writer's last post, ban, twin and trust, the article."""
     keys, email_hash = writer.flood_keys(), writer.email_hash
     article_id = article["_id"] if article else ""
+    # Not read when the policy makes them moot: no flood control, no trusted-author approval.
+    keys = keys if policy.flood_interval_seconds > 0 else []
+    trust = email_hash if policy.trusted_author_autoapprove else None
     # The facts are independent reads: ask for them at once rather than one after another.
     last, ban, duplicate, trusted = await asyncio.gather(
         repo.last_seen(keys) if keys else _nothing(),
         repo.active_ban(email_hash, now) if email_hash else _nothing(),
         repo.is_duplicate(article_id, email_hash, body_hash(body)) if email_hash else _nothing(),
-        repo.is_trusted(email_hash) if email_hash else _nothing(),
+        repo.is_trusted(trust) if trust else _nothing(),
     )
     return Facts(
         body=body,

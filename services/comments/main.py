@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         errors=ERRORS,
     )
     app.state.comments = ctx
+    ctx.repo.warm_articles.cache = app.state.read_cache  # dropped by the events it tails
     app.state.peer_transport = None  # tests reach the articles app in-process
 
     async def rebuild_after_loss() -> dict[str, int]:

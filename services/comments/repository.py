@@ -9,6 +9,7 @@ from typing import Any
 
 from services.comments.counters import StatusCounters
 from services.comments.domain import Policy
+from services.comments.warm import WarmArticles, WarmPolicy
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
 from shared.mongo import IndexModel
@@ -35,6 +36,8 @@ class CommentRepository:
         self.flood = db["flood"]
         self.dedup = db["dedup"]
         self.settings = db["settings"]
+        self.warm_policy = WarmPolicy(self.policy)
+        self.warm_articles = WarmArticles(self.article_by_key)
 
     async def ensure_indexes(self) -> None:
         await self.comments.create_indexes(
@@ -82,6 +85,10 @@ class CommentRepository:
         """The current policy, read per request so an admin's change applies at once."""
         return Policy.model_validate(await self.settings.find_one({"_id": "policy"}) or {})
 
+    async def submit_policy(self) -> Policy:
+        """The policy a submission applies: held in memory (see warm.py for how fresh)."""
+        return await self.warm_policy.get()
+
     async def save_policy(self, fields: Doc) -> Doc:
         doc = await self.settings.find_one_and_update(
             {"_id": "policy"},
@@ -89,6 +96,7 @@ class CommentRepository:
             upsert=True,
             return_document=mongo.ReturnDocument.AFTER,
         )
+        self.warm_policy.drop()
         return dict(doc)
 
     # --- article read model ---------------------------------------------------------------
@@ -102,6 +110,11 @@ class CommentRepository:
         doc: Doc | None = await self.articles.find_one({"_id": key})
         return doc or await self.articles.find_one({"slugs": key})
 
+    async def submit_article(self, key: str) -> Doc | None:
+        """The fields a submission reads of an article (id, status, comments_open, deleted,
+        premoderation) by id or slug, held in memory (see warm.py for how fresh)."""
+        return await self.warm_articles.get(key)
+
     async def set_article(
         self, article_id: str, fields: Doc, session: S = None, *, add_slug: str | None = None
     ) -> None:
@@ -109,6 +122,7 @@ class CommentRepository:
         if add_slug:
             update["$addToSet"] = {"slugs": add_slug}
         await self.articles.update_one({"_id": article_id}, update, upsert=True, session=session)
+        self.warm_articles.drop(article_id)  # in a transaction, its commit drops it again
 
     # --- comments -------------------------------------------------------------------------
 
@@ -119,6 +133,14 @@ class CommentRepository:
     async def insert_comment(self, doc: Doc, session: mongo.Session) -> None:
         await self.comments.insert_one(doc, session=session)
         await self.counters.bump(session, {doc["status"]: 1})
+
+    async def insert_comments(self, docs: list[Doc], session: mongo.Session) -> None:
+        """Several new comments in one statement, and their counters."""
+        await self.comments.insert_many(docs, session=session)
+        statuses: dict[str, int] = {}
+        for doc in docs:
+            statuses[doc["status"]] = statuses.get(doc["status"], 0) + 1
+        await self.counters.bump(session, statuses)
 
     async def update_status(self, doc: Doc, fields: Doc, session: mongo.Session) -> bool:
         """Compare-and-set on the version read, so concurrent moderators cannot both win."""
@@ -208,6 +230,10 @@ class CommentRepository:
 
     async def add_audit(self, record: Doc, session: S) -> None:
         await self.audit.insert_one({"_id": _secrets.token_hex(12), **record}, session=session)
+
+    async def add_audits(self, records: list[Doc], session: S) -> None:
+        rows = [{"_id": _secrets.token_hex(12), **record} for record in records]
+        await self.audit.insert_many(rows, session=session)
 
     async def audit_trail(self, comment_id: str) -> list[Doc]:
         cursor = self.audit.find({"comment_id": comment_id}).sort([("at", ASC), ("_id", ASC)])

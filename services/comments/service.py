@@ -64,10 +64,15 @@ async def _parent(
 
 
 async def _open_article(repo: CommentRepository, key: str) -> Doc:
-    """The article a comment is written on: 404 when unknown, 409 when its comments are closed."""
-    article = await find_article(repo, key)
-    if lifecycle.accepts_comments(article) == "closed":
+    """The article a comment is written on: 404 when unknown, 409 when its comments are closed
+    (its read model held in memory, dropped by the article's events)."""
+    article = await repo.submit_article(key)
+    state = lifecycle.accepts_comments(article)
+    if state == "unknown":
+        raise article_not_found()
+    if state == "closed":
         raise comments_closed()
+    assert article is not None
     return article
 
 
@@ -122,7 +127,7 @@ async def submit(
     # Counted once the target exists: a retry on a not-yet-known article costs no slot.
     await clients.limit("submit", client_ip)
     writer = clients.writer(str(data.author_email), client_ip)
-    policy, now = await repo.policy(), _now_ms()
+    policy, now = await repo.submit_policy(), _now_ms()
     facts = await gather_facts(
         repo, writer, article=article, body=data.body, honeypot=data.website, policy=policy, now=now
     )

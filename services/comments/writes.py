@@ -15,7 +15,7 @@ from services.comments.repository import CommentRepository
 from services.comments.search import comment_keys
 from shared import mongo
 from shared.events import Event, utcnow
-from shared.unit_of_work import UnitOfWork, Work
+from shared.unit_of_work import UnitOfWork
 
 Doc = dict[str, Any]
 _UNCLAIMED = ("honeypot", "banned_author")  # decided before the flood step
@@ -37,28 +37,57 @@ def flood_claim(verdict: Verdict, policy: Policy, keys: list[str]) -> FloodClaim
     return FloodClaim(keys, policy.flood_interval_seconds)
 
 
+@dataclass(frozen=True)
+class StoreComment:
+    """The write of a submission: claim the flood slot and the body (twins race), store the
+    comment, its audit record and its events. Alone, it is one transaction's work; in a group
+    (group.py) each member claims in turn and their rows are written together."""
+
+    repo: CommentRepository
+    uow: UnitOfWork
+    doc: Doc
+    events: list[Event]
+    flood: FloodClaim | None
+
+    @property
+    def record(self) -> Doc:
+        doc = self.doc
+        return audit_record(
+            doc["_id"], submission_move(doc), at=doc["created_at"], reasons=list(doc["reasons"])
+        )
+
+    async def claim(self, session: mongo.Session) -> None:
+        """The flood slot and the body, or the writer's 429 / 409."""
+        now, flood = self.doc["created_at"], self.flood
+        if flood and not await self.repo.claim_flood(flood.keys, now, flood.interval_s, session):
+            raise refused("flood", 429, flood.interval_s)
+        if not await self.repo.claim_dedup(self.doc["dedup"], now, session):
+            raise refused("duplicate", 409)  # an identical post won the race
+
+    async def __call__(self, session: mongo.Session) -> None:
+        await self.claim(session)
+        await self.repo.insert_comment(self.doc, session)
+        await self.repo.add_audit(self.record, session)
+        await self.uow.emit(session, *self.events)
+
+
+async def store_together(stores: list[StoreComment], session: mongo.Session) -> None:
+    """The rows of claimed submissions, one statement per collection (events: the caller's)."""
+    if stores:
+        repo = stores[0].repo
+        await repo.insert_comments([s.doc for s in stores], session)
+        await repo.add_audits([s.record for s in stores], session)
+
+
 def store_comment(
     repo: CommentRepository,
     uow: UnitOfWork,
     doc: Doc,
     events: list[Event],
     flood: FloodClaim | None,
-) -> Work[None]:
-    """The write of a submission: claim the flood slot and the body (twins race), store the
-    comment, its audit record and its events."""
-    now = doc["created_at"]
-    record = audit_record(doc["_id"], submission_move(doc), at=now, reasons=list(doc["reasons"]))
-
-    async def write(session: mongo.Session) -> None:
-        if flood and not await repo.claim_flood(flood.keys, now, flood.interval_s, session):
-            raise refused("flood", 429, flood.interval_s)
-        if not await repo.claim_dedup(doc["dedup"], now, session):
-            raise refused("duplicate", 409)  # an identical post won the race
-        await repo.insert_comment(doc, session)
-        await repo.add_audit(record, session)
-        await uow.emit(session, *events)
-
-    return write
+) -> StoreComment:
+    """The write of a submission (see StoreComment)."""
+    return StoreComment(repo, uow, doc, events, flood)
 
 
 def changed_fields(doc: Doc, *, to_status: str, reason: str | None, now: datetime) -> Doc:

@@ -74,6 +74,12 @@ class FakeCommentRepository:
     async def policy(self) -> Policy:
         return self.policy_now
 
+    async def submit_policy(self) -> Policy:
+        return self.policy_now
+
+    async def submit_article(self, key: str) -> Doc | None:
+        return await self.article_by_key(key)
+
     async def article(self, article_id: str, session: Any = None) -> Doc | None:
         return copy.deepcopy(self.articles.get(article_id))
 
@@ -140,6 +146,14 @@ class FakeCommentRepository:
 
     async def add_audit(self, record: Doc, session: Any) -> None:
         self.audit.append({"_id": secrets.token_hex(12), **copy.deepcopy(record)})
+
+    async def add_audits(self, records: list[Doc], session: Any) -> None:
+        for record in records:
+            await self.add_audit(record, session)
+
+    async def insert_comments(self, docs: list[Doc], session: Any) -> None:
+        for doc in docs:
+            await self.insert_comment(doc, session)
 
     async def audit_trail(self, comment_id: str) -> list[Doc]:
         mine = [r for r in self.audit if r["comment_id"] == comment_id]
