@@ -69,7 +69,7 @@ async def _open_article(repo: CommentRepository, key: str) -> Doc:
     article = await repo.submit_article(key)
     state = lifecycle.accepts_comments(article)
     if state == "unknown":
-        raise article_not_found()
+        raise not_found("Article", "المقال")
     if state == "closed":
         raise comments_closed()
     assert article is not None
