@@ -1,7 +1,7 @@
 """Related-articles quality on a labelled corpus: Akhbar's engine against same-run baselines.
 
 Usage: related_quality.py [CORPUS.jsonl.gz] [--json] [--limit N] [--salt S] [--ablations]
-                          [--stemmer light10|snowball]
+                          [--stemmer light10|snowball] [--dims D]
 
 CORPUS: JSON lines (gzip), one article each: docno, title, abstract, text, category, time
 (ISO or dd/mm/yyyy); default ANT v1.1. Every system ranks over the whole corpus; figures are
@@ -215,6 +215,7 @@ def main() -> None:
     parser.add_argument("--salt", default="", help="draws another tune/report split")
     parser.add_argument("--ablations", action="store_true", help="the engine minus each part")
     parser.add_argument("--stemmer", choices=["light10", "snowball"], default=None)
+    parser.add_argument("--dims", type=int, default=None, help="the engine's basis dimensions")
     args = parser.parse_args()
     if args.stemmer:
         scoring.stem = {"light10": arabic.stem_light10, "snowball": arabic.stem_snowball}[
@@ -222,7 +223,8 @@ def main() -> None:
         ]
     docs = load_corpus(args.corpus, args.limit)
     scorer = Scorer(docs, args.salt)
-    results, seconds, engine = run_engine(docs)
+    config = EngineConfig(semantic_dims=args.dims) if args.dims else None
+    results, seconds, engine = run_engine(docs, config)
     report: dict = {
         "corpus": str(args.corpus),
         "articles": len(docs),

@@ -27,7 +27,7 @@ class Settings(ServiceSettings):
     # Dense (LSA) side: share of the semantic cosine in the score (0 = lexical only), basis
     # dimensions, and the smallest corpus a rebuild fits a basis on.
     semantic_weight: float = 0.67
-    semantic_dims: int = 200
+    semantic_dims: int = 100
     semantic_min_docs: int = 200
     reason_terms: int = 5
     # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since

@@ -73,7 +73,7 @@ class EngineConfig:
     # Dense side: share of the semantic cosine in the score (0 = lexical only), basis size, the
     # smallest corpus a basis is fitted on at build time.
     semantic_weight: float = 0.67
-    semantic_dims: int = 200
+    semantic_dims: int = 100
     semantic_min_docs: int = 200
     # An item's `source`: which side alone finds it (lexical cosine / semantic cosine at least).
     lexical_evidence: float = 0.1
