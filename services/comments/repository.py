@@ -216,15 +216,19 @@ class CommentRepository:
 
     async def hidden_roots_with_replies(self, article_id: str) -> list[Doc]:
         """Thread starts no longer shown (pending again, reported, rejected, spam) that hold
-        approved replies: the page shows them as placeholders so the replies keep their place."""
-        roots = await self.comments.distinct(
-            "root_id", {"article_id": article_id, "status": "approved", "root_id": {"$ne": None}}
-        )
-        if not roots:
+        approved replies: the page shows them as placeholders so the replies keep their place.
+        Hidden thread starts are few (the replies can be many): those first, then which of
+        them hold an approved reply, both on an index."""
+        query = {"article_id": article_id, "status": {"$in": HIDDEN}, "parent_id": None}
+        hidden: list[Doc] = await self.comments.find(query).to_list(None)
+        if not hidden:
             return []
-        query = {"_id": {"$in": roots}, "status": {"$in": HIDDEN}}
-        docs: list[Doc] = await self.comments.find(query).to_list(None)
-        return docs
+        held = set(
+            await self.comments.distinct(
+                "root_id", {"root_id": {"$in": [d["_id"] for d in hidden]}, "status": "approved"}
+            )
+        )
+        return [d for d in hidden if d["_id"] in held]
 
     # --- audit, bans, reports -------------------------------------------------------------
 

@@ -43,8 +43,7 @@ def test_acknowledged_transactions_survive_sigkill() -> None:
         assert client.t.effects.find_one({"_id": "count"})["n"] == 200
         client.close()
     finally:
-        server.stop()
-        server.cleanup.append(data)
+        server.cleanup.append(data)  # the folder goes with the last server
         server.stop()
 
 
