@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from services.related import domain, service
+from services.related import domain, heap, service
 from services.related.config import Settings
 from services.related.engine import EngineConfig
 from services.related.index import LiveIndex
@@ -180,6 +180,7 @@ class Context:
             for task in pending:
                 task.cancel()
             _, pending = await asyncio.wait(pending, timeout=0.5)
+        heap.release()
 
 
 class AutoStatsRefresh:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.related import domain
+from services.related import domain, heap
 from services.related.engine import EngineConfig, RelatedEngine
 from services.related.repository import Document
 from services.related.scoring import Stats
@@ -86,14 +86,10 @@ class LiveIndex:
         meta = await self.store.get_meta()
         epoch = int(meta.get("epoch", 0))
         stats_doc = await self.store.load_stats(epoch)
-        stats = Stats.from_dict(stats_doc) if stats_doc else Stats()
         basis = await self.store.load_basis(epoch)
         docs = await self.store.published_docs()
-        inputs = [d["input"] for d in docs]
-        engine = await asyncio.to_thread(
-            RelatedEngine.build, inputs, config=self.config, stats=stats, basis=basis
-        )
-        names = {d["_id"]: domain.card_of(d) for d in docs}
+        with heap.building():
+            engine, names = await asyncio.to_thread(_engine_of, docs, stats_doc, basis, self.config)
         self.install(engine, names, seq=int(meta["seq"]), epoch=epoch)
 
     def install(self, engine: RelatedEngine, names: Names, *, seq: int, epoch: int) -> None:
@@ -197,3 +193,14 @@ def diff_lists(
         elif article_id in stored:
             deletes.append(article_id)
     return upserts, deletes
+
+
+def _engine_of(
+    docs: list[Document], stats_doc: Document | None, basis: Basis | None, config: EngineConfig
+) -> tuple[RelatedEngine, Names]:
+    """The engine of stored docs with the epoch's stats and basis (CPU: in a worker thread)."""
+    stats = Stats.from_dict(stats_doc) if stats_doc else Stats()
+    engine = RelatedEngine.build(
+        [d["input"] for d in docs], config=config, stats=stats, basis=basis
+    )
+    return engine, {d["_id"]: domain.card_of(d) for d in docs}

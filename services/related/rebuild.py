@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.related import domain, fencing
+from services.related import domain, fencing, heap
 from services.related.engine import EngineConfig, RelatedEngine
 from services.related.index import LiveIndex, Names
 from services.related.repair import restore_lists, write_all_lists
@@ -65,17 +65,18 @@ async def rebuild(
     store, index, report = work.store, work.index, work.report
     lease = lease or fencing.index_lease(store, work.owner, lease_s)
     started_seq = int((await store.get_meta())["seq"])
-    snapshots = await fetch_published(source, report)
-    fresh = await _build_aside(snapshots, index.config, report)
-    async with index.lock:
-        await report("waiting for the index lease", 0, None, force=True)
-        await lease.wait()
-        async with lease.keep():
-            try:
-                return await _swap(work, lease, fresh, snapshots, started_seq=started_seq)
-            except BaseException:
-                await _make_lists_whole(work, lease)
-                raise
+    with heap.building():  # a second engine and every list: no full collection meanwhile
+        snapshots = await fetch_published(source, report)
+        fresh = await _build_aside(snapshots, index.config, report)
+        async with index.lock:
+            await report("waiting for the index lease", 0, None, force=True)
+            await lease.wait()
+            async with lease.keep():
+                try:
+                    return await _swap(work, lease, fresh, snapshots, started_seq=started_seq)
+                except BaseException:
+                    await _make_lists_whole(work, lease)
+                    raise
 
 
 async def fetch_published(source: ArticlesSource, report: Report) -> dict[str, ArticleSnapshot]:
@@ -166,15 +167,19 @@ async def _merge_meanwhile(
     listed = {i: s.version for i, s in snapshots.items()}
     from_listing, keep_held, remove = domain.merge_rebuild(listed, held, started_seq=started_seq)
     kept = await store.get_docs(keep_held)
-    for doc in kept:
-        fresh.upsert(doc["input"])
-    for article_id in remove:
-        fresh.remove(article_id)
-    fresh.take_dirty()
-    docs = domain.rebuild_docs(snapshots, held, from_listing, remove, seq=seq)
-    names = {i: domain.card(snapshots[i]) for i in from_listing if i in fresh}
-    names.update({d["_id"]: domain.card_of(d) for d in kept})
-    return docs, names
+
+    def merge() -> tuple[list[Document], Names]:  # CPU over every article: in a worker thread
+        for doc in kept:
+            fresh.upsert(doc["input"])
+        for article_id in remove:
+            fresh.remove(article_id)
+        fresh.take_dirty()
+        docs = domain.rebuild_docs(snapshots, held, from_listing, remove, seq=seq)
+        names = {i: domain.card(snapshots[i]) for i in from_listing if i in fresh}
+        names.update({d["_id"]: domain.card_of(d) for d in kept})
+        return docs, names
+
+    return await asyncio.to_thread(merge)
 
 
 async def _write_docs(
@@ -198,7 +203,8 @@ async def _write_epoch_snapshot(
         await store.clear_stats(epoch, session)
 
     await fencing.fenced(store, lease, clear)
-    for part in stats_parts(epoch, fresh.stats.to_dict()):
+    parts = await asyncio.to_thread(lambda: stats_parts(epoch, fresh.stats.to_dict()))
+    for part in parts:
 
         async def add(session: mongo.Session, part: dict[str, Any] = part) -> None:
             await store.add_stats_part(part, session)

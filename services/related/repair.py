@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
-from services.related import fencing
+from services.related import fencing, heap
 from services.related.engine import RelatedEngine
 from services.related.index import LiveIndex, Names, diff_lists
 from services.related.repository import IndexRepository
@@ -45,10 +45,11 @@ async def write_all_lists(
 
 async def restore_lists(store: IndexRepository, index: LiveIndex, lease: Lease) -> None:
     """Under `lease`: reload the engine from the stored docs, rewrite every list, release."""
-    await index.load()
-    await write_all_lists(
-        store, index.engine, index.names, write=fencing.fenced_writer(store, lease)
-    )
+    with heap.building():  # the engine and every list rendered: no full collection meanwhile
+        await index.load()
+        await write_all_lists(
+            store, index.engine, index.names, write=fencing.fenced_writer(store, lease)
+        )
     index.committed(await fencing.release(store, lease))
 
 

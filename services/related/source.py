@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -39,7 +40,7 @@ class ArticlesSource:
                 if cursor:
                     params["cursor"] = cursor
                 body = await self._get(client, params)
-                items = [ArticleSnapshot.model_validate(item) for item in body["items"]]
+                items = await asyncio.to_thread(_snapshots, body["items"])  # a page: ~0.1 s CPU
                 if body.get("total") is not None:  # the articles service sends it on page one
                     total = int(body["total"])
                 yield items, total
@@ -65,3 +66,7 @@ class ArticlesSource:
             await asyncio.sleep(delay)
             delay *= 2
         raise AssertionError("unreachable")
+
+
+def _snapshots(items: list[dict[str, Any]]) -> list[ArticleSnapshot]:
+    return [ArticleSnapshot.model_validate(item) for item in items]
