@@ -19,42 +19,18 @@ CASES = load_cases()
 KNOWN_MISSES = {
     "9a7ba",  # also reads صحبة (company); held when addressed (ya 9a7ba) or beside a listed word
 }
-# Held-out innocents the rules hold, as measured (heldout3 after the insult frames were built,
-# without tuning on it; one row, حكم, left when a plain bug was fixed: a "your" needs letters
-# before it): words not flagged ambiguous (قمار, ملعون, نجس), a "your" read into تحكم or a
-# quoted hadith's أحدكم, and the Quran's simile.
+# Held-out innocents the rules hold, as measured. heldout3's six (قمار, ملعون, نجس not flagged
+# ambiguous, a "your" read into تحكم or a quoted hadith's أحدكم, the Quran's كمثل) were fixed
+# by the fourth round; heldout4, written before that round, is measured after it without tuning
+# on it (22 of 52 held before, these 5 after): spam words quoted in gambling news (مراهنات,
+# كازينو), and a predicate of something that is not a person (الدنيا ملعونة, المشركون نجس, عرق
+# الحيوان نجس: the predicate frame does not know who its subject is).
 KNOWN_FALSE_HOLDS = {
-    "الحكومة تحظر القمار على الإنترنت",
-    "الخطيب: إبليس ملعون إلى يوم الدين",
-    "إذا ولغ الكلب في إناء أحدكم فليغسله سبعا",
-    "كمثل الحمار يحمل أسفارا",
-    "الفقهاء اختلفوا في الكلب هل هو نجس",
-    "رواية مزرعة الحيوان: الخنازير تحكم المزرعة",
-    # heldout4, written before this round's rules and measured on the third round's (22 of 52):
-    # gambling news (قمار, مراهنات, كازينو), ملعون and نجس in religion, a Quranic simile, and
-    # a "your" read into words ending in ك/كم (معارك, تراكم, سلوك, هلاك, إدراك, تحرك, تشارك)
-    "الشرطة تداهم وكرا للقمار في وسط العاصمة",
-    "ماكاو عاصمة القمار في آسيا تسجل تراجعا في الإيرادات",
-    "دراسة: إدمان القمار الإلكتروني يتزايد بين المراهقين",
-    "البرلمان يناقش مشروع قانون يجرم القمار عبر الهاتف",
-    "لعب القمار محرم في الإسلام باتفاق العلماء",
     "فضيحة مراهنات تهز الدوري الإيطالي وتوقيف ثلاثة لاعبين",
     "كازينو لبنان يعيد فتح أبوابه بعد سنتين من الإغلاق",
     "في الحديث: الدنيا ملعونة ملعون ما فيها إلا ذكر الله",
-    "خطيب الجمعة يذكر بحديث ملعون من سب أباه",
-    "والشجرة الملعونة في القرآن هي شجرة الزقوم عند المفسرين",
-    "إبليس الملعون أبى أن يسجد لآدم",
     "قوله تعالى إنما المشركون نجس فلا يقربوا المسجد الحرام",
     "برنامج الفتاوى: هل عرق الحيوان نجس أم طاهر؟",
-    "الشافعية يرون أن الكلب نجس العين والمالكية يرونه طاهرا",
-    "فمثله كمثل الكلب إن تحمل عليه يلهث أو تتركه يلهث",
-    "معارك الكلاب تنتشر سرا في ضواحي المدينة",
-    "تراكم الزبالة في الأحياء الشعبية يثير غضب السكان",
-    "سلوك الكلب يتغير مع التقدم في العمر",
-    "هلاك مئات الخنازير في حريق بمزرعة قرب مدريد",
-    "إدراك الكلاب لمشاعر أصحابها موضوع دراسة جديدة",
-    "تحرك الحمار فجأة فانقلبت العربة في السوق",
-    "تشارك فرق الكلاب المدربة في البحث عن المفقودين",
 }
 
 
@@ -84,9 +60,6 @@ def test_heldout_rows_stay_within_their_measured_limits(matcher: WordList, split
     assert s.recall >= 0.95
 
 
-@pytest.mark.xfail(
-    strict=True, reason="heldout4 on the third round's rules: 22 of its 52 innocents held"
-)
 def test_whole_table_recall_and_precision(matcher: WordList) -> None:
     s = score(matcher, CASES)
     assert s.recall >= 0.95
