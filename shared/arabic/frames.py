@@ -136,11 +136,17 @@ def _said_of(text: _Text, span: tuple[int, int]) -> int | None:
     if i >= 2 and not seps[i - 1].strip():
         first, head = _bare(frags[i - 2]), frags[i - 1]
         own = j + 1 < len(frags) and _definite(frags[j + 1])
-        if head in _ALL or first in (head + "ك", head + "كم"):
+        if head in _ALL or _repeats(first, head):
             return i - 2
         if head in _GROUP and first in _VOCATIVE and not own:
             return i - 2
     return i - 1
+
+
+def _repeats(first: str, head: str) -> bool:
+    """first is head with "your" (وجهك وجه, جريدتكم جريدة: a folded ة is ت before it)."""
+    stem = head[:-1] + "ت" if head.endswith("ه") else head
+    return first in (head + "ك", head + "كم", stem + "ك", stem + "كم")
 
 
 def _predicate(text: _Text, i: int) -> bool:

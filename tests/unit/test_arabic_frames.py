@@ -34,6 +34,7 @@ def _why(text: str) -> list[tuple[str, str]]:
         ("مديرك حمار ولا يفهم شيئا", "second_person"),  # "your ..." (is a) ...
         ("كلامكم كلام قرود من أوله لآخره", "second_person"),  # through a head noun
         ("جيرانك كلهم حمير وأنا أعرفهم", "second_person"),  # through "all of them"
+        ("جريدتكم جريدة قرود منذ زمن", "second_person"),  # ة before "your" is ت
         ("والله انك كلب مأجور", "second_person"),  # "that you"
         ("نعرف لانكم قرود بلا عقول", "second_person"),
         ("تكتب مثل القرد في كل مقال", "compared"),
