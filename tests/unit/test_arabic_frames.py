@@ -29,8 +29,16 @@ def _why(text: str) -> list[tuple[str, str]]:
         ("ايها القرود في الاستوديو", "addressed"),
         ("ya 7mar", "addressed"),
         ("انتم كلاب مأجورة والله", "second_person"),
-        ("رايك يدل على عقلك يا جماعة حمير", "second_person"),
+        ("رايك يدل على عقلك يا جماعة حمير", "addressed"),  # يا, then a head noun
+        ("يا شلة قرود", "addressed"),
+        ("مديرك حمار ولا يفهم شيئا", "second_person"),  # "your ..." (is a) ...
+        ("كلامكم كلام قرود من أوله لآخره", "second_person"),  # through a head noun
+        ("جيرانك كلهم حمير وأنا أعرفهم", "second_person"),  # through "all of them"
+        ("جريدتكم جريدة قرود منذ زمن", "second_person"),  # ة before "your" is ت
+        ("والله انك كلب مأجور", "second_person"),  # "that you"
+        ("نعرف لانكم قرود بلا عقول", "second_person"),
         ("تكتب مثل القرد في كل مقال", "compared"),
+        ("وأنت كمثل الحمار في كل مقال", "second_person"),  # كمثل alone is not a frame
         ("يفهم كالحمار تماما والله", "compared"),
         ("روح يا ابن القرد", "insult_construct"),
         ("المحلل قرد بلا شك", "predicate"),
@@ -78,7 +86,37 @@ def test_an_unflagged_word_needs_no_frame() -> None:
         "لكن الكلب عاد إلى البيت بعد يومين",
         "كما عاد الكلب إلى البيت بعد يومين",
         "صدر حكم بحق صاحب الكلب أمس",  # حكم: no letters before a "your"
+        # news words whose ك/كم is a root letter (the news lexicon holds them, not "your" forms)
+        "يتحرك القرد ببطء نحو الزوار في الحديقة",
+        "تفكيك شبكة لسرقة الكلاب في العاصمة",
+        "تماسك القطيع أمام الكلاب البرية",
+        "شارك الحمار في موكب العيد كل عام",
+        # a "your" after the listed word belongs to another phrase
+        "القرود تتحرك في جماعات كبيرة",
+        "تهاجم القرود حقولكم كل ليلة",
+        "إذا سقط الحمار في بئر أحدكم فلينقذه",
+        # "your ..." then a verb: the listed word is its object, not said of "your ..."
+        "جارك يربي كلاب صيد في الحديقة",
+        # يا جماعة (hey, people) then a listed word heading a phrase of its own
+        "يا جماعة كلب الجيران ينبح كل ليلة",
     ],
 )
 def test_words_that_merely_end_like_your_are_not_second_person(text: str) -> None:
     assert _why(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "مثلهم كمثل القرد يقلد ما يرى",
+        "قال المفسر إن مثله كمثل الكلب في الآية",
+    ],
+)
+def test_the_quranic_simile_kamathal_is_a_quotation_not_an_insult(text: str) -> None:
+    """كمثل (the Quran's doubled simile: كمثل الحمار يحمل أسفارا) is quoted, not insulted with;
+    comments compare with زي, مثل, متل or كالـ."""
+    assert _why(text) == []
+
+
+def test_an_insult_cursing_your_parents_after_the_word_counts() -> None:
+    assert ("حمار", "insult_construct") in _why("والله حمار ابوك على هالكلام يا رجل")

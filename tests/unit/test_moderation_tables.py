@@ -3,8 +3,8 @@ list (data/moderation): recall, false holds and the explanation of every match.
 
 The design rows were written with the rules; the held-out rows after the rules were frozen
 (heldout2: before the second round of rules was built; heldout3: before the third, and never
-used to tune it). Their measured misses are the known limits (docs/comments.md) and may not
-grow."""
+used to tune it; heldout4: before the fourth, which fixed heldout3's known false holds). Their
+measured misses are the known limits (docs/comments.md) and may not grow."""
 
 from __future__ import annotations
 
@@ -19,17 +19,18 @@ CASES = load_cases()
 KNOWN_MISSES = {
     "9a7ba",  # also reads صحبة (company); held when addressed (ya 9a7ba) or beside a listed word
 }
-# Held-out innocents the rules hold, as measured (heldout3 after the insult frames were built,
-# without tuning on it; one row, حكم, left when a plain bug was fixed: a "your" needs letters
-# before it): words not flagged ambiguous (قمار, ملعون, نجس), a "your" read into تحكم or a
-# quoted hadith's أحدكم, and the Quran's simile.
+# Held-out innocents the rules hold, as measured. heldout3's six (قمار, ملعون, نجس not flagged
+# ambiguous, a "your" read into تحكم or a quoted hadith's أحدكم, the Quran's كمثل) were fixed
+# by the fourth round; heldout4, written before that round, is measured after it without tuning
+# on it (22 of 52 held before, these 5 after): spam words quoted in gambling news (مراهنات,
+# كازينو), and a predicate of something that is not a person (الدنيا ملعونة, المشركون نجس, عرق
+# الحيوان نجس: the predicate frame does not know who its subject is).
 KNOWN_FALSE_HOLDS = {
-    "الحكومة تحظر القمار على الإنترنت",
-    "الخطيب: إبليس ملعون إلى يوم الدين",
-    "إذا ولغ الكلب في إناء أحدكم فليغسله سبعا",
-    "كمثل الحمار يحمل أسفارا",
-    "الفقهاء اختلفوا في الكلب هل هو نجس",
-    "رواية مزرعة الحيوان: الخنازير تحكم المزرعة",
+    "فضيحة مراهنات تهز الدوري الإيطالي وتوقيف ثلاثة لاعبين",
+    "كازينو لبنان يعيد فتح أبوابه بعد سنتين من الإغلاق",
+    "في الحديث: الدنيا ملعونة ملعون ما فيها إلا ذكر الله",
+    "قوله تعالى إنما المشركون نجس فلا يقربوا المسجد الحرام",
+    "برنامج الفتاوى: هل عرق الحيوان نجس أم طاهر؟",
 }
 
 
@@ -42,7 +43,7 @@ def test_the_table_and_the_list_are_big_enough() -> None:
     assert len(load_entries()) >= 50
     assert sum(c.label == "evasion" for c in CASES) >= 100
     assert sum(c.label == "innocent" for c in CASES) >= 100
-    assert {c.split for c in CASES} == {"design", "heldout", "heldout2", "heldout3"}
+    assert {c.split for c in CASES} == {"design", "heldout", "heldout2", "heldout3", "heldout4"}
 
 
 def test_design_rows_meet_the_targets(matcher: WordList) -> None:
@@ -51,7 +52,7 @@ def test_design_rows_meet_the_targets(matcher: WordList) -> None:
     assert s.false_holds == 0, [c.text for c in s.wrongly_held]
 
 
-@pytest.mark.parametrize("split", ["heldout", "heldout2", "heldout3"])
+@pytest.mark.parametrize("split", ["heldout", "heldout2", "heldout3", "heldout4"])
 def test_heldout_rows_stay_within_their_measured_limits(matcher: WordList, split: str) -> None:
     s = score(matcher, [c for c in CASES if c.split == split])
     assert {c.text for c in s.missed} <= KNOWN_MISSES
