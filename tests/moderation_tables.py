@@ -42,6 +42,7 @@ def load_entries(path: Path = WORDLIST) -> list[Entry]:
             r["action"],
             tuple(f for f in r["forms"].split(";") if f),
             ambiguous=r.get("ambiguous") == "yes",
+            advert=r.get("advert") == "yes",
         )
         for r in _rows(path)
     ]

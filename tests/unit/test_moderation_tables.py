@@ -20,78 +20,31 @@ CASES = load_cases()
 KNOWN_MISSES = {
     "9a7ba",  # also reads صحبة (company); held when addressed (ya 9a7ba) or beside a listed word
 }
-# heldout5, written before the fifth round and measured on the fourth round's rules: recall
-# 16/38. The accusative (حمارا, غبيًا, خنازيرا, kalban) is never read as the word, and an
-# exclamation (يا له من حمار) is no frame.
+# heldout5, written before the fifth round: recall 16/38 on the fourth round's rules (no
+# accusative), 33/38 after it. Left: a 3rd-person copula whose subject follows (أصبح كلبا ...
+# هذا الصحفي: أصبح is said of things too), "I see you" أراك (a news word: the lexicon holds
+# it, so its ك is not read as "you"), an Arabizi accusative read as a dual (kalban), and a call
+# to action with an object pronoun (حمله الآن).
 KNOWN_MISSES |= {
-    "والله صرت حمارا ما تفهم شي",
-    "كنت دائما غبيا وستبقى غبيا",
     "أصبح كلبا للسلطة هذا الصحفي",
-    "صرتم قرودا تصفقون لكل شيء",
-    "كن رجلا ولا تكن جحشا",
-    "يا له من حمارٍ لا يستحي",
-    "ما زلت غبيًا كما عرفناك",
-    "كان الكاتب حمارًا وسيبقى",
     "أراك خنزيرا في كل ما تكتب",
-    "أعتبرك كذابا ومنافقا",
-    "عرفناه نذلا منذ زمن",
-    "كان ولا يزال منافقا",
-    "ستظل تافها مهما كتبت",
-    "لست إلا حقيرا يا هذا",
-    "يا حمارًا لا يفهم الكلام",
     "أراك كلبا مسعورا تنبح على الناس",
-    "لا تكن جاهلا يا أخي",
-    "كان معتوها منذ البداية",
-    "صرت بغلا لا يتحرك",
-    "كنتم حميرا وما زلتم",
-    "صاروا خنازيرا يأكلون كل شيء",
     "enta sert kalban lel hokoma",
+    "تطبيق مراهنات 1xbet بالعربي حمله الآن من الرابط",
 }
-# Held-out innocents the rules hold, as measured. heldout3's six (قمار, ملعون, نجس not flagged
-# ambiguous, a "your" read into تحكم or a quoted hadith's أحدكم, the Quran's كمثل) were fixed
-# by the fourth round; heldout4, written before that round, is measured after it without tuning
-# on it (22 of 52 held before, these 5 after): spam words quoted in gambling news (مراهنات,
-# كازينو), and a predicate of something that is not a person (الدنيا ملعونة, المشركون نجس, عرق
-# الحيوان نجس: the predicate frame does not know who its subject is).
-KNOWN_FALSE_HOLDS = {
-    "فضيحة مراهنات تهز الدوري الإيطالي وتوقيف ثلاثة لاعبين",
-    "كازينو لبنان يعيد فتح أبوابه بعد سنتين من الإغلاق",
-    "في الحديث: الدنيا ملعونة ملعون ما فيها إلا ذكر الله",
-    "قوله تعالى إنما المشركون نجس فلا يقربوا المسجد الحرام",
-    "برنامج الفتاوى: هل عرق الحيوان نجس أم طاهر؟",
-}
-# heldout5 on the fourth round's rules: 26 of 38 innocents held. A spam word is caught
-# anywhere, so gambling news is held; the predicate frame does not know who its subject is.
+# Held-out innocents the rules hold, as measured. heldout3's six were fixed by the fourth
+# round; heldout4's five (spam words quoted in gambling news, a predicate of something that is
+# not a person: الدنيا ملعونة, عرق الحيوان نجس, المشركون نجس) by the fifth: spam words that are
+# news count only in adverts, and a predicate only of a subject that can be insulted.
+KNOWN_FALSE_HOLDS: set[str] = set()
+# heldout5: 26 of 38 innocents held on the fourth round's rules (spam words anywhere, the
+# predicate of a thing), 1 after the fifth: gambling news citing its source by a link.
 KNOWN_FALSE_HOLDS |= {
-    "السلطات تغلق كازينو غير مرخص في الغردقة وتحيل مديره إلى النيابة",
-    "شركة مراهنات بريطانية تدفع غرامة قياسية بسبب ضعف الرقابة على غسل الأموال",
-    "الاتحاد الإنجليزي يوقف لاعبا عشرة أشهر لخرقه قواعد المراهنات",
-    "أسهم شركات الكازينو في لاس فيغاس تهبط بعد تراجع عدد السياح",
-    "تقرير: سوق المراهنات الرياضية عبر الإنترنت يبلغ 90 مليار دولار بحلول 2030",
-    "قطر تمنع إعلانات المراهنات في الملاعب خلال البطولة",
-    "مسلسل رمضاني يتناول عالم الكازينوهات والمراهنات في القاهرة الستينيات",
-    "إعادة عرض فيلم كازينو رويال في صالات السينما بنسخة مرممة",
-    "فيلم Casino لسكورسيزي يحتفل بمرور ثلاثين عاما على عرضه الأول",
-    "إيرادات ضرائب القمار والمراهنات تدعم ميزانية الولاية للعام المقبل",
-    "كازينو مونتي كارلو يستضيف حفلا خيريا لصالح الأطفال المرضى",
-    "الشرطة الإسبانية تفكك شبكة مراهنات غير قانونية على مباريات التنس",
-    "النادي يفسخ عقده مع راعيه من شركات المراهنات بعد احتجاج الجماهير",
-    "قال المدرب في المؤتمر الصحفي: لا أعرف شيئا عن المراهنات ولم أراهن في حياتي",
-    "دار الإفتاء: أرباح الكازينو مال حرام لا تجوز الصدقة منه",
-    "ضبط 3 متهمين يديرون كازينو سريا في شقة سكنية",
     "المصدر: reuters.com - الهند تفرض ضريبة 28% على المراهنات عبر الإنترنت",
-    "البنك الدولي: المراهنات غير القانونية تستنزف مدخرات الأسر الفقيرة في أفريقيا",
-    "الخمر نجسة عند جمهور الفقهاء خلافا لبعض المتأخرين",
-    "الفقهاء متفقون على أن دم الحيض نجس",
-    "البول نجس والمني طاهر عند الشافعية",
-    "هذا المال ملعون لأنه جاء من الربا كما يقول الواعظ",
-    "يقول المثل الشعبي: الفقر ملعون والغنى ستار",
-    "الحرب ملعونة مهما كانت أسبابها، يكتب الروائي في مقدمته",
-    "في الأسطورة، الخاتم ملعون ومن يلبسه يموت قبل نهاية العام",
-    "يرى بعض الفقهاء أن الكافر نجس نجاسة معنوية لا حسية",
 }
 SPLITS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
-# Splits whose recall is below the target on the rules as they stand (strict: fixed -> fails)
+# Splits whose recall is below the target on the rules as they stand (strict: fixed -> fails):
+# heldout5 at 33/38 (0.87), its misses above
 BELOW_TARGET = {"heldout5"}
 
 
@@ -131,7 +84,6 @@ def test_heldout_recall_meets_the_target(matcher: WordList, split: str) -> None:
     assert score(matcher, [c for c in CASES if c.split == split]).recall >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="heldout5 measured on the fourth round's rules")
 def test_whole_table_recall_and_precision(matcher: WordList) -> None:
     s = score(matcher, CASES)
     assert s.recall >= 0.95
@@ -169,6 +121,8 @@ def test_an_ambiguous_word_is_caught_through_a_named_frame(matcher: WordList, ca
 
 FRAMES = {
     "addressed",
+    "exclaimed",
+    "copula",
     "second_person",
     "compared",
     "insult_construct",
