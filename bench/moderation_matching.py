@@ -79,7 +79,7 @@ def corpus_holds(matcher: WordList, texts: list[str]) -> dict[str, object]:
 def table_scores(matcher: WordList) -> dict[str, dict[str, object]]:
     cases = load_cases()
     out: dict[str, dict[str, object]] = {}
-    for split in ("design", "heldout", "heldout2", "heldout3", "heldout4", "all"):
+    for split in ("design", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "all"):
         chosen = [c for c in cases if split in ("all", c.split)]
         s = score(matcher, chosen)
         out[split] = {

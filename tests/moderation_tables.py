@@ -20,7 +20,9 @@ class Case:
     # design: written with the rules; heldout: written after they were frozen; heldout2: written
     # before the second round (inflected allowed phrases, Arabizi ambiguity, hamza) was built;
     # heldout3: written before the third round (ambiguous words in insult frames) was built;
-    # heldout4: written before the fourth round (the known false holds of heldout3) was built
+    # heldout4: written before the fourth round (the known false holds of heldout3) was built;
+    # heldout5: written before the fifth (spam words only in adverts, a predicate's subject,
+    # the accusative)
     split: str
     label: str  # evasion or innocent
     kind: str  # the evasion class, or why the innocent text looks suspicious
@@ -40,6 +42,7 @@ def load_entries(path: Path = WORDLIST) -> list[Entry]:
             r["action"],
             tuple(f for f in r["forms"].split(";") if f),
             ambiguous=r.get("ambiguous") == "yes",
+            advert=r.get("advert") == "yes",
         )
         for r in _rows(path)
     ]

@@ -25,6 +25,7 @@ class ListedWord(BaseModel):
     action: Literal["spam", "hold"] = "hold"
     forms: list[str] = []
     ambiguous: bool = False  # also a common noun (an animal): counts only in an insult frame
+    advert: bool = False  # spam that is also news (كازينو): counts only in an advert
 
 
 class Policy(BaseModel):
@@ -45,7 +46,9 @@ class Policy(BaseModel):
 
     def word_list(self) -> WordList:
         """The compiled matcher of this policy's words (one per distinct policy content)."""
-        listed = tuple((w.word, w.action, tuple(w.forms), w.ambiguous) for w in self.words)
+        listed = tuple(
+            (w.word, w.action, tuple(w.forms), w.ambiguous, w.advert) for w in self.words
+        )
         return _compiled(
             listed, tuple(self.banned_words), tuple(self.suspect_words), tuple(self.allowed_phrases)
         )
@@ -53,13 +56,13 @@ class Policy(BaseModel):
 
 @lru_cache(maxsize=16)
 def _compiled(
-    listed: tuple[tuple[str, str, tuple[str, ...], bool], ...],
+    listed: tuple[tuple[str, str, tuple[str, ...], bool, bool], ...],
     banned: tuple[str, ...],
     suspect: tuple[str, ...],
     allowed: tuple[str, ...],
 ) -> WordList:
     """`words` first, then banned (spam) and suspect (hold): a word's first entry counts."""
-    entries = [Entry(word, action, forms, ambiguous) for word, action, forms, ambiguous in listed]
+    entries = [Entry(*fields) for fields in listed]
     entries += [Entry(w, SPAM) for w in banned] + [Entry(w, HOLD) for w in suspect]
     return WordList(entries, allowed)
 

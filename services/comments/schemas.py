@@ -153,6 +153,10 @@ class ListedWordIn(RequestModel):
     # (addressed, compared, "ibn ...", a predicate of a person, "your ...", alone), so news
     # that names the animal is not held.
     ambiguous: StrictBool = False
+    # Spam that is also news (كازينو, مراهنات: gambling is a news topic): it counts only in a
+    # comment that looks like an advert (a link, a phone number, a call to action, the spam
+    # words three times), so news that names it is not sent to spam.
+    advert: StrictBool = False
 
 
 class SettingsIn(RequestModel):

@@ -4,6 +4,9 @@ flagged `ambiguous` in the list; a match of it counts only in one of these frame
 match's rules so the queue shows why:
 
 - addressed: said to someone (يا حمار, أيها الخنزير, يا قرود, يا شلة قرود, ya khanzir);
+- exclaimed: "what a ...!" (يا لك من قرد, يا له من حمار);
+- copula: after a copula said of a person (صرتم قرودا, كنت حمارا, فلا تكن جحشا, كونوا
+  قرودا: subjects.copula_of_person), not after كان/صار alone, said of things too;
 - second_person: a "you" word near it (انت, أنتم, إنك, enta: انت و امثالك كلاب, أنتم خنازير),
   or a noun carrying "your" as the subject it is said of (شكلك خنزير, كلكم حمير, وجهك وجه قرد);
 - compared: a simile (زي الحمار, مثل الخنزير, متل البغل, كالكلب, kif el 7mar);
@@ -11,8 +14,11 @@ match's rules so the queue shows why:
   after it (ملعون ابوك);
 - predicate: an indefinite listed word right after a definite word or a demonstrative, which in
   Arabic is a sentence "X is a ..." (الكاتب حمار, هذا المعلق جحش), not a descriptive phrase
-  (a definite head never takes an indefinite noun after it: سباق الحمير, الكلب الوفي); not when
-  the subject is itself a listed noun (الكلب نجس, said of the animal);
+  (a definite head never takes an indefinite noun after it: سباق الحمير, الكلب الوفي); the
+  subject must be someone who can be insulted (a person, a body or what it publishes:
+  subjects.can_be_insulted), not a thing (الخمر نجسة, الفقر ملعون) nor a listed noun (الكلب
+  نجس, said of the animal); in the accusative only after a copula (كان الكاتب حمارا), since
+  after a definite word it is a verb's object (اشترى الفلاح حمارا);
 - alone: the comment is at most three words (حمار, حمير!!, صرت بغل);
 - next_to_listed: beside a match of a listed word that is not ambiguous (كلب حقير).
 
@@ -32,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from shared.arabic import lexicon, readings
+from shared.arabic import lexicon, readings, subjects
 
 # Folded forms (أ إ آ are ا, ى is ي): the text is folded before it is cut into words.
 _VOCATIVE = frozenset("يا ايها ايتها يالل ya ia yal ayuha".split())
@@ -52,6 +58,8 @@ _PARENTS = frozenset("ابوك ابوكي ابوكم امك امكي امكم و
 _ALL = frozenset("كلهم كلكم كلك كلهن جميعكم جميعهم".split())  # "all of them / you"
 _GROUP = frozenset("شله شويه قطيع عصابه مجموعه جماعه زمره حفنه".split())  # folded: ة is ه
 _HE = frozenset("هو هي هم هما".split())
+# what a ...! (يا لك من قرد): يا, ل with a pronoun, من
+_WHAT_A = frozenset("لك لكي لكم له لها لهم".split())
 _THIS = frozenset("هذا هذه هذي هاد هادا هادي هيدا هيدي هاذا دا ده دي هو هي هم هما".split())
 # Words ending in ك that are not "your ...": demonstratives, adverbs, common nouns.
 _NOT_YOUR = frozenset(
@@ -85,7 +93,7 @@ def framed(hits: Hits[E], frags: Sequence[str], seps: Sequence[str]) -> Hits[E]:
     for (word, i, j), (entry, rules) in hits.items():
         if not entry.ambiguous or _IN_CONTEXT.intersection(rules):
             kept[(word, i, j)] = (entry, rules)
-        elif (why := frame(text, (i, j), "pronoun" in rules)) is not None:
+        elif (why := frame(text, (i, j), "pronoun" in rules, "accusative" in rules)) is not None:
             kept[(word, i, j)] = (entry, (*rules, why))
     return kept
 
@@ -98,14 +106,17 @@ class _Text:
     nouns: set[int]  # words matched by an ambiguous entry
 
 
-def frame(text: _Text, span: tuple[int, int], owned: bool) -> str | None:
+def frame(text: _Text, span: tuple[int, int], owned: bool, accusative: bool) -> str | None:
     """The insult frame of the ambiguous match on words span (first, last), or None (a
-    descriptive use); owned: the word carries a possessive pronoun (وكلبهم), so is definite."""
+    descriptive use); owned: the word carries a possessive pronoun (وكلبهم), so is definite;
+    accusative: it ends in the alif of the accusative (حمارا)."""
     frags, (i, j) = text.frags, span
     before = frags[i - 1] if i else ""
     after = frags[j + 1] if j + 1 < len(frags) else ""
     if before in _VOCATIVE or frags[i].startswith(("يال", "ya")):
         return "addressed"
+    if i >= 3 and before == "من" and frags[i - 2] in _WHAT_A and frags[i - 3] in _VOCATIVE:
+        return "exclaimed"
     if before in _LIKE or frags[i].startswith(("كال", "وكال", "فكال")):
         return "compared"
     if before in _SON_OF or (i >= 2 and frags[i - 2] in _SON_OF and before in _VOCATIVE):
@@ -114,10 +125,12 @@ def frame(text: _Text, span: tuple[int, int], owned: bool) -> str | None:
         return "insult_construct"
     if i - 1 in text.sure or j + 1 in text.sure:
         return "next_to_listed"
+    if subjects.copula_of_person(frags, i):
+        return "copula"
     said_of = None if owned else _said_of(text, span)  # the word it is said of, if any
     if said_of is not None and frags[said_of] in _VOCATIVE:
         return "addressed"
-    if not owned and _predicate(text, i):
+    if not owned and _predicate(text, i, accusative):
         return "predicate"
     near = [*frags[max(0, i - _WINDOW) : i], *frags[j + 1 : j + 1 + _WINDOW]]
     if any(_bare(w) in _YOU for w in near) or (said_of is not None and _your(frags[said_of])):
@@ -149,19 +162,23 @@ def _repeats(first: str, head: str) -> bool:
     return first in (head + "ك", head + "كم", stem + "ك", stem + "كم")
 
 
-def _predicate(text: _Text, i: int) -> bool:
+def _predicate(text: _Text, i: int, accusative: bool) -> bool:
     """An indefinite word right after a definite one or a demonstrative, nothing but a space
-    between them: "the writer (is a) donkey"; not said of a listed noun (الكلب نجس, الكلب هل
-    هو نجس: said of the animal)."""
+    between them: "the writer (is a) donkey"; in the accusative only after a copula (كان
+    الكاتب حمارا; اشترى الفلاح حمارا is an object). Said of someone (subjects.can_be_insulted),
+    not of a thing (الخمر نجسة, الفقر ملعون) nor a listed noun (الكلب نجس, الكلب هل هو نجس)."""
     frags = text.frags
     if not i or text.seps[i].strip() or _definite(frags[i]):
         return False
     before = frags[i - 1]
-    if not (before in _THIS or _definite(before) or before.startswith("هال")):
+    if before in _THIS:
+        after_noun = any(k in text.nouns for k in range(i - 1 - _WINDOW, i - 1))
+        return not (accusative or (before in _HE and after_noun))
+    if not (_definite(before) or before.startswith("هال")) or i - 1 in text.nouns:
         return False
-    if i - 1 in text.nouns:
+    if accusative and not (i >= 2 and subjects.copula(frags[i - 2])):
         return False
-    return not (before in _HE and any(k in text.nouns for k in range(i - 1 - _WINDOW, i - 1)))
+    return subjects.can_be_insulted(before)
 
 
 def _definite(word: str) -> bool:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from shared.arabic import adverts, explain, frames, lexicon, readings
 from shared.arabic import allowed as allowed_phrases
-from shared.arabic import explain, frames, lexicon, readings
 from shared.arabic.arabizi import ArabiziIndex, spoken
-from shared.arabic.plurals import sound_forms
+from shared.arabic.plurals import accusative_form, sound_forms
 from shared.arabic.words import (
     FRAGMENT_RE,
     Runs,
@@ -42,6 +42,7 @@ class Entry:
     action: str = HOLD
     forms: tuple[str, ...] = ()
     ambiguous: bool = False  # also a common noun (an animal): counts only in an insult frame
+    advert: bool = False  # spam that is also news (كازينو): counts only in an advert
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Match:
 class _Target:
     entry: Entry
     counts: tuple[int, ...]
-    rule: str | None  # plural, broken_plural or None for the word itself
+    rules: tuple[str, ...]  # plural, broken_plural, accusative; none for the word itself
 
 
 _CACHE_SIZE = 50_000
@@ -96,6 +97,7 @@ class WordList:
         if arabic:
             lexicon.words()  # read now, not during the first comment in Arabizi
         self._ambiguous = any(e.ambiguous for e in self.entries)
+        self._adverts = any(e.advert for e in self.entries)
         self._keys = frozenset(self._index)
         self._listed_keys = frozenset(self._arabizi_entries) | self._keys
         self._first_keys = frozenset(self._phrases)
@@ -104,14 +106,15 @@ class WordList:
         self._cache: dict[str, tuple[list[tuple[Entry, tuple[str, ...]]], bool]] = {}
 
     def _add_word(self, entry: Entry, key: str) -> None:
-        """The word, its listed forms (first: they explain a match best), its sound forms."""
-        self._add(key, entry, None)
-        self._add_arabizi(key, entry.word, (entry, ("arabizi",)))
-        for form in entry.forms:
-            form_key = word_key(form).replace(" ", "")
-            if form_key:
-                self._add(form_key, entry, "broken_plural")
-                self._add_arabizi(form_key, form, (entry, ("arabizi", "broken_plural")))
+        """The word, its listed forms (first: they explain a match best), the accusative of
+        each (حمارا, حميرا), its sound forms."""
+        listed: list[tuple[str, str, tuple[str, ...]]] = [(entry.word, key, ())]
+        listed += [(f, word_key(f).replace(" ", ""), ("broken_plural",)) for f in entry.forms]
+        for form, form_key, rules in [(f, k, r) for f, k, r in listed if k]:
+            self._add(form_key, entry, *rules)
+            self._add_arabizi(form_key, form, (entry, ("arabizi", *rules)))
+            if (accusative := accusative_form(form, form_key)) is not None:
+                self._add(accusative, entry, *rules, "accusative")
         for form in sound_forms(key):
             self._add(form, entry, "feminine" if form == key + "ه" else "plural")
 
@@ -120,9 +123,9 @@ class WordList:
             self._arabizi_entries[key] = target
             self._spoken[key] = spoken(written) or key
 
-    def _add(self, key: str, entry: Entry, rule: str | None) -> None:
+    def _add(self, key: str, entry: Entry, *rules: str) -> None:
         key_runs = runs(key)
-        self._index.setdefault(key_runs[0], []).append(_Target(entry, key_runs[1], rule))
+        self._index.setdefault(key_runs[0], []).append(_Target(entry, key_runs[1], rules))
 
     def _add_phrase(self, entry: Entry, parts: list[str]) -> None:
         """A listed phrase, indexed by its first word."""
@@ -157,6 +160,9 @@ class WordList:
                 hits.setdefault((entry.word, i, j), (entry, ("separators", *rules)))
         if unsure:
             _in_context(unsure, frags, hits)
+        if self._adverts and hits:  # before the frames: a dropped word is no neighbour
+            disguised = partial(adverts.disguised, explain.Spans(text, folded), frags, seps)
+            hits = adverts.in_adverts(hits, folded, frags, disguised)
         if self._ambiguous and hits:
             hits = frames.framed(hits, frags, seps)
         if not hits:
@@ -238,8 +244,7 @@ class WordList:
             for target in self._index.get(key, ()):
                 if enough(counts, target.counts):
                     extra = ("repeated_letters",) if counts != target.counts else ()
-                    rule = (target.rule,) if target.rule else ()
-                    found.append((target.entry, (*rules, *rule, *extra)))
+                    found.append((target.entry, (*rules, *target.rules, *extra)))
         return found
 
     def _phrases_at(self, frags: Sequence[str], i: int) -> Iterable[tuple[Entry, int]]:

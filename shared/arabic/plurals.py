@@ -25,6 +25,19 @@ def sound_forms(key: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# Endings that take no alif of the indefinite accusative: ة (زبالةً), ا, ى, و, ء (أغبياءً).
+_NO_ALIF = frozenset("ةاىوءآأإ")
+
+
+def accusative_form(written: str, key: str) -> str | None:
+    """The indefinite accusative of a listed noun or adjective (حمار → حمارا, written ًا or
+    just ا; غبي → غبيا; حمير → حميرا), from its written and normalized forms; None for an
+    ending that takes no alif, a Latin word, or a word too short to inflect (كس: كسا)."""
+    if len(key) < MIN_INFLECTED or written[-1] in _NO_ALIF or not "\u0621" <= key[-1] <= "\u064a":
+        return None
+    return key + "ا"
+
+
 def _templates(word: str) -> list[str]:
     """Broken-plural templates that fit the singular's shape (the common patterns of Arabic
     morphology: فَعْل، فِعال، فَعيل، فاعِل، أَفْعَل، مَفْعول، فَعْلَلة، فِعْليل ...)."""

@@ -46,6 +46,9 @@ def _why(text: str) -> list[tuple[str, str]]:
         ("حمار", "alone"),
         ("صحفي حمار", "alone"),
         ("هؤلاء الكلاب الحقيرة تكتب", "next_to_listed"),
+        ("يا لك من قرد لا يخجل من نفسه", "exclaimed"),  # what a ...!
+        ("يا لهم من كلاب لا يشبعون أبدا", "exclaimed"),
+        ("فلا تكن حمارا في كل مرة يا صديقي", "copula"),  # don't be: لا, ولا, فلا
     ],
 )
 def test_an_insult_frame_makes_the_match_count_and_is_named(text: str, frame: str) -> None:

@@ -50,3 +50,35 @@ def test_news_and_religious_uses_pass(matcher: WordList, text: str) -> None:
 )
 def test_insults_with_them_are_held(matcher: WordList, text: str, word: str) -> None:
     assert word in {m.word for m in matcher.find(text)}
+
+
+def test_spam_words_that_are_news_are_flagged_advert() -> None:
+    flagged = {e.word for e in load_entries() if e.advert}
+    assert {"كازينو", "مراهنات", "casino", "فياغرا", "viagra"} <= flagged
+    assert not {"سكس", "porn", "شيخ روحاني"} & flagged  # spam in any comment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "هيئة الرقابة تسحب ترخيص كازينو في العقبة",
+        "مدرب المنتخب ينفي تورط لاعبيه في المراهنات",
+        "الفياغرا دواء لا يصرف إلا بوصفة طبية",
+        "ملف المراهنات يعود إلى البرلمان بعد ثلاث سنوات من الجدل",
+    ],
+)
+def test_gambling_and_drug_news_passes(matcher: WordList, text: str) -> None:
+    assert matcher.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("كازينو بدون ايداع اضغط هنا واربح", "كازينو"),
+        ("مراهنات مباشرة على الدوري للتواصل 0666123456", "مراهنات"),
+        ("فياغرا اصلية توصيل لكل المدن www.pharma-x.net", "فياغرا"),
+        ("best casino bonus, join now", "casino"),
+    ],
+)
+def test_adverts_with_them_are_spam(matcher: WordList, text: str, word: str) -> None:
+    assert word in {m.word for m in matcher.find(text) if m.action == "spam"}

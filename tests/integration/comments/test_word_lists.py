@@ -109,6 +109,21 @@ async def test_an_ambiguous_word_counts_only_in_an_insult_frame(comments):
     assert stored["words"][0]["ambiguous"] is True
 
 
+async def test_an_advert_word_counts_only_in_an_advert(comments):
+    """A spam word flagged `advert` (also news: a casino) passes in a news sentence and goes to
+    spam in an advert, the advert's sign in the explanation; the flag is stored."""
+    words = [{"word": "كازينو", "action": "spam", "advert": True}]
+    await comments.policy(words=words, default_status="approved")
+    news = await comments.submit(body="أرباح الكازينو الوحيد في المدينة تراجعت هذا العام")
+    assert (await _stored(comments, news))[:2] == ("approved", ["default_policy"])
+    advert = await comments.submit(body="كازينو جديد سجل الان واربح", author_email="e@example.com")
+    status, reasons, details = await _stored(comments, advert)
+    assert (status, reasons) == ("spam", ["banned_word"])
+    assert "advert_call" in details["matches"][0]["rules"]
+    stored = (await comments.client.get("/moderation/settings", headers=ADMIN)).json()
+    assert stored["words"][0]["advert"] is True
+
+
 async def test_without_the_flag_the_same_news_sentence_is_held(comments):
     await comments.policy(words=WORDS, default_status="approved")
     news = await comments.submit(body="سباق الحمير في مهرجان القرية هذا الصيف")
