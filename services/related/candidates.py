@@ -8,6 +8,8 @@ are candidates.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 from services.related.entries import Entry, Ranked
@@ -20,34 +22,40 @@ class Candidates:
     def __init__(self, formula: Formula, *, dims: int, min_score: float) -> None:
         self.formula, self.min_score = formula, min_score
         self.table = Table(dims)
-        self._postings: dict[str, dict[str, int]] = {}
+        self._postings: dict[str, Posting] = {}
 
     def add(self, aid: str, entry: Entry) -> None:
+        row = self.table.add(aid, entry.dense, entry.category, entry.published)
         for term, weight in entry.vector.items():
-            self._postings.setdefault(term, {})[aid] = weight
-        self.table.add(aid, entry.dense, entry.category, entry.published)
+            posting = self._postings.get(term)
+            if posting is None:
+                posting = self._postings[term] = Posting()
+            posting.append(row, weight)
 
     def drop(self, aid: str, entry: Entry) -> None:
+        row = self.table.row_of[aid]
         for term in entry.vector:
             posting = self._postings[term]
-            del posting[aid]
+            posting.remove(row)
             if not posting:
                 del self._postings[term]
         self.table.drop(aid)
 
+    def lexical_dots(self, vector: dict[str, int]) -> np.ndarray:
+        """Integer dots of a term vector with every row (exact in float64: < 2**53)."""
+        n = len(self.table.ids)
+        postings = [(p, w) for t, w in vector.items() if (p := self._postings.get(t))]
+        if not postings:
+            return np.zeros(n)
+        rows = np.concatenate([p.row_array() for p, _ in postings])
+        dots = np.concatenate([p.weight_array() * w for p, w in postings])
+        return np.bincount(rows, weights=dots, minlength=n).astype(np.float64)
+
     def scores(self, aid: str, entry: Entry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows that are candidates of an indexed article, their scores and lexical dots."""
         table = self.table
-        lex = np.zeros(len(table.ids))
-        get = self._postings.get
-        acc: dict[int, int] = {}
+        lex = self.lexical_dots(entry.vector)
         row_of = table.row_of
-        for term, weight in entry.vector.items():
-            for other, other_weight in get(term, {}).items():
-                row = row_of[other]
-                acc[row] = acc.get(row, 0) + weight * other_weight
-        if acc:
-            lex[np.fromiter(acc, dtype=np.int64, count=len(acc))] = list(acc.values())
         sem = table.semantic_dots(entry.dense)
         own = row_of[aid]
         score = combine(
@@ -77,3 +85,34 @@ class Candidates:
     def dense_rows(self, ids: list[str]) -> np.ndarray:
         """The dense vectors of the given articles, in order."""
         return self.table.dense[[self.table.row_of[i] for i in ids]]
+
+
+class Posting:
+    """The rows holding one term and their weights, in two growable int64 buffers (16 bytes a
+    posting; scored as numpy views, so a publish sums its terms' postings in C)."""
+
+    __slots__ = ("rows", "weights")
+
+    def __init__(self) -> None:
+        self.rows = array("q")
+        self.weights = array("q")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def append(self, row: int, weight: int) -> None:
+        self.rows.append(row)
+        self.weights.append(weight)
+
+    def remove(self, row: int) -> None:
+        """Drop a row (the last posting takes its place: order does not matter)."""
+        i = self.rows.index(row)
+        last_row, last_weight = self.rows.pop(), self.weights.pop()
+        if i < len(self.rows):
+            self.rows[i], self.weights[i] = last_row, last_weight
+
+    def row_array(self) -> np.ndarray:
+        return np.array(self.rows, dtype=np.int64)
+
+    def weight_array(self) -> np.ndarray:
+        return np.array(self.weights, dtype=np.int64)

@@ -102,6 +102,15 @@ def test_postings_find_every_candidate(corpus: list[EngineInput]) -> None:
         assert [(o, s) for s, o in [(-n, o) for n, o in engine._full_ranking(doc.id)]] == exhaustive
 
 
+def test_postings_stay_exact_through_edits_and_removals(corpus: list[EngineInput]) -> None:
+    engine = RelatedEngine.build(corpus[::2], config=SMALL)
+    live = {d.id: d for d in corpus[::2]}
+    _events(engine, corpus, live, seed=5)  # removals move postings around (swap with the last)
+    for article_id in sorted(live)[:25]:
+        exhaustive = engine.rank_exhaustive(article_id)
+        assert [(o, -n) for n, o in engine._full_ranking(article_id)] == exhaustive
+
+
 def test_self_and_removed_are_excluded(corpus: list[EngineInput]) -> None:
     engine = RelatedEngine.build(corpus, config=SMALL)
     target = corpus[0].id
