@@ -1,7 +1,7 @@
 """Choose the engine's semantic weight and freshness half-life on the tune split only.
 
 Usage: related_tune.py [CORPUS.jsonl.gz] [--salt S] [--dims 100 200] [--seeds 0 1 2]
-                       [--limit N] [--json]
+                       [--no-entropy] [--limit N] [--json]
 
 Analyses the corpus once (the engine's BM25 term vectors), fits an LSA basis for each
 (dims, seed) asked (every article folded in: the randomized SVD's seed is part of the grid
@@ -34,8 +34,8 @@ WEIGHTS = (0.0, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0)
 HALF_LIVES = (None, 30.0, 365.0)
 
 
-def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray]:
-    """The engine's term vectors, their lexical matrix (unit rows) and publication days."""
+def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray, dict]:
+    """The engine's term vectors, lexical matrix (unit rows), days and log-entropy weights."""
     weighting = scoring.Weighting()
     bags = [scoring.bag_of(scoring.EngineInput.from_dict(d), weighting) for d in docs]
     stats = scoring.stats_of(bags)
@@ -43,12 +43,14 @@ def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray]
     lexical = bulk.sparse_rows(vectors).astype(np.float64) / scoring.SCALE
     days = np.array([d["published_at"].timestamp() // 86400 if d["published_at"] else np.nan
                      for d in docs])  # fmt: skip
-    return vectors, lexical, days
+    return vectors, lexical, days, semantic.entropy_weights(b.tf for b in bags)
 
 
-def dense_of(vectors: list[dict[str, int]], dims: int, seed: int) -> np.ndarray:
+def dense_of(
+    vectors: list[dict[str, int]], dims: int, seed: int, weights: dict[str, float] | None
+) -> np.ndarray:
     """Every article folded into a basis fitted as the engine's build fits it (unit rows)."""
-    basis = semantic.fit(vectors, dims=dims, seed=seed)
+    basis = semantic.fit(vectors, dims=dims, seed=seed, term_weights=weights)
     assert basis is not None
     zero = np.zeros(basis.dims)
     dense = np.array([v if (v := basis.project(x)) is not None else zero for x in vectors])
@@ -94,17 +96,19 @@ def main() -> None:
     parser.add_argument("--salt", default="")
     parser.add_argument("--dims", type=int, nargs="+", default=[100])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--no-entropy", action="store_true", help="fit without term weights")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     docs = load_corpus(args.corpus, args.limit)
     labels = [d["label"] for d in docs]
     splits = [split_of(d["id"], args.salt) for d in docs]
-    vectors, lexical, days = analyse(docs)
+    vectors, lexical, days, weights = analyse(docs)
+    term_weights = None if args.no_entropy else weights
     rows = []
     for dims in args.dims:
         for seed in args.seeds:
-            tops = grid(lexical, dense_of(vectors, dims, seed), days)
+            tops = grid(lexical, dense_of(vectors, dims, seed, term_weights), days)
             rows += [
                 {"dims": dims, "seed": seed, "semantic_weight": w, "half_life_days": h,
                  **p_at_5(top, labels, splits)}
