@@ -139,7 +139,7 @@ class RelatedEngine:
         bags = [bag_of(d, config.weighting) for d in articles]
         if stats is None:
             stats = stats_of(bags)
-            basis = fit_basis(bags, [vector_of(b, stats, config.weighting) for b in bags], config)
+            basis = fit_basis([vector_of(b, stats, config.weighting) for b in bags], config)
         engine = cls(config, stats, basis)
         engine._rankings.rank_all(
             {doc.id: engine._entry(doc, bag) for doc, bag in zip(articles, bags, strict=True)}
@@ -215,12 +215,11 @@ class RelatedEngine:
         return Entry(vector, surfaces, tuple(doc.tags), doc.category, published, dense)
 
 
-def fit_basis(bags: list[Bag], vectors: list[dict[str, int]], config: EngineConfig) -> Basis | None:
-    """The full build's LSA basis (log-entropy weights); None: dense side off or corpus small."""
+def fit_basis(vectors: list[dict[str, int]], config: EngineConfig) -> Basis | None:
+    """The LSA basis a full build fits, or None (dense side off or corpus too small)."""
     if config.semantic_weight <= 0 or len(vectors) < config.semantic_min_docs:
         return None
-    weights = semantic.entropy_weights(b.tf for b in bags)
-    return semantic.fit(vectors, dims=config.semantic_dims, term_weights=weights)
+    return semantic.fit(vectors, dims=config.semantic_dims)
 
 
 def _as_input(doc: EngineInput | Mapping[str, Any]) -> EngineInput:

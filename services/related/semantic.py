@@ -5,10 +5,10 @@ BM25 term vectors and keeps, for the terms seen in at least `min_df` articles, t
 coordinates in `dims` latent dimensions. An article's dense vector is the projection of its
 term vector on that basis (LSA "folding in"): new articles are projected with no refit, so a
 score stays a pure function of two articles and the frozen basis, like the lexical side.
-
-Term weights (`entropy_weights`: the log-entropy global weight of LSA, computed by the full
-build) scale each term before the fit and are folded into the stored coordinates, so
-projecting stays one weighted sum over the basis rows and the stored basis keeps its shape.
+The basis also keeps the mean of the projections of the articles it was fitted on, and a
+projection is centred on it before it is normalized: the direction every article shares
+(common vocabulary) then stops counting in every cosine. A basis stored without a mean
+(epochs fitted before) projects uncentred, as its lists were computed.
 
 Dense vectors are unit length, scaled to integers (`SCALE`) and held in float64: every partial
 sum of a dot product of two of them is an integer below 2**53, so it is exact in any summation
@@ -17,9 +17,8 @@ order and the incremental path and the blocked full build agree bit for bit.
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +32,12 @@ DOT_SCALE = float(SCALE * SCALE)
 
 @dataclass(frozen=True)
 class Basis:
-    """Term coordinates in the latent space: row `index[term]` of `matrix` (float32)."""
+    """Term coordinates in the latent space (row `index[term]` of `matrix`, float32) and the
+    fitted corpus' mean projection (float64, in the units of an unnormalized projection)."""
 
     terms: tuple[str, ...]
     matrix: np.ndarray
+    mean: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {t: i for i, t in enumerate(self.terms)})
@@ -53,6 +54,8 @@ class Basis:
             return None
         weights = np.array([vector[self.terms[r]] for r in rows], dtype=np.float64)
         dense = weights @ self.matrix[rows].astype(np.float64)
+        if self.mean is not None:
+            dense = dense - self.mean
         norm = float(np.sqrt(dense @ dense))
         if not norm:
             return None
@@ -61,7 +64,7 @@ class Basis:
 
     def to_parts(self, terms_per_part: int = 2000) -> list[dict[str, Any]]:
         """Plain documents (terms and float32 bytes) to store the basis in chunks."""
-        return [
+        parts: list[dict[str, Any]] = [
             {
                 "part": part,
                 "dims": self.dims,
@@ -70,6 +73,9 @@ class Basis:
             }
             for part, start in enumerate(range(0, len(self.terms), terms_per_part))
         ]
+        if self.mean is not None:
+            parts[0]["mean"] = self.mean.astype(np.float64).tobytes()
+        return parts
 
     @classmethod
     def from_parts(cls, parts: Sequence[Mapping[str, Any]]) -> Basis:
@@ -78,44 +84,20 @@ class Basis:
         terms = tuple(t for part in parts for t in part["terms"])
         blocks = [np.frombuffer(bytes(p["matrix"]), dtype=np.float32) for p in parts]
         matrix = np.concatenate(blocks).reshape(len(terms), dims).copy()
-        return cls(terms, matrix)
-
-
-def entropy_weights(frequencies: Iterable[Mapping[str, float]]) -> dict[str, float]:
-    """Log-entropy global weight per term: 1 + sum_j p_j ln p_j / ln n, p_j = tf_j / sum tf.
-
-    1 for a term in one article, towards 0 for a term spread evenly over all of them.
-    """
-    totals: defaultdict[str, float] = defaultdict(float)
-    rows = list(frequencies)
-    for tf in rows:
-        for term, f in tf.items():
-            totals[term] += f
-    if len(rows) < 2:
-        return dict.fromkeys(totals, 1.0)
-    entropy: defaultdict[str, float] = defaultdict(float)
-    for tf in rows:
-        for term, f in tf.items():
-            p = f / totals[term]
-            entropy[term] += p * math.log(p)
-    log_n = math.log(len(rows))
-    return {t: 1.0 + entropy[t] / log_n for t in totals}
+        stored = parts[0].get("mean")
+        mean = None if stored is None else np.frombuffer(bytes(stored), dtype=np.float64).copy()
+        return cls(terms, matrix, mean)
 
 
 def fit(
     vectors: Sequence[Mapping[str, int]],
     *,
     dims: int,
-    term_weights: Mapping[str, float] | None = None,
     min_df: int = 2,
     max_terms: int = 50_000,
     seed: int = 0,
 ) -> Basis | None:
-    """Fit an LSA basis on term vectors; None when the corpus is too small for `dims`.
-
-    With `term_weights`, each row is reweighted term by term and brought back to unit length
-    before the fit, and the weights are folded into the coordinates kept.
-    """
+    """Fit an LSA basis (and the mean projection) on term vectors; None when too few for `dims`."""
     df = Counter(t for v in vectors for t in v)
     kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))
     terms = tuple(sorted(kept[:max_terms]))
@@ -131,15 +113,14 @@ def fit(
                 cols.append(index[term])
                 vals.append(weight / SCALE)
     x = sp.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(terms)))
-    scale = np.ones(len(terms))
-    if term_weights is not None:
-        scale = np.array([term_weights.get(t, 1.0) for t in terms])
-        x = _unit_rows(x @ sp.diags(scale))
     _, _, vt = randomized_svd(x, dims, n_iter=5, random_state=seed)
-    return Basis(terms, np.ascontiguousarray(vt.T * scale[:, None], dtype=np.float32))
+    matrix = np.ascontiguousarray(vt.T, dtype=np.float32)
+    return Basis(terms, matrix, _mean_projection(x, matrix))
 
 
-def _unit_rows(x: sp.spmatrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ x)
+def _mean_projection(x: sp.csr_matrix, matrix: np.ndarray) -> np.ndarray:
+    """Mean of the unnormalized projections (`project`'s units) of the rows with a basis term."""
+    rows = x[x.getnnz(axis=1) > 0]
+    if not rows.shape[0]:
+        return np.zeros(matrix.shape[1])
+    return np.asarray((rows @ matrix.astype(np.float64)).mean(axis=0)).ravel() * SCALE
