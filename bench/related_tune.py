@@ -1,7 +1,7 @@
 """Choose the engine's semantic weight and freshness half-life on the tune split only.
 
 Usage: related_tune.py [CORPUS.jsonl.gz] [--salt S] [--dims 100 200] [--seeds 0 1 2]
-                       [--limit N] [--json]
+                       [--entropy] [--limit N] [--json]
 
 Analyses the corpus once (the engine's BM25 term vectors), fits an LSA basis for each
 (dims, seed) asked (every article folded in: the randomized SVD's seed is part of the grid
@@ -11,7 +11,8 @@ the engine's score formula and prints macro P@5 on the tune and report splits of
 bench/related_quality.py. The choice is the best on `tune`; `report` only checks it, and a
 setting that helps on `tune` but not on `report` is not kept. The ranking here skips the
 near-duplicate filter and the minimum score (the report run, related_quality.py, uses the
-engine itself). `--salt` redraws the split to check that the choice is robust.
+engine itself). `--salt` redraws the split to check that the choice is robust. `--entropy`
+fits the basis on log-entropy weighted terms instead (lsa_weights.py: tried, not kept).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lsa_weights import entropy_weights, weighted_basis
 from related_quality import DEFAULT_CORPUS, SPLITS, TOP, load_corpus, split_of
 
 from services.related import bulk, scoring, semantic
@@ -34,8 +36,8 @@ WEIGHTS = (0.0, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0)
 HALF_LIVES = (None, 30.0, 365.0)
 
 
-def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray]:
-    """The engine's term vectors, their lexical matrix (unit rows) and publication days."""
+def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray, dict]:
+    """The engine's term vectors, lexical matrix (unit rows), days and log-entropy weights."""
     weighting = scoring.Weighting()
     bags = [scoring.bag_of(scoring.EngineInput.from_dict(d), weighting) for d in docs]
     stats = scoring.stats_of(bags)
@@ -43,12 +45,18 @@ def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray]
     lexical = bulk.sparse_rows(vectors).astype(np.float64) / scoring.SCALE
     days = np.array([d["published_at"].timestamp() // 86400 if d["published_at"] else np.nan
                      for d in docs])  # fmt: skip
-    return vectors, lexical, days
+    return vectors, lexical, days, entropy_weights(b.tf for b in bags)
 
 
-def dense_of(vectors: list[dict[str, int]], dims: int, seed: int) -> np.ndarray:
+def dense_of(
+    vectors: list[dict[str, int]], dims: int, seed: int, weights: dict[str, float] | None = None
+) -> np.ndarray:
     """Every article folded into a basis fitted as the engine's build fits it (unit rows)."""
-    basis = semantic.fit(vectors, dims=dims, seed=seed)
+    basis = (
+        semantic.fit(vectors, dims=dims, seed=seed)
+        if weights is None
+        else weighted_basis(vectors, weights, dims=dims, seed=seed)
+    )
     assert basis is not None
     zero = np.zeros(basis.dims)
     dense = np.array([v if (v := basis.project(x)) is not None else zero for x in vectors])
@@ -94,17 +102,19 @@ def main() -> None:
     parser.add_argument("--salt", default="")
     parser.add_argument("--dims", type=int, nargs="+", default=[100])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--entropy", action="store_true", help="log-entropy weighted basis")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     docs = load_corpus(args.corpus, args.limit)
     labels = [d["label"] for d in docs]
     splits = [split_of(d["id"], args.salt) for d in docs]
-    vectors, lexical, days = analyse(docs)
+    vectors, lexical, days, entropy = analyse(docs)
+    weights = entropy if args.entropy else None
     rows = []
     for dims in args.dims:
         for seed in args.seeds:
-            tops = grid(lexical, dense_of(vectors, dims, seed), days)
+            tops = grid(lexical, dense_of(vectors, dims, seed, weights), days)
             rows += [
                 {"dims": dims, "seed": seed, "semantic_weight": w, "half_life_days": h,
                  **p_at_5(top, labels, splits)}

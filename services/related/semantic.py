@@ -5,6 +5,10 @@ BM25 term vectors and keeps, for the terms seen in at least `min_df` articles, t
 coordinates in `dims` latent dimensions. An article's dense vector is the projection of its
 term vector on that basis (LSA "folding in"): new articles are projected with no refit, so a
 score stays a pure function of two articles and the frozen basis, like the lexical side.
+The basis also keeps the mean of the projections of the articles it was fitted on, and a
+projection is centred on it before it is normalized: the direction every article shares
+(common vocabulary) then stops counting in every cosine. A basis stored without a mean
+(epochs fitted before) projects uncentred, as its lists were computed.
 
 Dense vectors are unit length, scaled to integers (`SCALE`) and held in float64: every partial
 sum of a dot product of two of them is an integer below 2**53, so it is exact in any summation
@@ -28,10 +32,12 @@ DOT_SCALE = float(SCALE * SCALE)
 
 @dataclass(frozen=True)
 class Basis:
-    """Term coordinates in the latent space: row `index[term]` of `matrix` (float32)."""
+    """Term coordinates in the latent space (row `index[term]` of `matrix`, float32) and the
+    fitted corpus' mean projection (float64, in the units of an unnormalized projection)."""
 
     terms: tuple[str, ...]
     matrix: np.ndarray
+    mean: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {t: i for i, t in enumerate(self.terms)})
@@ -48,6 +54,8 @@ class Basis:
             return None
         weights = np.array([vector[self.terms[r]] for r in rows], dtype=np.float64)
         dense = weights @ self.matrix[rows].astype(np.float64)
+        if self.mean is not None:
+            dense = dense - self.mean
         norm = float(np.sqrt(dense @ dense))
         if not norm:
             return None
@@ -56,7 +64,7 @@ class Basis:
 
     def to_parts(self, terms_per_part: int = 2000) -> list[dict[str, Any]]:
         """Plain documents (terms and float32 bytes) to store the basis in chunks."""
-        return [
+        parts: list[dict[str, Any]] = [
             {
                 "part": part,
                 "dims": self.dims,
@@ -65,6 +73,9 @@ class Basis:
             }
             for part, start in enumerate(range(0, len(self.terms), terms_per_part))
         ]
+        if self.mean is not None:
+            parts[0]["mean"] = self.mean.astype(np.float64).tobytes()
+        return parts
 
     @classmethod
     def from_parts(cls, parts: Sequence[Mapping[str, Any]]) -> Basis:
@@ -73,7 +84,9 @@ class Basis:
         terms = tuple(t for part in parts for t in part["terms"])
         blocks = [np.frombuffer(bytes(p["matrix"]), dtype=np.float32) for p in parts]
         matrix = np.concatenate(blocks).reshape(len(terms), dims).copy()
-        return cls(terms, matrix)
+        stored = parts[0].get("mean")
+        mean = None if stored is None else np.frombuffer(bytes(stored), dtype=np.float64).copy()
+        return cls(terms, matrix, mean)
 
 
 def fit(
@@ -84,7 +97,7 @@ def fit(
     max_terms: int = 50_000,
     seed: int = 0,
 ) -> Basis | None:
-    """Fit an LSA basis on term vectors; None when the corpus is too small for `dims`."""
+    """Fit an LSA basis (and the mean projection) on term vectors; None when too few for `dims`."""
     df = Counter(t for v in vectors for t in v)
     kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))
     terms = tuple(sorted(kept[:max_terms]))
@@ -101,4 +114,13 @@ def fit(
                 vals.append(weight / SCALE)
     x = sp.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(terms)))
     _, _, vt = randomized_svd(x, dims, n_iter=5, random_state=seed)
-    return Basis(terms, np.ascontiguousarray(vt.T, dtype=np.float32))
+    matrix = np.ascontiguousarray(vt.T, dtype=np.float32)
+    return Basis(terms, matrix, _mean_projection(x, matrix))
+
+
+def _mean_projection(x: sp.csr_matrix, matrix: np.ndarray) -> np.ndarray:
+    """Mean of the unnormalized projections (`project`'s units) of the rows with a basis term."""
+    rows = x[x.getnnz(axis=1) > 0]
+    if not rows.shape[0]:
+        return np.zeros(matrix.shape[1])
+    return np.asarray((rows @ matrix.astype(np.float64)).mean(axis=0)).ravel() * SCALE

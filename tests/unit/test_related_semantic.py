@@ -1,0 +1,65 @@
+"""The dense side's basis: projections centred on the fitted corpus' mean, stored exactly."""
+
+import random
+
+import numpy as np
+
+from services.related import semantic
+
+
+def _vectors(n: int, seed: int) -> list[dict[str, int]]:
+    rng = random.Random(seed)
+    vocab = [f"t{i}" for i in range(60)]
+    return [
+        {t: rng.randrange(1000, semantic.SCALE) for t in [*rng.sample(vocab, 8), "common"]}
+        for _ in range(n)
+    ]
+
+
+def _raw(basis: semantic.Basis, vector: dict[str, int]) -> np.ndarray:
+    rows = [basis.terms.index(t) for t in vector if t in basis.terms]
+    weights = np.array([vector[basis.terms[r]] for r in rows], dtype=np.float64)
+    return weights @ basis.matrix[rows].astype(np.float64)
+
+
+def test_fit_keeps_the_mean_projection_of_its_corpus() -> None:
+    vectors = _vectors(80, 1)
+    basis = semantic.fit(vectors, dims=10)
+    assert basis is not None and basis.mean is not None
+    mean = np.mean([_raw(basis, v) for v in vectors], axis=0)
+    np.testing.assert_allclose(basis.mean, mean, rtol=1e-6, atol=1e-6 * np.abs(mean).max())
+    assert np.abs(basis.mean).max() > 0.1 * np.abs(mean).max()  # a real offset, not zeros
+
+
+def test_projection_is_centred_on_the_mean() -> None:
+    vectors = _vectors(80, 2)
+    basis = semantic.fit(vectors, dims=10)
+    assert basis is not None and basis.mean is not None
+    uncentred = semantic.Basis(basis.terms, basis.matrix)
+    for vector in vectors[:5]:
+        centred = _raw(basis, vector) - basis.mean
+        expected = np.rint(centred / np.linalg.norm(centred) * semantic.SCALE)
+        np.testing.assert_array_equal(basis.project(vector), expected)
+        assert not np.array_equal(basis.project(vector), uncentred.project(vector))
+
+
+def test_mean_survives_storage_bit_for_bit() -> None:
+    basis = semantic.fit(_vectors(80, 3), dims=10)
+    assert basis is not None and basis.mean is not None
+    loaded = semantic.Basis.from_parts(basis.to_parts(terms_per_part=7))
+    assert loaded.mean is not None
+    assert loaded.mean.tobytes() == basis.mean.tobytes()
+    assert loaded.matrix.tobytes() == basis.matrix.tobytes()
+
+
+def test_a_basis_stored_without_a_mean_projects_uncentred() -> None:
+    vectors = _vectors(80, 4)
+    basis = semantic.fit(vectors, dims=10)
+    assert basis is not None
+    parts = basis.to_parts(terms_per_part=7)
+    del parts[0]["mean"]  # as an epoch fitted before the mean was kept
+    older = semantic.Basis.from_parts(parts)
+    assert older.mean is None
+    plain = _raw(basis, vectors[0])
+    expected = np.rint(plain / np.linalg.norm(plain) * semantic.SCALE)
+    np.testing.assert_array_equal(older.project(vectors[0]), expected)
