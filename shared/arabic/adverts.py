@@ -1,7 +1,8 @@
 """Spam words that are also news (كازينو, مراهنات, casino: gambling is a news topic) count only
 in a comment that looks like an advert; the match names the sign:
 
-- advert_link: a link, a domain or a handle (www.x.com, bit.ly/..., t.me/..., @name);
+- advert_link: a link, a domain or a handle (www.x.com, bit.ly/..., t.me/..., @name), but not
+  a link to a news site cited as the source (NEWS_SITES: reuters.com, aljazeera.net, ...);
 - advert_phone: a phone number, a run of 8 digits or more (spaces, dots or dashes between);
 - advert_call: a call to action: a word only adverts use (واتساب, بونص, اربح, العب, bonus,
   register, e3lab) or one that is news too, followed by "now", "with us" or "here" (سجل الان,
@@ -30,6 +31,19 @@ _LINK_RE = re.compile(
     r"https?://|www\.|\b(?:t\.me|wa\.me|bit\.ly)/|(?:^|\s)@[a-z0-9_]{3,}"
     r"|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|me|co|ly|xyz|bet|win|app|site|online|top"
     r"|club|vip|shop|link|tv|ma|tn|eg|sa|ae)\b"
+)
+# News sites a comment cites as its source: a link to one is not an advert's (the host must
+# end there: bbc.com.spins.xyz or reuters-tips.bet are other sites).
+NEWS_SITES = frozenset(
+    """reuters.com bbc.com bbc.co.uk aljazeera.net aljazeera.com alarabiya.net france24.com
+    skynewsarabia.com cnn.com cnnarabic.com apnews.com afp.com rt.com aawsat.com alhurra.com
+    dw.com independentarabia.com euronews.com aa.com.tr wam.ae spa.gov.sa mena.org.eg tap.info.tn
+    map.ma bloomberg.com ft.com nytimes.com theguardian.com lemonde.fr""".split()
+)
+_NEWS_LINK_RE = re.compile(
+    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]+\.)*(?:"
+    + "|".join(re.escape(site) for site in sorted(NEWS_SITES, key=len, reverse=True))
+    + r")(?![a-z0-9-]|\.[a-z0-9])(?:/\S*)?"
 )
 _PHONE_RE = re.compile(r"\+?\d(?:[\s.-]?\d){7,}")
 # Folded (أ إ آ are ا, ى is ي, ة is ه); Latin lower case.
@@ -90,7 +104,7 @@ def disguised(
 
 def sign(folded: str, frags: list[str], spam_words: int) -> str | None:
     """What makes the (folded) comment an advert, or None."""
-    if _LINK_RE.search(folded):
+    if _LINK_RE.search(_NEWS_LINK_RE.sub(" ", folded)):  # a news site cited is a source
         return "advert_link"
     if _PHONE_RE.search(folded) and _digits(folded):
         return "advert_phone"

@@ -84,3 +84,27 @@ def test_a_disguised_spam_word_is_an_evasion_in_any_comment(text: str) -> None:
 @pytest.mark.parametrize("text", ["مراهنات مضمونة", "casino 24/7", "كازينو!!"])
 def test_a_comment_of_little_more_than_the_spam_word_is_an_advert(text: str) -> None:
     assert any("advert_alone" in rules for rules in _found(text).values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نقلا عن bbc.com: الحكومة تغلق مواقع المراهنات غير المرخصة",
+        "https://www.aljazeera.net/news/economy خسائر الكازينو الوحيد في البلاد",
+        "the casino closed, via apnews.com and https://www.reuters.com/world/",
+    ],
+)
+def test_a_link_to_a_news_site_is_a_source_not_an_advert(text: str) -> None:
+    assert _found(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كازينو اونلاين bbc.com.lucky-spins.xyz",  # a news name inside another domain
+        "مراهنات مضمونة كل يوم reuters-tips.bet",
+        "نقلا عن bbc.com افضل كازينو عربي www.arab-slots.net",  # a source beside an ad's link
+    ],
+)
+def test_a_news_name_does_not_clear_another_link(text: str) -> None:
+    assert any("advert_link" in rules for rules in _found(text).values())
