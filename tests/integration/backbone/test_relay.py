@@ -36,11 +36,11 @@ class Published:
         self.calls = 0
         self.failing = failing
 
-    async def __call__(self, stream: str, event: Event) -> None:
+    async def __call__(self, batch: list[tuple[str, Event]]) -> None:
         self.calls += 1
         if self.failing:
             raise ConnectionError("redis is down")
-        self.ids.append(event.event_id)
+        self.ids.extend(event.event_id for _, event in batch)
 
 
 async def test_a_commit_wakes_the_relay_before_its_poll(infra, isolation):
