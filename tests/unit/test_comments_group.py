@@ -65,6 +65,22 @@ async def test_a_refused_twin_leaves_the_group_and_the_others_are_stored():
     assert {e.aggregate_id for e in inner.events} == {r.id for r in results if r not in errors}
 
 
+async def test_twins_of_each_other_and_of_a_stored_comment_leave_one_group_together():
+    world = World()
+    await world.submit("مخزّن من قبل", ip=None)
+    inner = grouped(world)
+    bodies = ["أ", "ب", "أ", "مخزّن من قبل", "ب", "ج"]
+    results = await asyncio.gather(
+        *(world.submit(body, ip=None) for body in bodies), return_exceptions=True
+    )
+    codes = [getattr(r, "code", "stored") for r in results]
+    dup = "duplicate_comment"
+    assert codes == ["stored", "stored", dup, dup, dup, "stored"]
+    assert len(world.repo.comments) == 4  # three new and the one stored before
+    stored = {r.id for r in results if not isinstance(r, Exception)}
+    assert {e.aggregate_id for e in inner.events} == stored
+
+
 async def test_flood_stays_atomic_inside_a_group():
     world = World(flood_interval_seconds=60)
     grouped(world)
