@@ -32,7 +32,7 @@ log = logging.getLogger("akhbar.outbox")
 
 COUNTER = "outbox_seq"
 LEGACY = "outbox"  # the single counter document of earlier versions
-SHARDS = 16
+SHARDS = 32
 _IDS = [f"{LEGACY}:{shard}" for shard in range(SHARDS)]
 
 
