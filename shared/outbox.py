@@ -105,6 +105,14 @@ async def replay_since(db: mongo.Database, since: datetime) -> int:
 Batch = list[tuple[str, Event]]
 
 
+class PartlyPublished(Exception):
+    """The first `count` events of a batch were published, then `error` stopped the rest."""
+
+    def __init__(self, count: int, error: BaseException) -> None:
+        super().__init__(f"{count} published, then {type(error).__name__}: {error}")
+        self.count, self.error = count, error
+
+
 class Relay:
     """Publishes pending outbox documents in order, retrying with backoff while Redis is down.
 
@@ -187,16 +195,28 @@ class Relay:
             cursor = self._db[COLLECTION].find({"sent_at": None}).sort("seq", 1).limit(self._batch)
             docs = await cursor.to_list(self._batch)
             if docs and self._lease.held:
-                await self._publish([(d["stream"], Event.model_validate(d["event"])) for d in docs])
-                failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
-                # One write marks the batch; a crash before it re-publishes (inbox dedups).
-                await self._db[COLLECTION].update_many(
-                    {"_id": {"$in": [d["_id"] for d in docs]}}, {"$set": {"sent_at": utcnow()}}
-                )
-                sent += len(docs)
+                sent += await self._publish_batch(docs)
             if len(docs) < self._batch:
                 return sent
         return sent
+
+    async def _publish_batch(self, docs: list[dict[str, Any]]) -> int:
+        """XADD the batch, then mark what was published in one write; a crash before it
+        re-publishes them (consumers' inboxes dedup). When an XADD fails, the ones before it
+        are marked and the error is raised (the ones after it, if Redis took them, go again)."""
+        try:
+            await self._publish([(d["stream"], Event.model_validate(d["event"])) for d in docs])
+            count, error = len(docs), None
+        except PartlyPublished as partly:
+            count, error = partly.count, partly.error
+        failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
+        if count:
+            await self._db[COLLECTION].update_many(
+                {"_id": {"$in": [d["_id"] for d in docs[:count]]}}, {"$set": {"sent_at": utcnow()}}
+            )
+        if error is not None:
+            raise error
+        return count
 
     async def _hold(self) -> bool:
         """Hold the lease, renewing it only once a third of its time is gone."""

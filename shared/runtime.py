@@ -120,11 +120,15 @@ class Runtime:
         )
 
     async def publish_batch(self, batch: outbox.Batch) -> None:
-        """XADD events in order in one round trip to Redis (the relay's batches)."""
+        """XADD events in order in one round trip to Redis (the relay's batches). An XADD
+        that fails raises `outbox.PartlyPublished` with how many went before it."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for stream, event in batch:
                 await self.publish(stream, event, pipe)
-            await pipe.execute()
+            results = await pipe.execute(raise_on_error=False)
+        for index, result in enumerate(results):
+            if isinstance(result, Exception):
+                raise outbox.PartlyPublished(index, result)
 
     def consume(self, stream: str, handler: Handler) -> Consumer:
         """Subscribe this service's group to a stream; call before start()."""
