@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.comments import claims
 from services.comments.clients import Clients
 from services.comments.config import Settings
 from services.comments.counters import StatusCounters
@@ -45,6 +46,7 @@ class Context:
         await self.repo.ensure_indexes()
         await self.store.ensure_indexes()
         await self.store.backfill_keys(self.repo.settings)
+        await claims.backfill(self.repo.db)
         await self.counters.ensure()
         await self.counters.reconcile(self.runtime.client, self.repo.comments)
         configured = self.settings.email_pepper

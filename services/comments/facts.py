@@ -21,8 +21,10 @@ async def gather_facts(
     honeypot: str,
     policy: Policy,
     now: datetime,
+    twins: bool = True,
 ) -> Facts:
-    """What the pipeline decides on: the writer's last post, ban, twin and trust, the article."""
+    """What the pipeline decides on: the writer's last post, ban, twin and trust, the article.
+    `twins=False`: no read for a twin (a submission's write claims the body, claims.py)."""
     # Not read when the policy makes them moot: no flood control, no trusted-author approval.
     keys = writer.flood_keys() if policy.flood_interval_seconds > 0 else []
     known = await repo.known(
@@ -31,6 +33,7 @@ async def gather_facts(
         body_hash=body_hash(body),
         flood_keys=keys,
         trust=policy.trusted_author_autoapprove,
+        twins=twins,
         now=now,
     )
     last = known.last_seen

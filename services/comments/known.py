@@ -30,13 +30,14 @@ class Known:
 
 def queries(
     *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
-    trust: bool, now: datetime,
+    trust: bool, twins: bool, now: datetime,
 ) -> dict[str, tuple[str, Doc]]:  # fmt: skip
     """fact -> (collection, filter) of each read the submission needs."""
     asked: dict[str, tuple[str, Doc]] = {}
     if email_hash:
-        twin = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
-        asked["duplicate"] = ("comments", twin)
+        if twins:
+            twin = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
+            asked["duplicate"] = ("comments", twin)
         # The expiry is checked on the one ban found: an `$or` in the filter keeps the
         # server's planner off the email index.
         asked["banned"] = ("bans", {"email_hash": email_hash})

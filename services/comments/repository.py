@@ -159,12 +159,12 @@ class CommentRepository:
 
     async def known(
         self, *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
-        trust: bool, now: datetime,
+        trust: bool, twins: bool, now: datetime,
     ) -> Known:  # fmt: skip
         """Ban, twin, trust and last submission of a writer, asked at once (known.py)."""
         asked = known_reads.queries(
             email_hash=email_hash, article_id=article_id, body_hash=body_hash,
-            flood_keys=flood_keys, trust=trust, now=now,
+            flood_keys=flood_keys, trust=trust, twins=twins, now=now,
         )  # fmt: skip
         return await known_reads.read(self.db, asked, now)
 

@@ -130,13 +130,14 @@ class FakeCommentRepository:
 
     async def known(
         self, *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
-        trust: bool, now: datetime,
+        trust: bool, twins: bool, now: datetime,
     ) -> Known:  # fmt: skip
-        """The real one is one aggregation; here, the four reads it stands for."""
+        """The reads the real one asks at once."""
+        asked = twins and bool(email_hash)
+        twin = asked and await self.is_duplicate(article_id, email_hash, body_hash)
         return Known(
             banned=bool(email_hash) and await self.active_ban(email_hash, now) is not None,
-            duplicate=bool(email_hash)
-            and await self.is_duplicate(article_id, email_hash, body_hash),
+            duplicate=twin,
             trusted=trust and bool(email_hash) and await self.is_trusted(email_hash),
             last_seen=await self.last_seen(flood_keys) if flood_keys else None,
         )
