@@ -43,6 +43,7 @@ class CommentRepository:
         self.warm_articles = WarmArticles(self.article_by_key)
 
     async def ensure_indexes(self) -> None:
+        await mongo.ensure_collections(self.db, "dedup", "flood")  # written in transactions
         await self.comments.create_indexes(
             [
                 IndexModel(

@@ -110,3 +110,16 @@ async def test_two_writers_keep_each_aggregate_in_version_order(infra, isolation
         versions = [v for a, v in order if a == f"w{index}"]
         assert versions == list(range(1, 2 * ROUNDS + 1))
     assert seqs == sorted(set(seqs)) and all(isinstance(s, int) for s in seqs)
+
+
+async def test_collections_only_transactions_write_are_made_beforehand(mongo_server, isolation):
+    """SecantusDB hangs a collection's creation while an open transaction creates it by
+    writing: such collections are made at start (before any transaction), twice harmlessly."""
+    client = mongo.connect(mongo_server.url)
+    db = client[f"seq_{isolation}"]
+    try:
+        await mongo.ensure_collections(db, "dedup", "flood")
+        await mongo.ensure_collections(db, "dedup", "flood")  # another process, later
+        assert {"dedup", "flood"} <= set(await db.list_collection_names())
+    finally:
+        client.close()
