@@ -113,6 +113,20 @@ class PartlyPublished(Exception):
         self.count, self.error = count, error
 
 
+async def pipelined(
+    redis: Any, batch: Batch, publish: Callable[[str, Event, Any], Awaitable[None]]
+) -> None:
+    """XADD a batch in order in one round trip to Redis (`publish` queues each event on the
+    pipeline). An XADD that fails raises `PartlyPublished` with how many went before it."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for stream, event in batch:
+            await publish(stream, event, pipe)
+        results = await pipe.execute(raise_on_error=False)
+    for index, result in enumerate(results):
+        if isinstance(result, Exception):
+            raise PartlyPublished(index, result)
+
+
 class Relay:
     """Publishes pending outbox documents in order, retrying with backoff while Redis is down.
 

@@ -108,8 +108,7 @@ class Runtime:
     # --- events ---------------------------------------------------------------------------
 
     async def publish(self, stream: str, event: Event, pipeline: Any = None) -> None:
-        """XADD one event (services write to the outbox; the relay and tests publish), or
-        queue it on a Redis `pipeline`."""
+        """XADD one event or queue it on a Redis `pipeline` (services write to the outbox)."""
         await self.broker.publish(
             event.model_dump(mode="json"),
             stream=self.settings.stream(stream),
@@ -120,15 +119,8 @@ class Runtime:
         )
 
     async def publish_batch(self, batch: outbox.Batch) -> None:
-        """XADD events in order in one round trip to Redis (the relay's batches). An XADD
-        that fails raises `outbox.PartlyPublished` with how many went before it."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for stream, event in batch:
-                await self.publish(stream, event, pipe)
-            results = await pipe.execute(raise_on_error=False)
-        for index, result in enumerate(results):
-            if isinstance(result, Exception):
-                raise outbox.PartlyPublished(index, result)
+        """The relay's batches, in one Redis pipeline (`outbox.pipelined`)."""
+        await outbox.pipelined(self.redis, batch, self.publish)
 
     def consume(self, stream: str, handler: Handler) -> Consumer:
         """Subscribe this service's group to a stream; call before start()."""
