@@ -26,11 +26,16 @@ def build_app(
     routers: Sequence[APIRouter],
     on_start: Hook | None = None,
     on_stop: Hook | None = None,
+    on_prepare: Hook | None = None,
     cache_streams: Sequence[str] = (),
     errors: Mapping[str, Iterable[int]] | None = None,
 ) -> FastAPI:
     """An app whose lifespan opens the runtime (Mongo, broker, relay, consumers).
 
+    `on_prepare` runs before the runtime starts anything that writes in transactions (relay,
+    consumers): the place to create collections and indexes. SecantusDB hangs when a
+    collection is created (an index on a new collection) while an open transaction creates
+    the same collection by writing to it.
     `cache_streams`: the streams whose events change this service's public reads; with them
     the app keeps a read cache (`app.state.read_cache`) invalidated by those events.
     `errors` names the domain error statuses per endpoint function (409, 412, 429...); the
@@ -40,7 +45,9 @@ def build_app(
     read_cache, tail = _read_cache(runtime, cache_streams)
     # /docs and /redoc with Swagger UI and ReDoc served by the service itself (no CDN)
     app = FastAPIOffline(
-        title=title, version="1.0", lifespan=_lifespan(runtime, tail, on_start, on_stop)
+        title=title,
+        version="1.0",
+        lifespan=_lifespan(runtime, tail, on_start, on_stop, on_prepare),
     )
     app.state.runtime = runtime
     app.state.read_cache = read_cache
@@ -68,10 +75,16 @@ def _read_cache(
 
 
 def _lifespan(
-    runtime: Runtime, tail: EventTail | None, on_start: Hook | None, on_stop: Hook | None
+    runtime: Runtime,
+    tail: EventTail | None,
+    on_start: Hook | None,
+    on_stop: Hook | None,
+    on_prepare: Hook | None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if on_prepare:
+            await on_prepare()
         async with running(runtime):
             if tail is not None:
                 tail.start()

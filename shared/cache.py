@@ -134,10 +134,19 @@ class ReadCache:
                     del self._keys_of[tag]
 
 
+def article_tag(article_id: str) -> str:
+    """The tag only an article's own events carry (not the comments on it): for what is kept
+    about the article itself, which a stream of comments must not keep dropping."""
+    return f"article:{article_id}"
+
+
 def tags_of_event(event: Event) -> set[str]:
-    """The article ids whose public reads an event may change."""
+    """The article ids whose public reads an event may change (and, for an article's own
+    events, its `article_tag`)."""
     data = getattr(event, "data", None)
     tags = {event.aggregate_id}
+    if event.type.startswith("article."):
+        tags.add(article_tag(event.aggregate_id))
     for name in ("article_id",):
         value = getattr(data, name, None)
         if isinstance(value, str):

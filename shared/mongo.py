@@ -55,6 +55,7 @@ __all__ = [
     "Session",
     "UpdateOne",
     "connect",
+    "ensure_collections",
     "ping",
     "transaction",
 ]
@@ -64,6 +65,7 @@ log = logging.getLogger("akhbar.mongo")
 
 TRANSIENT = "TransientTransactionError"
 UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
+NAMESPACE_EXISTS = 48
 RETRY_LIMIT_S = 120.0  # as the drivers' convenient API: retry while within two minutes
 
 
@@ -76,6 +78,20 @@ def connect(url: str, *, timeout_ms: int = 5000) -> AsyncIOMotorClient:
         connectTimeoutMS=timeout_ms,
         uuidRepresentation="standard",
     )
+
+
+async def ensure_collections(db: AsyncIOMotorDatabase, *names: str) -> None:
+    """Create the collections that are missing. Collections that only transactions write
+    must exist before one does: SecantusDB hangs when a collection is created outside a
+    transaction while an open one creates it by writing to it."""
+    held = set(await db.list_collection_names())
+    for name in names:
+        if name not in held:
+            try:
+                await db.create_collection(name, check_exists=False)
+            except OperationFailure as exc:
+                if exc.code != NAMESPACE_EXISTS:
+                    raise
 
 
 async def ping(client: AsyncIOMotorClient) -> bool:

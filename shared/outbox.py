@@ -1,22 +1,25 @@
 """Transactional outbox: events are written with their entity and published by a relay.
 
-Order: every transaction that writes outbox documents increments one per-database counter
-document (`outbox_seq`) and numbers its events from it. Two such transactions write the same
-document, so they conflict and one retries after the other committed: `seq` is a gap-tolerant
-scalar in commit order. When the relay reads seq n, every lower number that will ever commit
-has committed. One relay per database (a fenced lease) publishes in `seq` order, so a stream
-receives each database's events in commit order, hence each aggregate's in version order.
+Order: every event gets a scalar `seq` from the database's sharded outbox counter
+(shared/outbox_seq.py): unique, and larger than every number committed before its transaction
+started, so two transactions that do not overlap in time are numbered in commit order, and each
+aggregate's events (whose transactions conflict on the aggregate's document) in version order.
+Concurrent transactions on different counter shards do not conflict, and may be numbered in
+either order. One relay per database (a fenced lease) publishes pending documents in `seq`
+order, so a stream receives each aggregate's events in version order, and two events in commit
+order whenever the second's transaction began after the first committed.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared import failpoints, mongo
+from shared import failpoints, mongo, outbox_seq
 from shared.events import Event, stream_for, utcnow
 from shared.lease import Lease
 from shared.loops import Loop, LoopMetrics
@@ -24,7 +27,6 @@ from shared.loops import Loop, LoopMetrics
 log = logging.getLogger("akhbar.outbox")
 
 COLLECTION = "outbox"
-COUNTER = "outbox_seq"
 LEASES = "outbox_lease"
 
 
@@ -35,6 +37,7 @@ async def ensure_indexes(db: mongo.Database) -> None:
             mongo.IndexModel([("created_at", mongo.ASCENDING)]),
         ]
     )
+    await outbox_seq.ensure_shards(db)
     await _renumber_legacy(db)
 
 
@@ -49,7 +52,7 @@ async def _renumber_legacy(db: mongo.Database) -> None:
     for doc in legacy:
 
         async def renumber(session: mongo.Session, doc: dict[str, Any] = doc) -> None:
-            (seq,) = await _take(db, session, 1)
+            (seq,) = await outbox_seq.take(db, session, 1)
             await db[COLLECTION].update_one(
                 {"_id": doc["_id"]}, {"$set": {"seq": seq}}, session=session
             )
@@ -57,25 +60,12 @@ async def _renumber_legacy(db: mongo.Database) -> None:
         await mongo.transaction(db.client, renumber)
 
 
-async def _take(db: mongo.Database, session: mongo.Session, n: int) -> range:
-    """The next n numbers of the database's outbox counter, inside the caller's transaction."""
-    doc = await db[COUNTER].find_one_and_update(
-        {"_id": COLLECTION},
-        {"$inc": {"n": n}},
-        upsert=True,
-        return_document=mongo.ReturnDocument.AFTER,
-        session=session,
-    )
-    last = int(doc["n"])
-    return range(last - n + 1, last + 1)
-
-
 async def add(db: mongo.Database, session: mongo.Session, *events: Event) -> None:
     """Record events inside the caller's transaction; they are published after commit."""
     if not events:
         return
     now = utcnow()
-    numbers = await _take(db, session, len(events))
+    numbers = await outbox_seq.take(db, session, len(events))
     docs = [
         {
             "_id": event.event_id,
@@ -112,17 +102,43 @@ async def replay_since(db: mongo.Database, since: datetime) -> int:
     return int(result.matched_count)
 
 
+Batch = list[tuple[str, Event]]
+
+
+class PartlyPublished(Exception):
+    """The first `count` events of a batch were published, then `error` stopped the rest."""
+
+    def __init__(self, count: int, error: BaseException) -> None:
+        super().__init__(f"{count} published, then {type(error).__name__}: {error}")
+        self.count, self.error = count, error
+
+
+async def pipelined(
+    redis: Any, batch: Batch, publish: Callable[[str, Event, Any], Awaitable[None]]
+) -> None:
+    """XADD a batch in order in one round trip to Redis (`publish` queues each event on the
+    pipeline). An XADD that fails raises `PartlyPublished` with how many went before it."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for stream, event in batch:
+            await publish(stream, event, pipe)
+        results = await pipe.execute(raise_on_error=False)
+    for index, result in enumerate(results):
+        if isinstance(result, Exception):
+            raise PartlyPublished(index, result)
+
+
 class Relay:
     """Publishes pending outbox documents in order, retrying with backoff while Redis is down.
 
     A background `Loop`: every round publishes what is pending (and now and then purges what
-    was sent long ago); `notify()` after a commit starts the next round at once.
+    was sent long ago); `notify()` after a commit starts the next round at once. `publish`
+    XADDs a batch in order (one round trip to Redis: a pipeline).
     """
 
     def __init__(
         self,
         db: mongo.Database,
-        publish: Callable[[str, Event], Awaitable[None]],
+        publish: Callable[[Batch], Awaitable[None]],
         *,
         interval_s: float = 0.5,
         max_backoff_s: float = 10.0,
@@ -136,6 +152,8 @@ class Relay:
         self._batch = batch
         self._keep_sent = keep_sent
         self._lease = Lease(db, "relay", uuid.uuid4().hex, lease.total_seconds(), collection=LEASES)
+        self._interval_s = interval_s
+        self._refused_at = -interval_s  # when another holder last kept the lease from us
         self._rounds = 0
         self._started = False
         self._loop = Loop(
@@ -180,35 +198,58 @@ class Relay:
     async def publish_pending(self) -> int:
         """Publish every pending document in seq order while holding the relay lease.
 
-        One relay per database publishes (replicas wait for its lease to expire), and it stops
-        before an XADD as soon as it cannot be sure it still holds the lease.
+        One relay per database publishes (replicas wait for its lease to expire), and it does
+        not XADD a batch unless it is sure it still holds the lease: the lease is renewed
+        before a batch once a third of its time is gone, so a batch starts with at least two
+        thirds of it left. A short batch was everything pending: the round ends without
+        asking again (a commit made meanwhile wakes the next round).
         """
         sent = 0
-        while await self._lease.acquire():
+        while await self._hold():
             cursor = self._db[COLLECTION].find({"sent_at": None}).sort("seq", 1).limit(self._batch)
             docs = await cursor.to_list(self._batch)
-            if not docs:
+            if docs and self._lease.held:
+                sent += await self._publish_batch(docs)
+            if len(docs) < self._batch:
                 return sent
-            published: list[str] = []
-            try:
-                for doc in docs:
-                    if not self._lease.held:
-                        break  # expired mid-batch: take it again (or let the new holder go on)
-                    await self._publish(doc["stream"], Event.model_validate(doc["event"]))
-                    published.append(doc["_id"])
-                    failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
-            finally:  # one write marks the batch; a crash before it re-publishes (inbox dedups)
-                if published:
-                    await self._db[COLLECTION].update_many(
-                        {"_id": {"$in": published}}, {"$set": {"sent_at": utcnow()}}
-                    )
-            sent += len(published)
         return sent
+
+    async def _publish_batch(self, docs: list[dict[str, Any]]) -> int:
+        """XADD the batch, then mark what was published in one write; a crash before it
+        re-publishes them (consumers' inboxes dedup). When an XADD fails, the ones before it
+        are marked and the error is raised (the ones after it, if Redis took them, go again)."""
+        try:
+            await self._publish([(d["stream"], Event.model_validate(d["event"])) for d in docs])
+            count, error = len(docs), None
+        except PartlyPublished as partly:
+            count, error = partly.count, partly.error
+        failpoints.hit("outbox.after_publish")  # fault tests: XADD, not marked
+        if count:
+            await self._db[COLLECTION].update_many(
+                {"_id": {"$in": [d["_id"] for d in docs[:count]]}}, {"$set": {"sent_at": utcnow()}}
+            )
+        if error is not None:
+            raise error
+        return count
+
+    async def _hold(self) -> bool:
+        """Hold the lease, renewing it only once a third of its time is gone."""
+        lease = self._lease
+        if lease.held and lease.until is not None:
+            if (lease.until - utcnow()).total_seconds() > lease.ttl_s * 2 / 3:
+                return True
+        if await lease.acquire():
+            return True
+        self._refused_at = time.monotonic()
+        return False
 
     async def pending_count(self) -> int:
         return int(await self._db[COLLECTION].count_documents({"sent_at": None}))
 
     async def _round(self) -> None:
+        # Kept out by a live holder: a commit here does not make us ask again before the poll.
+        if not self._lease.held and time.monotonic() - self._refused_at < self._interval_s:
+            return
         await self.publish_pending()
         if self._rounds % 1000 == 0:
             await self._purge_sent()

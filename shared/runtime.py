@@ -51,7 +51,7 @@ class Runtime:
         )
         self.relay = outbox.Relay(
             self.db,
-            self.publish,
+            self.publish_batch,
             interval_s=settings.relay_interval_s,
             max_backoff_s=settings.relay_max_backoff_s,
             keep_sent=timedelta(days=settings.outbox_keep_sent_days),
@@ -107,15 +107,20 @@ class Runtime:
 
     # --- events ---------------------------------------------------------------------------
 
-    async def publish(self, stream: str, event: Event) -> None:
-        """XADD one event (used by the relay only; services write to the outbox)."""
+    async def publish(self, stream: str, event: Event, pipeline: Any = None) -> None:
+        """XADD one event or queue it on a Redis `pipeline` (services write to the outbox)."""
         await self.broker.publish(
             event.model_dump(mode="json"),
             stream=self.settings.stream(stream),
             maxlen=self.settings.stream_maxlen,
             correlation_id=event.correlation_id or event.event_id,
             headers={"event_type": event.type, "event_id": event.event_id},
+            pipeline=pipeline,
         )
+
+    async def publish_batch(self, batch: outbox.Batch) -> None:
+        """The relay's batches, in one Redis pipeline (`outbox.pipelined`)."""
+        await outbox.pipelined(self.redis, batch, self.publish)
 
     def consume(self, stream: str, handler: Handler) -> Consumer:
         """Subscribe this service's group to a stream; call before start()."""

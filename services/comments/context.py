@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.comments import claims
 from services.comments.clients import Clients
 from services.comments.config import Settings
 from services.comments.counters import StatusCounters
@@ -41,11 +42,15 @@ class Context:
         self.clients = Clients(limiter, per_hour)
         self.submissions = GroupCommit(self.runtime)
 
-    async def start(self) -> None:
+    async def prepare(self) -> None:
+        """Collections and indexes, before any transaction of this process can run."""
         await self.repo.ensure_indexes()
         await self.store.ensure_indexes()
-        await self.store.backfill_keys(self.repo.settings)
         await self.counters.ensure()
+
+    async def start(self) -> None:
+        await self.store.backfill_keys(self.repo.settings)
+        await claims.backfill(self.repo.db)
         await self.counters.reconcile(self.runtime.client, self.repo.comments)
         configured = self.settings.email_pepper
         value = configured.get_secret_value() if configured else await self.repo.pepper()

@@ -18,7 +18,7 @@ from shared import mongo
 
 log = logging.getLogger("akhbar.comments")
 STATUSES = ("pending", "reported", "spam", "rejected", "approved")
-SHARDS = 8
+SHARDS = 16  # two service processes: a group of each meets the other on a shard 1 time in 16
 _IDS = [f"{s}:{n}" for s in STATUSES for n in [*map(str, range(SHARDS)), "base"]]
 
 

@@ -4,6 +4,9 @@ the unit of work, the client hashing, settings, and the request's id, client IP 
 Routes list their parameters in one order: what the client sent (path, query, body), the
 principal, the request's language, client IP and id, then the service's parts, settings last
 (parameters with a default after all of them, as Python wants).
+
+Every dependency is `async def`: FastAPI runs a plain `def` one in its thread pool, a thread
+hop (and a wait for the GIL) per dependency per request (seven on a submission).
 """
 
 from __future__ import annotations
@@ -29,46 +32,50 @@ def _context(request: Request) -> Context:
     return ctx
 
 
-def _repo(request: Request) -> CommentRepository:
+async def _repo(request: Request) -> CommentRepository:
     return _context(request).repo
 
 
-def _store(request: Request) -> QueueStore:
+async def _store(request: Request) -> QueueStore:
     return _context(request).store
 
 
-def _uow(request: Request) -> UnitOfWork:
+async def _uow(request: Request) -> UnitOfWork:
     return _context(request).runtime
 
 
-def _submissions(request: Request) -> UnitOfWork:
+async def _submissions(request: Request) -> UnitOfWork:
     return _context(request).submissions
 
 
-def _clients(request: Request) -> Clients:
+async def _clients(request: Request) -> Clients:
     return _context(request).clients
 
 
-def _workbench(request: Request) -> Workbench:
+async def _workbench(request: Request) -> Workbench:
     ctx = _context(request)
     return Workbench(ctx.store, ctx.clients, ctx.settings.article_url)
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return _context(request).settings
 
 
-def _request_id() -> str | None:
+async def _request_id() -> str | None:
     """The id the request middleware accepted or made (the events' correlation id)."""
     return request_id_var.get()
 
 
-def _client_ip(request: Request) -> str | None:
+async def _client_ip(request: Request) -> str | None:
     """The writer's IP: the first X-Forwarded-For hop behind the gateway, else the peer."""
     forwarded = request.headers.get("x-forwarded-for", "")
-    if _settings(request).trust_proxy and forwarded.strip():
+    if _context(request).settings.trust_proxy and forwarded.strip():
         return forwarded.split(",")[0].strip()[:64]
     return request.client.host if request.client else None
+
+
+async def _arabic(request: Request) -> bool:
+    return prefers_arabic(request)
 
 
 Moderator = Annotated[Principal, Depends(require("moderator"))]
@@ -82,4 +89,4 @@ WorkbenchDep = Annotated[Workbench, Depends(_workbench)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RequestIdDep = Annotated[str | None, Depends(_request_id)]
 ClientIpDep = Annotated[str | None, Depends(_client_ip)]
-ArabicDep = Annotated[bool, Depends(prefers_arabic)]
+ArabicDep = Annotated[bool, Depends(_arabic)]

@@ -3,7 +3,6 @@ shared by a real submission and the moderators' dry run."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +10,6 @@ from services.comments.clients import Writer
 from services.comments.domain import Facts, Policy
 from services.comments.records import body_hash
 from services.comments.repository import CommentRepository
-
-
-async def _nothing() -> None:
-    return None
 
 
 async def gather_facts(
@@ -26,27 +21,29 @@ async def gather_facts(
     honeypot: str,
     policy: Policy,
     now: datetime,
+    twins: bool = True,
 ) -> Facts:
-    """What the pipeline decides on: the writer's last post, ban, twin and trust, the article."""
-    keys, email_hash = writer.flood_keys(), writer.email_hash
-    article_id = article["_id"] if article else ""
+    """What the pipeline decides on: the writer's last post, ban, twin and trust, the article.
+    `twins=False`: no read for a twin (a submission's write claims the body, claims.py)."""
     # Not read when the policy makes them moot: no flood control, no trusted-author approval.
-    keys = keys if policy.flood_interval_seconds > 0 else []
-    trust = email_hash if policy.trusted_author_autoapprove else None
-    # The facts are independent reads: ask for them at once rather than one after another.
-    last, ban, duplicate, trusted = await asyncio.gather(
-        repo.last_seen(keys) if keys else _nothing(),
-        repo.active_ban(email_hash, now) if email_hash else _nothing(),
-        repo.is_duplicate(article_id, email_hash, body_hash(body)) if email_hash else _nothing(),
-        repo.is_trusted(trust) if trust else _nothing(),
+    keys = writer.flood_keys() if policy.flood_interval_seconds > 0 else []
+    known = await repo.known(
+        email_hash=writer.email_hash or "",
+        article_id=article["_id"] if article else "",
+        body_hash=body_hash(body),
+        flood_keys=keys,
+        trust=policy.trusted_author_autoapprove,
+        twins=twins,
+        now=now,
     )
+    last = known.last_seen
     return Facts(
         body=body,
         policy=policy,
         honeypot=honeypot,
-        banned_author=ban is not None,
+        banned_author=known.banned,
         seconds_since_last=(now - last).total_seconds() if last else None,
-        duplicate=bool(duplicate),
+        duplicate=known.duplicate,
         article_premoderated=bool(article and article.get("premoderation")),
-        trusted_author=bool(trusted),
+        trusted_author=known.trusted,
     )

@@ -3,17 +3,18 @@
 Writers that arrive while a transaction is running wait for it, then go together in the next
 one (no timer: at low load a write commits alone, at once). Each write runs as it would alone,
 in arrival order, so a later one sees the earlier ones' claims (two twins in one group: the
-second is refused, as when they race). A submission (writes.StoreComment) makes its claims
-in turn; the claimed comments and their audit records are then inserted in one statement
-each, and every member's events go to the outbox in one statement, in arrival order.
-A write that fails (a refusal) leaves the group: the transaction is aborted and run again
-without it, and only its writer gets the error. A transient error (a conflict with another
-process) retries the whole group, as it would a single write. Each writer is answered after
-the shared commit.
+second is refused, as when they race). A submission (writes.StoreComment) claims its flood
+slot in turn; then the bodies of all are claimed in one statement (a twin of an earlier
+member, or of a stored comment, is refused there), the comments and their audit records are
+inserted in one statement each, and every member's events go to the outbox in one
+statement, in arrival order. A write that fails (a refusal) leaves the group: the
+transaction is aborted and run again without it, and only its writer gets the error. A
+transient error (a conflict with another process) retries the whole group, as it would a
+single write. Each writer is answered after the shared commit.
 
-Why: every transaction that emits events bumps the one outbox counter, so concurrent
-transactions of one process conflict and retry (each retry costs every statement again);
-grouped, they commit one after the other and share the commit and the outbox writes.
+Why: a transaction's statements go one after another, each a round trip; grouped, concurrent
+writes share the commit, the outbox writes and the counters (one process's transactions
+would also often take the same outbox counter shard and conflict).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from services.comments.writes import StoreComment, store_together
+from services.comments.writes import StoreComment, claim_bodies, store_together
 from shared import mongo
 from shared.events import Event
 from shared.unit_of_work import UnitOfWork, Work
@@ -30,11 +31,11 @@ _Pending = tuple[Work[Any], "asyncio.Future[Any]"]
 
 
 class _Left(Exception):
-    """The write at `index` of the group failed; the group runs again without it."""
+    """Writes of the group failed (error by position); the group runs again without them."""
 
-    def __init__(self, index: int, error: BaseException) -> None:
-        super().__init__(index)
-        self.index, self.error = index, error
+    def __init__(self, errors: dict[int, BaseException]) -> None:
+        super().__init__(sorted(errors))
+        self.errors = errors
 
 
 def _transient(exc: BaseException) -> bool:
@@ -87,7 +88,8 @@ class GroupCommit:
             try:
                 results = await self._uow.commit(self._together([w for w, _ in group]))
             except _Left as left:
-                _settle(group.pop(left.index)[1], error=left.error)
+                for index in sorted(left.errors, reverse=True):
+                    _settle(group.pop(index)[1], error=left.errors[index])
                 continue
             except BaseException as exc:  # the database is away: every writer is told
                 for _, future in group:
@@ -103,12 +105,12 @@ class GroupCommit:
         async def write(session: mongo.Session) -> list[Any]:
             self._events = []
             results: list[Any] = []
-            stores: list[StoreComment] = []
+            stores: list[tuple[int, StoreComment]] = []
             for index, work in enumerate(works):
                 try:
                     if isinstance(work, StoreComment):  # its rows are written with the others'
-                        await work.claim(session)
-                        stores.append(work)
+                        await work.claim_flood(session)
+                        stores.append((index, work))
                         self._events.extend(work.events)
                         results.append(None)
                     else:
@@ -116,8 +118,11 @@ class GroupCommit:
                 except Exception as exc:
                     if _transient(exc):
                         raise  # the whole group is run again
-                    raise _Left(index, exc) from exc
-            await store_together(stores, session)
+                    raise _Left({index: exc}) from exc
+            twins = await claim_bodies([store for _, store in stores], session)
+            if twins:  # the transaction is spoilt: run again without them
+                raise _Left({stores[at][0]: error for at, error in twins.items()})
+            await store_together([store for _, store in stores], session)
             await self._uow.emit(session, *self._events)
             return results
 

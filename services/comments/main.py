@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime=runtime,
         cache_streams=(COMMENTS_STREAM, ARTICLES_STREAM),
         routers=[api.router, api.moderation_router, workbench_api.router, admin.router],
+        on_prepare=ctx.prepare,
         on_start=ctx.start,
         errors=ERRORS,
     )

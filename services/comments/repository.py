@@ -7,8 +7,10 @@ import secrets as _secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.comments import known as known_reads
 from services.comments.counters import StatusCounters
 from services.comments.domain import Policy
+from services.comments.known import Known
 from services.comments.warm import WarmArticles, WarmPolicy
 from shared import mongo
 from shared.mongo import ASCENDING as ASC
@@ -19,6 +21,7 @@ log = logging.getLogger("akhbar.comments")
 Doc = dict[str, Any]
 S = mongo.Session | None
 HIDDEN = ["pending", "spam", "rejected", "reported"]
+DUPLICATE_KEY = 11000
 
 
 class CommentRepository:
@@ -40,6 +43,7 @@ class CommentRepository:
         self.warm_articles = WarmArticles(self.article_by_key)
 
     async def ensure_indexes(self) -> None:
+        await mongo.ensure_collections(self.db, "dedup", "flood")  # written in transactions
         await self.comments.create_indexes(
             [
                 IndexModel(
@@ -154,10 +158,16 @@ class CommentRepository:
         await self.counters.bump(session, {doc["status"]: -1, fields["status"]: 1})
         return True
 
-    async def last_seen(self, keys: list[str]) -> datetime | None:
-        """The latest submission time recorded for any of the flood keys."""
-        docs = await self.flood.find({"_id": {"$in": keys}}).to_list(len(keys))
-        return max((d["last"] for d in docs), default=None)
+    async def known(
+        self, *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
+        trust: bool, twins: bool, now: datetime,
+    ) -> Known:  # fmt: skip
+        """Ban, twin, trust and last submission of a writer, asked at once (known.py)."""
+        asked = known_reads.queries(
+            email_hash=email_hash, article_id=article_id, body_hash=body_hash,
+            flood_keys=flood_keys, trust=trust, twins=twins, now=now,
+        )  # fmt: skip
+        return await known_reads.read(self.db, asked, now)
 
     async def claim_flood(
         self, keys: list[str], now: datetime, interval_s: int, session: S
@@ -176,21 +186,19 @@ class CommentRepository:
                 return False
         return True
 
-    async def claim_dedup(self, key: str, now: datetime, session: S) -> bool:
-        """Claim article+author+body once (unique _id), so simultaneous twins store one."""
+    async def claim_dedups(self, claims: list[tuple[str, datetime]], session: S) -> set[int]:
+        """Claim article+author+body keys once each (unique _id) in one statement, so twins
+        store one: the positions refused (claimed before, or earlier in `claims`). A refusal
+        spoils the transaction and may name only the first: the caller starts again."""
+        rows = [{"_id": key, "at": at} for key, at in claims]
         try:
-            await self.dedup.insert_one({"_id": key, "at": now}, session=session)
-        except mongo.DuplicateKeyError:
-            return False
-        return True
-
-    async def is_duplicate(self, article_id: str, email_hash: str, body_hash: str) -> bool:
-        query = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
-        return await self.comments.find_one(query, {"_id": 1}) is not None
-
-    async def is_trusted(self, email_hash: str) -> bool:
-        query = {"email_hash": email_hash, "status": "approved"}
-        return await self.comments.find_one(query, {"_id": 1}) is not None
+            await self.dedup.insert_many(rows, ordered=False, session=session)
+        except mongo.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if not errors or any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {int(e["index"]) for e in errors}
+        return set()
 
     async def page(
         self, query: Doc, *, after: tuple[datetime, str] | None, newest: bool, limit: int
@@ -243,14 +251,6 @@ class CommentRepository:
         cursor = self.audit.find({"comment_id": comment_id}).sort([("at", ASC), ("_id", ASC)])
         docs: list[Doc] = await cursor.to_list(None)
         return docs
-
-    async def active_ban(self, email_hash: str, now: datetime) -> Doc | None:
-        query = {
-            "email_hash": email_hash,
-            "$or": [{"expires_at": None}, {"expires_at": {"$gt": now}}],
-        }
-        doc: Doc | None = await self.bans.find_one(query)
-        return doc
 
     async def upsert_ban(self, doc: Doc) -> Doc:
         saved = await self.bans.find_one_and_update(

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.comments.domain import Policy
-from shared.cache import ReadCache
+from shared.cache import ReadCache, article_tag
 
 Doc = dict[str, Any]
 REFRESH_S = 2.0  # the bound on another replica's event-less change (policy, pre-moderation)
@@ -75,9 +75,11 @@ class WarmArticles:
         if doc is None:
             return None  # unknown yet: its first event must be seen at once, so not kept
         fields = {k: doc[k] for k in _FIELDS if k in doc}
-        cache.put(name, json.dumps(fields).encode(), tags=[str(doc["_id"])], since=since)
+        # Tagged so that the article's events drop it, not the comments written on it.
+        tag = article_tag(str(doc["_id"]))
+        cache.put(name, json.dumps(fields).encode(), tags=[tag], since=since)
         return fields
 
     def drop(self, article_id: str) -> None:
         if self.cache is not None:
-            self.cache.invalidate(article_id)
+            self.cache.invalidate(article_tag(article_id))

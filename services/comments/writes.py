@@ -14,6 +14,7 @@ from services.comments.records import Move, audit_record, moderated_event, submi
 from services.comments.repository import CommentRepository
 from services.comments.search import comment_keys
 from shared import mongo
+from shared.errors import ApiError
 from shared.events import Event, utcnow
 from shared.unit_of_work import UnitOfWork
 
@@ -41,7 +42,8 @@ def flood_claim(verdict: Verdict, policy: Policy, keys: list[str]) -> FloodClaim
 class StoreComment:
     """The write of a submission: claim the flood slot and the body (twins race), store the
     comment, its audit record and its events. Alone, it is one transaction's work; in a group
-    (group.py) each member claims in turn and their rows are written together."""
+    (group.py) each member claims its flood slot in turn, then the bodies are claimed and the
+    rows written together."""
 
     repo: CommentRepository
     uow: UnitOfWork
@@ -56,19 +58,29 @@ class StoreComment:
             doc["_id"], submission_move(doc), at=doc["created_at"], reasons=list(doc["reasons"])
         )
 
-    async def claim(self, session: mongo.Session) -> None:
-        """The flood slot and the body, or the writer's 429 / 409."""
+    async def claim_flood(self, session: mongo.Session) -> None:
+        """The flood slot, or the writer's 429."""
         now, flood = self.doc["created_at"], self.flood
         if flood and not await self.repo.claim_flood(flood.keys, now, flood.interval_s, session):
             raise refused("flood", 429, flood.interval_s)
-        if not await self.repo.claim_dedup(self.doc["dedup"], now, session):
-            raise refused("duplicate", 409)  # an identical post won the race
 
     async def __call__(self, session: mongo.Session) -> None:
-        await self.claim(session)
+        await self.claim_flood(session)
+        for error in (await claim_bodies([self], session)).values():
+            raise error
         await self.repo.insert_comment(self.doc, session)
         await self.repo.add_audit(self.record, session)
         await self.uow.emit(session, *self.events)
+
+
+async def claim_bodies(stores: list[StoreComment], session: mongo.Session) -> dict[int, ApiError]:
+    """The bodies of submissions claimed in one statement: each refused one's 409 (an
+    identical post won the race, or came earlier in `stores`), by position."""
+    if not stores:
+        return {}
+    claims = [(s.doc["dedup"], s.doc["created_at"]) for s in stores]
+    refused_at = await stores[0].repo.claim_dedups(claims, session)
+    return {index: refused("duplicate", 409) for index in sorted(refused_at)}
 
 
 async def store_together(stores: list[StoreComment], session: mongo.Session) -> None:

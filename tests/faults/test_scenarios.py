@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults.checker import check
+from tests.faults.checker import check, wait_quiet
 from tests.faults.cluster import Cluster, Replica
 from tests.faults.workload import Workload
 
@@ -78,6 +78,9 @@ async def test_consumer_killed_between_commit_and_ack(cluster, victim):
         workload = Workload(cluster)
         await workload.setup(http)
         await workload.run(http, rounds=2)
+        # Quiet first: the restart (to arm the failpoint) must not find events waiting for it,
+        # or its 3rd commit comes before it is seen ready (the relays publish whole batches).
+        assert not await asyncio.to_thread(wait_quiet, cluster)
         replica = cluster.services[victim][0]
         cluster.signal(replica, signal.SIGKILL)
         cluster.start_replica(replica, failpoints="inbox.after_commit=3")
@@ -112,11 +115,14 @@ async def test_related_killed_while_handling_its_first_events(cluster):
 
 
 async def test_relay_killed_between_xadd_and_mark_sent(cluster):
-    """The relay dies after publishing, before marking sent: republished, applied once."""
+    """The relay dies after publishing, before marking sent: republished, applied once.
+
+    The failpoint counts batches (one pipeline of XADDs each): the restarted relay waits for
+    the dead one's lease, so the workload's events may all go in its first batch."""
     await started(cluster)
     articles = cluster.services["articles"][0]
     cluster.signal(articles, signal.SIGKILL)
-    cluster.start_replica(articles, failpoints="outbox.after_publish=5")
+    cluster.start_replica(articles, failpoints="outbox.after_publish=1")
     await asyncio.to_thread(cluster.wait_ready, articles)
     async with client() as http:
         workload = Workload(cluster)

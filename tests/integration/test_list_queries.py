@@ -17,6 +17,7 @@ from pymongo import monitoring
 
 from services.articles import tags
 from services.articles.repository import ARTICLES, ArticleRepository
+from services.comments import known
 from services.comments.counters import StatusCounters
 from services.comments.queries import QueueStore
 from services.comments.repository import CommentRepository
@@ -146,8 +147,8 @@ async def test_the_outbox_pending_query_is_index_served(recorded):
     await outbox.ensure_indexes(db)
     published: list[str] = []
 
-    async def publish(stream: str, event: Any) -> None:
-        published.append(event.event_id)
+    async def publish(batch: list[tuple[str, Any]]) -> None:
+        published.extend(event.event_id for _, event in batch)
 
     async def write(session: Any) -> None:
         await outbox.add(db, session, article_event("o1", 1), article_event("o1", 2))
@@ -162,3 +163,18 @@ async def test_the_outbox_pending_query_is_index_served(recorded):
     pending = [c for _, c in finds.commands if c["find"] == outbox.COLLECTION]
     assert pending
     await _assert_index_served(db, finds, expected=len(pending))
+
+
+async def test_each_read_of_a_writers_facts_is_index_served(recorded):
+    db, _ = recorded
+    await CommentRepository(db).ensure_indexes()
+    asked = known.queries(
+        email_hash="e1", article_id="a1", body_hash="b1", flood_keys=["e:e1", "i:ip"],
+        trust=True, twins=True, now=utcnow(),
+    )  # fmt: skip
+    assert sorted(asked) == ["banned", "duplicate", "flood", "trusted"]
+    for collection, query in asked.values():
+        command = {"find": collection, "filter": query}
+        explained = await db.command({"explain": command, "verbosity": "queryPlanner"})
+        plan = str(explained["queryPlanner"]["winningPlan"])
+        assert "COLLSCAN" not in plan, f"not index-served: {command}: {plan}"

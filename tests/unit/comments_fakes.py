@@ -20,6 +20,7 @@ import pytest
 from services.comments import moderation, service
 from services.comments.clients import Clients
 from services.comments.domain import Policy
+from services.comments.known import Known
 from services.comments.schemas import CommentIn
 from shared.auth import Principal
 from shared.errors import ApiError
@@ -119,11 +120,27 @@ class FakeCommentRepository:
         self.flood.update(dict.fromkeys(keys, now))
         return True
 
-    async def claim_dedup(self, key: str, now: datetime, session: Any) -> bool:
-        if key in self.dedup:
-            return False
-        self.dedup.add(key)
-        return True
+    async def claim_dedups(self, claims: list[tuple[str, datetime]], session: Any) -> set[int]:
+        refused = set()
+        for index, (key, _) in enumerate(claims):
+            if key in self.dedup:
+                refused.add(index)
+            self.dedup.add(key)
+        return refused
+
+    async def known(
+        self, *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
+        trust: bool, twins: bool, now: datetime,
+    ) -> Known:  # fmt: skip
+        """The reads the real one asks at once."""
+        asked = twins and bool(email_hash)
+        twin = asked and await self.is_duplicate(article_id, email_hash, body_hash)
+        return Known(
+            banned=bool(email_hash) and await self.active_ban(email_hash, now) is not None,
+            duplicate=twin,
+            trusted=trust and bool(email_hash) and await self.is_trusted(email_hash),
+            last_seen=await self.last_seen(flood_keys) if flood_keys else None,
+        )
 
     async def is_duplicate(self, article_id: str, email_hash: str, body_hash: str) -> bool:
         twin = (article_id, email_hash, body_hash)

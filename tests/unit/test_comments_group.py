@@ -7,10 +7,14 @@ from __future__ import annotations
 import asyncio
 import copy
 
+from prometheus_client import CollectorRegistry
+
 from services.comments.domain import Policy
 from services.comments.group import GroupCommit
-from services.comments.warm import WarmPolicy
+from services.comments.warm import WarmArticles, WarmPolicy
 from shared import mongo
+from shared.cache import ReadCache, events_tags
+from shared.events import ArticleSnapshot, ArticleUpdated, CommentSubmitted
 from shared.unit_of_work import InMemoryUnitOfWork
 from tests.unit.comments_fakes import World, refusal
 
@@ -63,6 +67,22 @@ async def test_a_refused_twin_leaves_the_group_and_the_others_are_stored():
     assert [getattr(e, "code", e) for e in errors] == ["duplicate_comment"]
     assert len(world.repo.comments) == 3
     assert {e.aggregate_id for e in inner.events} == {r.id for r in results if r not in errors}
+
+
+async def test_twins_of_each_other_and_of_a_stored_comment_leave_one_group_together():
+    world = World()
+    await world.submit("مخزّن من قبل", ip=None)
+    inner = grouped(world)
+    bodies = ["أ", "ب", "أ", "مخزّن من قبل", "ب", "ج"]
+    results = await asyncio.gather(
+        *(world.submit(body, ip=None) for body in bodies), return_exceptions=True
+    )
+    codes = [getattr(r, "code", "stored") for r in results]
+    dup = "duplicate_comment"
+    assert codes == ["stored", "stored", dup, dup, dup, "stored"]
+    assert len(world.repo.comments) == 4  # three new and the one stored before
+    stored = {r.id for r in results if not isinstance(r, Exception)}
+    assert {e.aggregate_id for e in inner.events} == stored
 
 
 async def test_flood_stays_atomic_inside_a_group():
@@ -135,3 +155,34 @@ async def test_a_policy_read_that_raced_a_save_is_not_kept():
     release.set()
     assert (await reading).flood_interval_seconds == 5  # that request saw the old one
     assert (await warm.get()).flood_interval_seconds == 9  # the next one does not
+
+
+async def test_comments_on_an_article_keep_its_warm_fields_and_its_own_events_drop_them():
+    loads = 0
+
+    async def load(key: str) -> dict[str, str]:
+        nonlocal loads
+        loads += 1
+        return {"_id": "a1", "status": "published"}
+
+    warm = WarmArticles(load, refresh_s=60)
+    warm.cache = ReadCache("t", registry=CollectorRegistry())
+    warm.cache.enabled = True
+    data = {"comment_id": "c1", "article_id": "a1", "status": "pending"}
+    submitted = CommentSubmitted(
+        producer="comments", aggregate_id="c1", aggregate_version=1, data=data
+    )
+    await warm.get("a1")
+    warm.cache.invalidate(*events_tags([submitted]))  # what a commit or the event tail does
+    await warm.get("a1")
+    assert loads == 1  # a stream of comments does not send every submission to the database
+    closed = ArticleUpdated(
+        producer="articles", aggregate_id="a1", aggregate_version=2,
+        data=ArticleSnapshot(id="a1", slug="a1", title="t", status="published", version=2),
+    )  # fmt: skip
+    warm.cache.invalidate(*events_tags([closed]))
+    await warm.get("a1")
+    assert loads == 2
+    warm.drop("a1")  # a local write to the read model (pre-moderation)
+    await warm.get("a1")
+    assert loads == 3

@@ -36,11 +36,11 @@ class Published:
         self.calls = 0
         self.failing = failing
 
-    async def __call__(self, stream: str, event: Event) -> None:
+    async def __call__(self, batch: list[tuple[str, Event]]) -> None:
         self.calls += 1
         if self.failing:
             raise ConnectionError("redis is down")
-        self.ids.append(event.event_id)
+        self.ids.extend(event.event_id for _, event in batch)
 
 
 async def test_a_commit_wakes_the_relay_before_its_poll(infra, isolation):
@@ -124,3 +124,50 @@ async def test_one_relay_per_database_publishes(mongo_server, isolation):
 
 async def _is(value: Any, expected: int) -> bool:
     return await value == expected
+
+
+async def test_a_batch_cut_short_marks_what_went_before_the_failed_xadd(mongo_server, isolation):
+    client = mongo.connect(mongo_server.url)
+    db = client[f"relay_{isolation}"]
+    await outbox.ensure_indexes(db)
+    events = [article_event("cut", version) for version in (1, 2, 3)]
+    await _write(db, *events)
+    seen: list[str] = []
+
+    async def second_fails(batch: list[tuple[str, Event]]) -> None:
+        seen.extend(event.event_id for _, event in batch)
+        raise outbox.PartlyPublished(1, ConnectionError("OOM command not allowed"))
+
+    relay = outbox.Relay(db, second_fails, interval_s=60)
+    try:
+        try:
+            await relay.publish_pending()
+        except ConnectionError:
+            pass
+        else:
+            raise AssertionError("the XADD's error must reach the loop (backoff)")
+        assert seen == [e.event_id for e in events]
+        pending = [d["_id"] async for d in db[outbox.COLLECTION].find({"sent_at": None})]
+        assert sorted(pending) == sorted(e.event_id for e in events[1:])  # the first is sent
+    finally:
+        client.close()
+
+
+async def test_a_pipelined_batch_reports_how_many_went_before_a_failed_xadd(infra, isolation):
+    fields = {**infra, "service_name": "producer", "mongo_db": f"p_{isolation}"}
+    settings = ServiceSettings(**fields)
+    runtime = Runtime(settings)
+    async with running(runtime):
+        await runtime.redis.set(settings.stream("not-a-stream"), "a string")  # XADD: WRONGTYPE
+        batch = [
+            ("articles.events", article_event("pipe", 1)),
+            ("not-a-stream", article_event("pipe", 2)),
+            ("articles.events", article_event("pipe", 3)),
+        ]
+        try:
+            await runtime.publish_batch(batch)
+        except outbox.PartlyPublished as partly:
+            assert partly.count == 1
+            assert "WRONGTYPE" in str(partly.error)
+        else:
+            raise AssertionError("a failed XADD must be reported")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from services.comments import claims
 from tests.helpers import app_client
 from tests.integration.comments.conftest import Comments, make_settings
 
@@ -80,6 +81,20 @@ async def test_6_simultaneous_identical_posts_store_one(comments: Comments):
         assert stored == 1
     # a different body from the same author is still welcome
     assert (await comments.submit(body="تعليق آخر مختلف")).status_code == 201
+
+
+async def test_6_a_twin_of_a_comment_stored_before_the_claims_is_refused(comments: Comments):
+    first = await comments.submit(body="تعليق من قبل المطالبات")
+    assert first.status_code == 201
+    repo = comments.ctx.repo
+    await repo.dedup.delete_many({})  # a database from before the body claims
+    await repo.settings.delete_one({"_id": claims.MARK})
+    assert await claims.backfill(repo.db) == 1
+    assert await claims.backfill(repo.db) == 0  # once per database
+    again = await comments.submit(body="تعليق من قبل المطالبات")
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "duplicate_comment"
+    assert await repo.comments.count_documents({"body": "تعليق من قبل المطالبات"}) == 1
 
 
 async def test_rate_limit_per_client_holds_across_two_replicas(
