@@ -43,7 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     async def on_start() -> None:
-        await repo.ensure_indexes()
         if settings.scheduler_enabled:
             publisher.start()
 
@@ -52,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime=runtime,
         cache_streams=(ARTICLES_STREAM, COMMENTS_STREAM),
         routers=[api.router, admin.router],
+        on_prepare=repo.ensure_indexes,  # before any transaction (SecantusDB: see shared/app.py)
         on_start=on_start,
         on_stop=publisher.stop,
         errors=ERRORS,

@@ -120,10 +120,13 @@ class Context:
 
     # --- lifecycle -----------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Indexes now; the engine loads in the background (consumers wait for it)."""
+    async def prepare(self) -> None:
+        """Collections and indexes, before any transaction of this process can run."""
         await self.repository.ensure_indexes()
         await self.jobs.ensure_indexes()
+
+    async def start(self) -> None:
+        """The engine loads in the background (consumers wait for it)."""
         self.spawn(self._load(), name="related-load")
         self.lease_watch.start()
 

@@ -31,6 +31,7 @@ def create_app(
         runtime=runtime,
         cache_streams=(RELATED_STREAM, ARTICLES_STREAM),
         routers=[api.router],
+        on_prepare=ctx.prepare,
         on_start=ctx.start,
         on_stop=ctx.stop,
     )
