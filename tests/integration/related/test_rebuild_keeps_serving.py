@@ -8,7 +8,7 @@ engine and renders every list; worse in a long-lived process with a bigger heap,
 run saw `/health/live` take 1.1 s). Now the collector is paused while a rebuild works and the
 engine is frozen out of its sight afterwards (services/related/heap.py), and the swap's CPU
 steps run in worker threads: on the shared 2-core machine at load 4-5, `/health/live` worst
-27-193 ms over five runs, reads p95 ~30 ms (worst ~0.5-0.8 s: the database busy with the
+33-193 ms over three runs, reads p95 ~30 ms (worst ~0.5-0.8 s: the database busy with the
 rebuild's writes).
 """
 
