@@ -14,19 +14,14 @@ Usage: person_lexicon.py [CORPUS.jsonl.gz] [--min-count N]
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
-import sys
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from corpus_words import DEFAULT_CORPUS, field_words, write_lexicon
 
-from shared.arabic import tokenize
 from shared.arabic.subjects import PERSONS_PATH
 
-CORPUS = Path("/work/shared/data/ant-corpus-v1.1/articles.jsonl.gz")
 # normalized (ة is ه, ى is ي, hamza on a seat is its seat): a verb of saying, he and she
 _SAYS = frozenset(
     """قال قالت اكد اكدت صرح صرحت اوضح اوضحت اضاف اضافت اشار اشارت اعلن اعلنت افاد افادت
@@ -37,32 +32,28 @@ _TIME = frozenset("يوم اسبوع شهر عام سنه صباح مساء لي
 
 def speakers(path: Path) -> Counter[str]:
     counts: Counter[str] = Counter()
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            doc = json.loads(line)
-            for field in ("title", "abstract", "text"):
-                words = tokenize(doc.get(field) or "")
-                for verb, noun in pairwise(words):
-                    verb = verb[1:] if verb[0] in "وف" and len(verb) > 3 else verb
-                    if verb in _SAYS and noun.startswith("ال") and len(noun) > 4:
-                        counts[noun[2:]] += 1
+    for words in field_words(path):
+        for verb, noun in pairwise(words):
+            verb = verb[1:] if verb[0] in "وف" and len(verb) > 3 else verb
+            if verb in _SAYS and noun.startswith("ال") and len(noun) > 4:
+                counts[noun[2:]] += 1
     return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-count", type=int, default=3)
     args = parser.parse_args()
-    counts = speakers(args.corpus)
-    words = sorted(w for w, n in counts.items() if n >= args.min_count and w not in _TIME)
     header = (
-        f"# Nouns seen at least {args.min_count} times right after a verb of saying in the "
+        f"Nouns seen at least {args.min_count} times right after a verb of saying in the "
         "ANT news corpus v1.1 (Jawhara FM, Apache-2.0), normalized, article cut; built by "
-        "bench/person_lexicon.py\n"
+        "bench/person_lexicon.py"
     )
-    PERSONS_PATH.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
-    print(f"{len(words)} words -> {PERSONS_PATH}")
+    write_lexicon(
+        PERSONS_PATH, speakers(args.corpus), min_count=args.min_count,
+        keep=lambda w: w not in _TIME, header=header,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

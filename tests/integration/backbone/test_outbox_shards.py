@@ -5,6 +5,7 @@ processes) writing the same aggregates still publish each aggregate's versions i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,6 +18,15 @@ from tests.helpers import eventually
 from tests.integration.backbone.test_outbox_order import stream_order, write_versions
 
 AGGREGATES, ROUNDS = 6, 6
+
+
+@pytest.fixture
+async def db(mongo_server, isolation) -> AsyncIterator[mongo.Database]:
+    client = mongo.connect(mongo_server.url)
+    try:
+        yield client[f"seq_{isolation}"]
+    finally:
+        client.close()
 
 
 async def _take_in_turn(db: mongo.Database, shards: tuple[int, int]) -> list[list[int]]:
@@ -39,44 +49,29 @@ async def _take_alone(db: mongo.Database) -> list[int]:
     return await mongo.transaction(db.client, work)
 
 
-async def test_overlapping_writers_on_two_shards_do_not_conflict(mongo_server, isolation):
-    client = mongo.connect(mongo_server.url)
-    db = client[f"seq_{isolation}"]
-    try:
-        await outbox.ensure_indexes(db)
-        before = await _take_alone(db)
-        first, second = await _take_in_turn(db, (3, 11))  # no WriteConflict: both committed
-        after = await _take_alone(db)
-        numbers = [*before, *first, *second, *after]
-        assert len(set(numbers)) == len(numbers)
-        assert max(before) < min(first + second)  # began after `before` committed
-        assert max(first + second) < min(after)  # began after both committed
-        assert first == sorted(first) and after == sorted(after)
-    finally:
-        client.close()
+async def test_overlapping_writers_on_two_shards_do_not_conflict(db):
+    await outbox.ensure_indexes(db)
+    before = await _take_alone(db)
+    first, second = await _take_in_turn(db, (3, 11))  # no WriteConflict: both committed
+    after = await _take_alone(db)
+    numbers = [*before, *first, *second, *after]
+    assert len(set(numbers)) == len(numbers)
+    assert max(before) < min(first + second)  # began after `before` committed
+    assert max(first + second) < min(after)  # began after both committed
+    assert first == sorted(first) and after == sorted(after)
 
 
-async def test_overlapping_writers_on_one_shard_conflict(mongo_server, isolation):
-    client = mongo.connect(mongo_server.url)
-    db = client[f"seq_{isolation}"]
-    try:
-        await outbox.ensure_indexes(db)
-        with pytest.raises(mongo.PyMongoError) as caught:
-            await _take_in_turn(db, (5, 5))
-        assert caught.value.has_error_label("TransientTransactionError")
-    finally:
-        client.close()
+async def test_overlapping_writers_on_one_shard_conflict(db):
+    await outbox.ensure_indexes(db)
+    with pytest.raises(mongo.PyMongoError) as caught:
+        await _take_in_turn(db, (5, 5))
+    assert caught.value.has_error_label("TransientTransactionError")
 
 
-async def test_numbers_grow_past_the_legacy_counter(mongo_server, isolation):
-    client = mongo.connect(mongo_server.url)
-    db = client[f"seq_{isolation}"]
-    try:
-        await db[outbox_seq.COUNTER].insert_one({"_id": outbox_seq.LEGACY, "n": 1000})
-        await outbox.ensure_indexes(db)
-        assert min(await _take_alone(db)) > 1000
-    finally:
-        client.close()
+async def test_numbers_grow_past_the_legacy_counter(db):
+    await db[outbox_seq.COUNTER].insert_one({"_id": outbox_seq.LEGACY, "n": 1000})
+    await outbox.ensure_indexes(db)
+    assert min(await _take_alone(db)) > 1000
 
 
 async def test_two_writers_keep_each_aggregate_in_version_order(infra, isolation):
@@ -112,14 +107,9 @@ async def test_two_writers_keep_each_aggregate_in_version_order(infra, isolation
     assert seqs == sorted(set(seqs)) and all(isinstance(s, int) for s in seqs)
 
 
-async def test_collections_only_transactions_write_are_made_beforehand(mongo_server, isolation):
+async def test_collections_only_transactions_write_are_made_beforehand(db):
     """SecantusDB hangs a collection's creation while an open transaction creates it by
     writing: such collections are made at start (before any transaction), twice harmlessly."""
-    client = mongo.connect(mongo_server.url)
-    db = client[f"seq_{isolation}"]
-    try:
-        await mongo.ensure_collections(db, "dedup", "flood")
-        await mongo.ensure_collections(db, "dedup", "flood")  # another process, later
-        assert {"dedup", "flood"} <= set(await db.list_collection_names())
-    finally:
-        client.close()
+    await mongo.ensure_collections(db, "dedup", "flood")
+    await mongo.ensure_collections(db, "dedup", "flood")  # another process, later
+    assert {"dedup", "flood"} <= set(await db.list_collection_names())
