@@ -54,9 +54,11 @@ async def state(redis: Redis, stream: str, group: str) -> GroupState | None:
     pending = int(info.get("pending", 0))
     oldest = 0.0
     if pending:
+        # Read separately from XINFO: the entries may all be acked in between (min is None).
         summary = await redis.xpending(stream, group)
-        first = _str(summary["min"])
-        oldest = max(0.0, time.time() - id_ms(first) / 1000)
+        pending = int(summary["pending"])
+        if pending and summary["min"] is not None:
+            oldest = max(0.0, time.time() - id_ms(_str(summary["min"])) / 1000)
     lag = info.get("lag")
     head = await redis.xrange(stream, count=1)
     return GroupState(

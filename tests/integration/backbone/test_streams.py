@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
-from shared import dlq
+from shared import dlq, groups
 from shared.events import ARTICLES_STREAM, Event, dlq_stream
 from shared.runtime import Runtime, running
 from shared.settings import ServiceSettings
@@ -202,3 +202,29 @@ async def test_processed_events_expire_after_the_configured_retention(infra, iso
     async with running(consumer):
         info = await consumer.db.processed_events.index_information()
     assert info["processed_at_1"]["expireAfterSeconds"] == 14 * 86400
+
+
+async def test_group_state_survives_the_last_pending_entry_acked_between_two_reads(
+    redis_server, isolation
+):
+    """XINFO GROUPS counts a pending entry that is acked before XPENDING runs: no crash."""
+    redis = Redis.from_url(redis_server.url)
+    stream = f"t{isolation}:race"
+    entry = await redis.xadd(stream, {"k": "v"})
+    await redis.xgroup_create(stream, "g", id="0")
+    await redis.xreadgroup("g", "c", {stream: ">"}, count=1)
+    read_groups = redis.xinfo_groups
+
+    async def groups_then_ack(name):  # type: ignore[no-untyped-def]
+        info = await read_groups(name)
+        await redis.xack(stream, "g", entry)  # the handler finishes in between
+        return info
+
+    redis.xinfo_groups = groups_then_ack  # type: ignore[method-assign]
+    try:
+        figures = await groups.state(redis, stream, "g")
+    finally:
+        await redis.delete(stream)
+        await redis.aclose()
+    assert figures is not None
+    assert figures.oldest_pending_s == 0.0
