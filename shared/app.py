@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from shared import admin, auth, caching, http, logs, openapi
-from shared.cache import EventTail, ReadCache, events_tags
+from shared.cache import CacheFront, EventTail, ReadCache, events_tags
 from shared.errors import install_error_handlers
 from shared.runtime import Runtime, running
 from shared.settings import ServiceSettings
@@ -107,6 +107,9 @@ def _install_plumbing(app: FastAPI, runtime: Runtime) -> None:
     install_error_handlers(app)
     app.add_middleware(caching.ConditionalGet, max_age_s=settings.public_max_age_s)
     app.add_middleware(caching.cors, origins=caching.parse_origins(settings.cors_origins))
+    # cached public reads answered here, before routing (outside CORS: requests with an Origin
+    # pass through to it)
+    app.add_middleware(CacheFront, cache=app.state.read_cache)
     # outside CORS: a refused preflight is counted and carries its request id too
     http.install(app, max_body_bytes=settings.max_body_bytes, registry=runtime.registry)
     app.include_router(

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.broker import decode_entry
 from shared.events import Event, parse_event
@@ -41,6 +42,8 @@ class Cached:
     etag: str
     tags: frozenset[str]
     stored_at: float
+    max_age_s: int = 30
+    route: Any = None  # the route that rendered it (its template labels the HTTP metrics)
 
 
 class ReadCache:
@@ -75,31 +78,45 @@ class ReadCache:
         """The generation a read starts at; pass it to `put`."""
         return self._generation
 
-    def get(self, key: str) -> Cached | None:
+    def get(self, key: str, *, count_misses: bool = True) -> Cached | None:
+        """The entry, if fresh; `count_misses=False` for a look-up another one follows."""
         if not self.enabled:
-            self._lookups.labels(self.name, "bypass").inc()
+            if count_misses:
+                self._lookups.labels(self.name, "bypass").inc()
             return None
         item = self._items.get(key)
         if item is None or time.monotonic() - item.stored_at > self._max_age:
-            self._lookups.labels(self.name, "miss").inc()
+            if count_misses:
+                self._lookups.labels(self.name, "miss").inc()
             return None
         self._items.move_to_end(key)
         self._lookups.labels(self.name, "hit").inc()
         return item
 
-    def put(self, key: str, body: bytes, *, tags: Iterable[str], since: int) -> Cached:
-        """Store `body` unless a tag it depends on was invalidated after the read began."""
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        *,
+        tags: Iterable[str],
+        since: int,
+        aliases: Iterable[str] = (),
+        max_age_s: int = 30,
+        route: Any = None,
+    ) -> Cached:
+        """Store `body` (under `key` and its `aliases`) unless a tag it depends on was
+        invalidated after the read began."""
         tagset = frozenset(tags)
-        item = Cached(
-            body, f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"', tagset, time.monotonic()
-        )
+        etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+        item = Cached(body, etag, tagset, time.monotonic(), max_age_s, route)
         stale = since < self._cleared_at or any(self._dropped_at.get(t, -1) > since for t in tagset)
         if not self.enabled or stale:
             return item
-        self._drop_key(key)
-        self._items[key] = item
-        for tag in tagset:
-            self._keys_of.setdefault(tag, set()).add(key)
+        for name in (key, *aliases):
+            self._drop_key(name)
+            self._items[name] = item
+            for tag in tagset:
+                self._keys_of.setdefault(tag, set()).add(name)
         while len(self._items) > self._maxsize:
             self._drop_key(next(iter(self._items)))
         return item
@@ -281,7 +298,13 @@ async def cached_json(
         since = cache.begin()
         value, tags = await produce()
         body = JSONResponse(jsonable_encoder(value)).body
-        item = cache.put(key, bytes(body), tags=tags, since=since)
+        # also under the request's own path and query, for `CacheFront` to answer before routing
+        aliases = [front_key(request.scope)] if request.method == "GET" else []
+        route = request.scope.get("route")
+        item = cache.put(
+            key, bytes(body), tags=tags, since=since, aliases=aliases, max_age_s=max_age_s,
+            route=route,
+        )  # fmt: skip
     headers = {"ETag": item.etag, "Cache-Control": f"public, max-age={max_age_s}"}
     if item.etag in _etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
@@ -290,6 +313,57 @@ async def cached_json(
 
 def _etags(header: str) -> set[str]:
     return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def front_key(scope: Scope) -> str:
+    """A GET's cache key in `CacheFront`: the raw path and query string."""
+    return f"front:{scope['path']}?{scope.get('query_string', b'').decode('latin-1')}"
+
+
+class CacheFront:
+    """Answers a public GET whose body is in the read cache before routing.
+
+    A cached read needs none of FastAPI's routing, dependency solving or response building:
+    the body, its ETag and Cache-Control were kept by `cached_json` under the request's own
+    path and query (`front_key`), dropped by the same events. Requests with credentials or an
+    `Origin` (CORS decides those) and every miss go through the app as before; the response
+    carries the same headers either way (`Vary: Authorization` as `ConditionalGet` adds it).
+    """
+
+    def __init__(self, app: ASGIApp, *, cache: ReadCache) -> None:
+        self.app, self.cache = app, cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.enabled:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if b"authorization" in headers or b"origin" in headers:
+            await self.app(scope, receive, send)
+            return
+        item = self.cache.get(front_key(scope), count_misses=False)
+        if item is None:
+            await self.app(scope, receive, send)
+            return
+        if item.route is not None:
+            scope["route"] = item.route  # the HTTP metrics label the request by its route
+        common = [
+            (b"etag", item.etag.encode()),
+            (b"cache-control", f"public, max-age={item.max_age_s}".encode()),
+            (b"vary", b"Authorization"),
+        ]
+        wanted = headers.get(b"if-none-match", b"").decode("latin-1")
+        if wanted and item.etag in _etags(wanted):
+            await send({"type": "http.response.start", "status": 304, "headers": common})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        start = [
+            (b"content-length", str(len(item.body)).encode()),
+            (b"content-type", b"application/json"),
+            *common,
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": start})
+        await send({"type": "http.response.body", "body": item.body})
 
 
 def _text(value: bytes | str) -> str:

@@ -143,3 +143,51 @@ async def test_cached_json_answers_304_and_never_caches_credentialed_requests():
         cache.invalidate("x")
         assert (await http.get("/thing")).json()["n"] == 3
         assert (await http.get("/thing", headers={"If-None-Match": etag})).status_code == 200
+
+
+async def test_cache_front_answers_hits_before_routing_with_the_same_headers():
+    import httpx
+
+    from shared.cache import CacheFront
+    from shared.caching import ConditionalGet
+
+    entered = {"n": 0}
+    version = {"n": 1}
+    cache = fresh_cache()
+    app = FastAPI()
+
+    @app.get("/things/{name}")
+    async def thing(name: str, request: Request):
+        entered["n"] += 1
+
+        async def produce():
+            return {"name": name, "v": version["n"], "text": "مرحبا"}, {name}
+
+        return await cached_json(request, cache, f"thing:{name}", produce, max_age_s=12)
+
+    app.add_middleware(ConditionalGet, max_age_s=10)
+    app.add_middleware(CacheFront, cache=cache)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        miss = await http.get("/things/a?x=1")
+        hit = await http.get("/things/a?x=1")
+        assert entered["n"] == 1  # the hit never reached the route
+        assert hit.content == miss.content and hit.json()["text"] == "مرحبا"
+        assert dict(hit.headers) == dict(miss.headers)
+        assert hit.headers["cache-control"] == "public, max-age=12"
+        etag = hit.headers["etag"]
+        not_modified = await http.get("/things/a?x=1", headers={"If-None-Match": etag})
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert entered["n"] == 1
+        # another query string is another request; credentials and CORS requests go through
+        await http.get("/things/a?x=2")
+        await http.get("/things/a?x=1", headers={"Authorization": "Bearer x"})
+        await http.get("/things/a?x=1", headers={"Origin": "https://site.example"})
+        assert entered["n"] == 4
+        version["n"] = 2
+        cache.invalidate("a")  # the event that changed it: the next read shows the change
+        assert (await http.get("/things/a?x=1")).json()["v"] == 2
+        assert entered["n"] == 5
+        cache.enabled = False  # the event tail is not reading: everything goes to the app
+        await http.get("/things/a?x=1")
+        assert entered["n"] == 6
