@@ -52,6 +52,7 @@ class Context:
         await self.store.backfill_keys(self.repo.settings)
         await claims.backfill(self.repo.db)
         await self.counters.reconcile(self.runtime.client, self.repo.comments)
+        await self.repo.writers.reconcile(self.runtime.client, self.repo.comments, self.repo.bans)
         configured = self.settings.email_pepper
         value = configured.get_secret_value() if configured else await self.repo.pepper()
         self.clients.pepper = value.encode()

@@ -1,7 +1,7 @@
-"""What the database knows about a writer, for the moderation pipeline: their active ban, a twin
-of the text on the article, an approved comment of theirs (trust), their last submission per
-flood key. Independent reads, each on its index, asked at once; the ones the policy makes moot
-are not asked.
+"""What the database knows about a writer, for the moderation pipeline: their active ban and
+whether they have an approved comment (trust), both on their one document (authors.py), a twin
+of the text on the article, their last submission per flood key. Independent reads, each on
+its index, asked at once; the ones the policy makes moot are not asked.
 
 Not one `$unionWith` aggregation: SecantusDB runs a `$unionWith` branch over the whole foreign
 collection (no index), which cost the server more than the requests it saved (measured).
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.comments.authors import live_ban
 from shared import mongo
 
 Doc = dict[str, Any]
@@ -29,8 +30,7 @@ class Known:
 
 
 def queries(
-    *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str],
-    trust: bool, twins: bool, now: datetime,
+    *, email_hash: str, article_id: str, body_hash: str, flood_keys: list[str], twins: bool,
 ) -> dict[str, tuple[str, Doc]]:  # fmt: skip
     """fact -> (collection, filter) of each read the submission needs."""
     asked: dict[str, tuple[str, Doc]] = {}
@@ -38,40 +38,30 @@ def queries(
         if twins:
             twin = {"article_id": article_id, "email_hash": email_hash, "body_hash": body_hash}
             asked["duplicate"] = ("comments", twin)
-        # The expiry is checked on the one ban found: an `$or` in the filter keeps the
-        # server's planner off the email index.
-        asked["banned"] = ("bans", {"email_hash": email_hash})
-        if trust:
-            asked["trusted"] = ("comments", {"email_hash": email_hash, "status": "approved"})
+        # ban and trust: the writer's document, by its _id (the ban's expiry checked on it)
+        asked["author"] = ("authors", {"_id": email_hash})
     if flood_keys:
         asked["flood"] = ("flood", {"_id": {"$in": flood_keys}})
     return asked
 
 
-def _live(ban: Doc | None, now: datetime) -> bool:
-    """As `{expires_at: null} or {expires_at: {$gt: now}}` would match (only a date compares
-    with a date there)."""
-    if ban is None:
-        return False
-    expires = ban.get("expires_at")
-    return expires is None or (isinstance(expires, datetime) and expires > now)
-
-
-async def read(db: mongo.Database, asked: dict[str, tuple[str, Doc]], now: datetime) -> Known:
+async def read(
+    db: mongo.Database, asked: dict[str, tuple[str, Doc]], now: datetime, *, trust: bool
+) -> Known:
     """Ask every read at once and fold the answers."""
 
     def one(collection: str, query: Doc, fact: str) -> Awaitable[Any]:
         if fact == "flood":
             return db[collection].find(query, {"last": 1}).to_list(None)
-        projection = {"expires_at": 1} if fact == "banned" else {"_id": 1}
-        return db[collection].find_one(query, projection)
+        return db[collection].find_one(query, {"_id": 1} if fact == "duplicate" else None)
 
     answers = await asyncio.gather(*(one(c, q, fact) for fact, (c, q) in asked.items()))
     got = dict(zip(asked, answers, strict=True))
     floods = got.get("flood") or []
+    author = got.get("author") or {}
     return Known(
-        banned=_live(got.get("banned"), now),
+        banned=live_ban(author.get("ban"), now),
         duplicate=got.get("duplicate") is not None,
-        trusted=got.get("trusted") is not None,
+        trusted=trust and int(author.get("approved", 0)) > 0,
         last_seen=max((d["last"] for d in floods if d.get("last")), default=None),
     )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.comments import known as known_reads
+from services.comments.authors import Authors
 from services.comments.counters import StatusCounters
 from services.comments.domain import Policy
 from services.comments.known import Known
@@ -31,6 +32,8 @@ class CommentRepository:
     def __init__(self, db: mongo.Database, counters: StatusCounters | None = None) -> None:
         self.db = db
         self.counters = counters or StatusCounters(db)
+        self.writers = Authors(db)  # ban and trust per writer, kept with their sources
+        self.authors = self.writers.authors
         self.comments = db["comments"]
         self.articles = db["articles"]
         self.audit = db["audit"]
@@ -43,7 +46,7 @@ class CommentRepository:
         self.warm_articles = WarmArticles(self.article_by_key)
 
     async def ensure_indexes(self) -> None:
-        await mongo.ensure_collections(self.db, "dedup", "flood")  # written in transactions
+        await mongo.ensure_collections(self.db, "dedup", "flood", "authors")  # in transactions
         await self.comments.create_indexes(
             [
                 IndexModel(
@@ -135,16 +138,18 @@ class CommentRepository:
         return doc
 
     async def insert_comment(self, doc: Doc, session: mongo.Session) -> None:
-        await self.comments.insert_one(doc, session=session)
-        await self.counters.bump(session, {doc["status"]: 1})
+        await self.insert_comments([doc], session)
 
     async def insert_comments(self, docs: list[Doc], session: mongo.Session) -> None:
-        """Several new comments in one statement, and their counters."""
+        """Several new comments in one statement, their counters and their writers' trust."""
         await self.comments.insert_many(docs, session=session)
         statuses: dict[str, int] = {}
         for doc in docs:
             statuses[doc["status"]] = statuses.get(doc["status"], 0) + 1
         await self.counters.bump(session, statuses)
+        await self.writers.bump_approved(
+            [d for d in docs if d["status"] == "approved"], session, 1
+        )
 
     async def update_status(self, doc: Doc, fields: Doc, session: mongo.Session) -> bool:
         """Compare-and-set on the version read, so concurrent moderators cannot both win."""
@@ -156,6 +161,9 @@ class CommentRepository:
         if not result.modified_count:
             return False
         await self.counters.bump(session, {doc["status"]: -1, fields["status"]: 1})
+        if (doc["status"] == "approved") != (fields["status"] == "approved"):
+            sign = 1 if fields["status"] == "approved" else -1
+            await self.writers.bump_approved([doc], session, sign)
         return True
 
     async def known(
@@ -165,9 +173,9 @@ class CommentRepository:
         """Ban, twin, trust and last submission of a writer, asked at once (known.py)."""
         asked = known_reads.queries(
             email_hash=email_hash, article_id=article_id, body_hash=body_hash,
-            flood_keys=flood_keys, trust=trust, twins=twins, now=now,
+            flood_keys=flood_keys, twins=twins,
         )  # fmt: skip
-        return await known_reads.read(self.db, asked, now)
+        return await known_reads.read(self.db, asked, now, trust=trust)
 
     async def claim_flood(
         self, keys: list[str], now: datetime, interval_s: int, session: S
@@ -253,19 +261,35 @@ class CommentRepository:
         return docs
 
     async def upsert_ban(self, doc: Doc) -> Doc:
-        saved = await self.bans.find_one_and_update(
-            {"email_hash": doc["email_hash"]},
-            {
-                "$set": {k: v for k, v in doc.items() if k != "_id"},
-                "$setOnInsert": {"_id": doc["_id"]},
-            },
-            upsert=True,
-            return_document=mongo.ReturnDocument.AFTER,
-        )
-        return dict(saved)
+        """The writer's ban (replacing an earlier one), and their document, in one transaction."""
+
+        async def write(session: mongo.Session) -> Doc:
+            saved = await self.bans.find_one_and_update(
+                {"email_hash": doc["email_hash"]},
+                {
+                    "$set": {k: v for k, v in doc.items() if k != "_id"},
+                    "$setOnInsert": {"_id": doc["_id"]},
+                },
+                upsert=True,
+                return_document=mongo.ReturnDocument.AFTER,
+                session=session,
+            )
+            await self.writers.set_ban(doc["email_hash"], doc.get("expires_at"), session)
+            return dict(saved)
+
+        saved: Doc = await mongo.transaction(self.db.client, write)
+        return saved
 
     async def delete_ban(self, ban_id: str) -> bool:
-        return bool((await self.bans.delete_one({"_id": ban_id})).deleted_count)
+        async def write(session: mongo.Session) -> bool:
+            ban = await self.bans.find_one_and_delete({"_id": ban_id}, session=session)
+            if ban is None:
+                return False
+            await self.writers.lift_ban(ban["email_hash"], session)
+            return True
+
+        lifted: bool = await mongo.transaction(self.db.client, write)
+        return lifted
 
     async def add_report(
         self,

@@ -170,9 +170,9 @@ async def test_each_read_of_a_writers_facts_is_index_served(recorded):
     await CommentRepository(db).ensure_indexes()
     asked = known.queries(
         email_hash="e1", article_id="a1", body_hash="b1", flood_keys=["e:e1", "i:ip"],
-        trust=True, twins=True, now=utcnow(),
+        twins=True,
     )  # fmt: skip
-    assert sorted(asked) == ["banned", "duplicate", "flood", "trusted"]
+    assert sorted(asked) == ["author", "duplicate", "flood"]
     for collection, query in asked.values():
         command = {"find": collection, "filter": query}
         explained = await db.command({"explain": command, "verbosity": "queryPlanner"})

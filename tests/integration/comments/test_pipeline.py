@@ -55,9 +55,11 @@ async def test_2_expired_ban_and_lifted_ban_no_longer_apply(comments):
     await _ban(comments, "soon@example.com", expires_at="2999-01-01T00:00:00Z")
     banned = await comments.submit(author_email="soon@example.com")
     assert await _stored(comments, banned) == ("rejected", ["banned_author"])
-    # an expired ban, as time would leave it
-    await comments.ctx.repo.bans.update_many(
-        {}, {"$set": {"expires_at": banned.json()["created_at"]}}
+    # an expired ban, as time would leave it (the ban and its copy on the writer's document)
+    expired = banned.json()["created_at"]
+    await comments.ctx.repo.bans.update_many({}, {"$set": {"expires_at": expired}})
+    await comments.ctx.repo.authors.update_many(
+        {"ban": {"$exists": True}}, {"$set": {"ban.expires_at": expired}}
     )
     later = await comments.submit(author_email="soon@example.com", body="بعد انتهاء الحظر")
     assert await _stored(comments, later) == ("pending", ["default_policy"])
@@ -210,3 +212,49 @@ async def test_settings_defaults_partial_put_and_validation(comments, infra, iso
     )
     assert bad.status_code == 422
     assert set(bad.json()["error"]["fields"]) == {"link_limit", "default_status", "x"}
+
+
+async def test_8_trust_ends_with_the_last_approved_comment_and_comes_back(comments):
+    """Trust is "has an approved comment" at every moment, whatever moved the statuses."""
+    first = await comments.submit(body="أول تعليق")
+    second = await comments.submit(body="ثاني تعليق")
+    for response in (first, second):
+        assert (await comments.act(response.json()["id"], "approve")).status_code == 200
+    auto = await comments.submit(body="ثالث تعليق")
+    assert await _stored(comments, auto) == ("approved", ["trusted_author"])
+    for response in (first, second, auto):  # every approved comment of theirs leaves
+        verdict = await comments.act(response.json()["id"], "reject", reason="off_topic")
+        assert verdict.status_code == 200, verdict.text
+    held = await comments.submit(body="رابع تعليق")
+    assert await _stored(comments, held) == ("pending", ["default_policy"])
+    assert (await comments.act(first.json()["id"], "restore")).status_code == 200
+    assert (await comments.comment(first.json()["id"]))["status"] == "approved"
+    again = await comments.submit(body="خامس تعليق")
+    assert await _stored(comments, again) == ("approved", ["trusted_author"])
+
+
+async def test_writers_documents_are_built_once_from_a_database_written_before_them(
+    comments, infra, isolation
+):
+    """A database whose comments and bans predate the writers' documents: the service's
+    start writes them from the comments and bans, once."""
+    from services.comments.main import create_app
+    from tests.helpers import app_client
+    from tests.integration.comments.conftest import make_settings
+
+    trusted = await comments.submit(author_email="old@example.com", body="تعليق قديم")
+    await comments.act(trusted.json()["id"], "approve")
+    await _ban(comments, "troll@example.com")
+    repo = comments.ctx.repo
+    await repo.authors.delete_many({})  # as an older version left the database
+    await repo.settings.delete_one({"_id": "authors"})
+    again = create_app(make_settings(infra, isolation))
+    async with app_client(again) as client:
+        payload = {"author_name": "قارئ", "body": "تعليق جديد"}
+        url = "/articles/a1/comments"
+        old = await client.post(url, json={**payload, "author_email": "old@example.com"})
+        troll = await client.post(url, json={**payload, "author_email": "troll@example.com"})
+    assert await _stored(comments, old) == ("approved", ["trusted_author"])
+    assert await _stored(comments, troll) == ("rejected", ["banned_author"])
+    assert await repo.authors.count_documents({}) == 2
+    assert await repo.writers.reconcile(repo.db.client, repo.comments, repo.bans) == 0  # once
