@@ -83,6 +83,19 @@ class Watcher:
                         )
 
 
+async def quiet(redis: Redis, stream: str = "articles.events", timeout_s: float = 300) -> float:
+    """Wait until every consumer group of `stream` has read and acknowledged every entry (the
+    seed's events), so the rates measure a steady state, not the seed's backlog; the seconds
+    it took."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout_s:
+        groups = await redis.xinfo_groups(stream)
+        if groups and all(int(g.get("lag") or 0) == 0 and int(g["pending"]) == 0 for g in groups):
+            return time.perf_counter() - began
+        await asyncio.sleep(0.2)
+    raise SystemExit(f"{stream}: consumer groups still busy after {timeout_s:.0f} s")
+
+
 async def visible_after(
     http: httpx.AsyncClient, related: str, watcher: Watcher, article_id: str, began: float
 ) -> float | None:
@@ -202,6 +215,9 @@ async def main(args: argparse.Namespace) -> int:
                 if status["status"] in ("succeeded", "failed"):
                     break
                 await asyncio.sleep(0.5)
+            drained_s = await quiet(redis)
+            print(f"seed events handled by every consumer group {drained_s:.1f} s after the "
+                  "rebuild", file=sys.stderr)  # fmt: skip
             watcher = Watcher(redis)
             watching = asyncio.create_task(watcher.run())
             rows = []
