@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -29,6 +30,9 @@ class Settings(ServiceSettings):
     semantic_weight: float = 0.67
     semantic_dims: int = 100
     semantic_min_docs: int = 200
+    # Topic clusters fitted with the basis and their share of the semantic cosine (0: off).
+    topic_clusters: int = Field(default=16, ge=0, le=256)
+    topic_share: float = Field(default=0.15, ge=0.0, lt=1.0)
     reason_terms: int = 5
     # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since
     # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. 0 or None: off.

@@ -40,6 +40,8 @@ def engine_config(settings: Settings) -> EngineConfig:
         semantic_weight=settings.semantic_weight,
         semantic_dims=settings.semantic_dims,
         semantic_min_docs=settings.semantic_min_docs,
+        topic_clusters=settings.topic_clusters,
+        topic_share=settings.topic_share,
     )
 
 

@@ -75,6 +75,10 @@ class EngineConfig:
     semantic_weight: float = 0.67
     semantic_dims: int = 100
     semantic_min_docs: int = 200
+    # Topics of the dense side (semantic.py): clusters fitted with the basis and their share of
+    # the semantic cosine (0: none).
+    topic_clusters: int = 16
+    topic_share: float = 0.15
     # An item's `source`: which side alone finds it (lexical cosine / semantic cosine at least).
     lexical_evidence: float = 0.1
     semantic_evidence: float = 0.6
@@ -106,7 +110,7 @@ class RelatedEngine:
             lambda days: 0.5 ** (days / half_life)
         )  # fmt: skip
         self.formula = Formula(config.semantic_weight, config.category_bonus, recency)
-        dims = self.basis.dims if self.basis else 0
+        dims = self.basis.width if self.basis else 0
         candidates = Candidates(self.formula, dims=dims, min_score=config.min_score)
         self._rankings = Rankings(
             candidates, k=config.k, depth=config.depth,
@@ -219,7 +223,10 @@ def fit_basis(vectors: list[dict[str, int]], config: EngineConfig) -> Basis | No
     """The LSA basis a full build fits, or None (dense side off or corpus too small)."""
     if config.semantic_weight <= 0 or len(vectors) < config.semantic_min_docs:
         return None
-    return semantic.fit(vectors, dims=config.semantic_dims)
+    return semantic.fit(
+        vectors, dims=config.semantic_dims, topics=config.topic_clusters,
+        topic_share=config.topic_share,
+    )  # fmt: skip
 
 
 def _as_input(doc: EngineInput | Mapping[str, Any]) -> EngineInput:

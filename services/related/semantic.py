@@ -10,6 +10,15 @@ projection is centred on it before it is normalized: the direction every article
 (common vocabulary) then stops counting in every cosine. A basis stored without a mean
 (epochs fitted before) projects uncentred, as its lists were computed.
 
+Topics. The basis also keeps `topics`: k-means centroids (16) of the fitted articles' unit
+projections. An article's soft membership in them (a softmax of its cosines with the
+centroids at `temperature` 0.1, unit length) is appended to its dense vector, the two parts
+weighted so that a dot of two dense vectors is `(1 - share) x LSA cosine + share x topic
+cosine`: two articles in the same region of the latent space score higher even when their
+own directions differ a little. The centroids are frozen with the basis, so this is still a
+pure function of the two articles and the snapshot (docs/related.md has the measured effect).
+A basis stored without topics projects as before.
+
 Dense vectors are unit length, scaled to integers (`SCALE`) and held in float64: every partial
 sum of a dot product of two of them is an integer below 2**53, so it is exact in any summation
 order and the incremental path and the blocked full build agree bit for bit.
@@ -31,20 +40,44 @@ DOT_SCALE = float(SCALE * SCALE)
 
 
 @dataclass(frozen=True)
+class Topics:
+    """Unit centroids (k x dims, float64) of the fitted articles' unit projections, the
+    softmax temperature of a membership and its share of a dense dot."""
+
+    centroids: np.ndarray
+    share: float
+    temperature: float
+
+    def membership(self, unit: np.ndarray) -> np.ndarray:
+        """An article's soft membership (unit length) given its unit projection."""
+        sims = self.centroids @ unit
+        weights = np.exp((sims - sims.max()) / self.temperature)
+        return np.asarray(weights / np.sqrt(weights @ weights))
+
+
+@dataclass(frozen=True)
 class Basis:
-    """Term coordinates in the latent space (row `index[term]` of `matrix`, float32) and the
-    fitted corpus' mean projection (float64, in the units of an unnormalized projection)."""
+    """Term coordinates in the latent space (row `index[term]` of `matrix`, float32), the
+    fitted corpus' mean projection (float64, in the units of an unnormalized projection) and
+    its topics."""
 
     terms: tuple[str, ...]
     matrix: np.ndarray
     mean: np.ndarray | None = None
+    topics: Topics | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {t: i for i, t in enumerate(self.terms)})
 
     @property
     def dims(self) -> int:
+        """Latent dimensions."""
         return int(self.matrix.shape[1])
+
+    @property
+    def width(self) -> int:
+        """Length of a dense vector: the latent dimensions and one per topic."""
+        return self.dims + (0 if self.topics is None else len(self.topics.centroids))
 
     def project(self, vector: Mapping[str, int]) -> np.ndarray | None:
         """Dense vector of a term vector: integer-valued float64, unit x SCALE; None if empty."""
@@ -59,7 +92,13 @@ class Basis:
         norm = float(np.sqrt(dense @ dense))
         if not norm:
             return None
-        quantized = np.rint(dense / norm * SCALE)
+        unit = dense / norm
+        if self.topics is not None:
+            share = self.topics.share
+            unit = np.concatenate(
+                [unit * np.sqrt(1.0 - share), self.topics.membership(unit) * np.sqrt(share)]
+            )
+        quantized = np.rint(unit * SCALE)
         return quantized if quantized.any() else None
 
     def to_parts(self, terms_per_part: int = 2000) -> list[dict[str, Any]]:
@@ -75,6 +114,12 @@ class Basis:
         ]
         if self.mean is not None:
             parts[0]["mean"] = self.mean.astype(np.float64).tobytes()
+        if self.topics is not None:
+            parts[0]["topics"] = {
+                "centroids": self.topics.centroids.astype(np.float64).tobytes(),
+                "share": self.topics.share,
+                "temperature": self.topics.temperature,
+            }
         return parts
 
     @classmethod
@@ -86,7 +131,14 @@ class Basis:
         matrix = np.concatenate(blocks).reshape(len(terms), dims).copy()
         stored = parts[0].get("mean")
         mean = None if stored is None else np.frombuffer(bytes(stored), dtype=np.float64).copy()
-        return cls(terms, matrix, mean)
+        kept = parts[0].get("topics")
+        topics = None
+        if kept is not None:
+            centroids = np.frombuffer(bytes(kept["centroids"]), dtype=np.float64)
+            topics = Topics(
+                centroids.reshape(-1, dims).copy(), float(kept["share"]), float(kept["temperature"])
+            )
+        return cls(terms, matrix, mean, topics)
 
 
 def fit(
@@ -96,8 +148,12 @@ def fit(
     min_df: int = 2,
     max_terms: int = 50_000,
     seed: int = 0,
+    topics: int = 0,
+    topic_share: float = 0.15,
+    temperature: float = 0.1,
 ) -> Basis | None:
-    """Fit an LSA basis (and the mean projection) on term vectors; None when too few for `dims`."""
+    """Fit an LSA basis (the mean projection, and `topics` centroids when asked and the corpus
+    holds at least 4 articles per topic) on term vectors; None when too few for `dims`."""
     df = Counter(t for v in vectors for t in v)
     kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))
     terms = tuple(sorted(kept[:max_terms]))
@@ -115,7 +171,29 @@ def fit(
     x = sp.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(terms)))
     _, _, vt = randomized_svd(x, dims, n_iter=5, random_state=seed)
     matrix = np.ascontiguousarray(vt.T, dtype=np.float32)
-    return Basis(terms, matrix, _mean_projection(x, matrix))
+    mean = _mean_projection(x, matrix)
+    fitted = None
+    if topics and topic_share > 0 and len(vectors) >= 4 * topics:
+        centroids = _centroids(x, matrix, mean, topics, seed)
+        if centroids is not None:
+            fitted = Topics(centroids, topic_share, temperature)
+    return Basis(terms, matrix, mean, fitted)
+
+
+def _centroids(
+    x: sp.csr_matrix, matrix: np.ndarray, mean: np.ndarray, k: int, seed: int
+) -> np.ndarray | None:
+    """k-means centroids (unit rows) of the fitted articles' centred unit projections."""
+    from sklearn.cluster import KMeans
+
+    dense = np.asarray(x @ matrix.astype(np.float64)) * SCALE - mean
+    norms = np.sqrt(np.einsum("ij,ij->i", dense, dense))
+    units = dense[norms > 0] / norms[norms > 0, None]
+    if len(units) < 4 * k:
+        return None
+    centres = KMeans(k, n_init=3, random_state=seed).fit(units).cluster_centers_
+    lengths = np.sqrt(np.einsum("ij,ij->i", centres, centres))
+    return np.ascontiguousarray(centres / np.maximum(lengths, 1e-12)[:, None])
 
 
 def _mean_projection(x: sp.csr_matrix, matrix: np.ndarray) -> np.ndarray:

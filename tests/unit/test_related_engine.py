@@ -209,3 +209,11 @@ def test_state_roundtrip(corpus: list[EngineInput]) -> None:
     clone.remove(corpus[3].id)
     engine.remove(corpus[3].id)
     assert clone.lists() == engine.lists()
+
+
+def test_a_build_fits_topics_with_its_basis_unless_switched_off(corpus):
+    with_topics = RelatedEngine.build(corpus, config=SMALL)
+    assert with_topics.basis is not None and with_topics.basis.topics is not None
+    assert with_topics.basis.width == SMALL.semantic_dims + SMALL.topic_clusters
+    plain = RelatedEngine.build(corpus, config=replace(SMALL, topic_share=0.0))
+    assert plain.basis is not None and plain.basis.topics is None

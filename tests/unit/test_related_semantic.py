@@ -63,3 +63,52 @@ def test_a_basis_stored_without_a_mean_projects_uncentred() -> None:
     plain = _raw(basis, vectors[0])
     expected = np.rint(plain / np.linalg.norm(plain) * semantic.SCALE)
     np.testing.assert_array_equal(older.project(vectors[0]), expected)
+
+
+def test_topics_are_fitted_with_the_basis_and_weigh_their_share_of_a_dot() -> None:
+    vectors = _vectors(120, 5)
+    basis = semantic.fit(vectors, dims=10, topics=4, topic_share=0.2, temperature=0.1)
+    assert basis is not None and basis.topics is not None
+    centroids = basis.topics.centroids
+    assert centroids.shape == (4, 10)
+    np.testing.assert_allclose(np.linalg.norm(centroids, axis=1), 1.0)
+    assert basis.width == 14
+    one, two = basis.project(vectors[0]), basis.project(vectors[1])
+    assert one is not None and two is not None and one.shape == (14,)
+    assert abs(np.linalg.norm(one) - semantic.SCALE) < 8  # unit length, rounded to integers
+
+    def unit(vector: dict[str, int]) -> np.ndarray:
+        centred = _raw(basis, vector) - basis.mean
+        return centred / np.linalg.norm(centred)
+
+    lsa = float(unit(vectors[0]) @ unit(vectors[1]))
+    memberships = [basis.topics.membership(unit(v)) for v in vectors[:2]]
+    topic = float(memberships[0] @ memberships[1])
+    assert abs(float(one @ two) / semantic.DOT_SCALE - (0.8 * lsa + 0.2 * topic)) < 1e-3
+    # a soft membership: every topic counts a little, the nearest the most
+    nearest = int(np.argmax(centroids @ unit(vectors[0])))
+    assert int(np.argmax(memberships[0])) == nearest and memberships[0].min() > 0
+
+
+def test_topics_survive_storage_and_a_basis_without_them_projects_as_before() -> None:
+    vectors = _vectors(120, 6)
+    basis = semantic.fit(vectors, dims=10, topics=4)
+    assert basis is not None and basis.topics is not None
+    loaded = semantic.Basis.from_parts(basis.to_parts(terms_per_part=7))
+    assert loaded.topics is not None
+    assert loaded.topics.centroids.tobytes() == basis.topics.centroids.tobytes()
+    assert (loaded.topics.share, loaded.topics.temperature) == (0.15, 0.1)
+    for vector in vectors[:5]:
+        np.testing.assert_array_equal(loaded.project(vector), basis.project(vector))
+    parts = basis.to_parts(terms_per_part=7)
+    del parts[0]["topics"]  # as an epoch fitted before topics were kept
+    older = semantic.Basis.from_parts(parts)
+    assert older.topics is None and older.width == 10
+    centred = _raw(basis, vectors[0]) - basis.mean
+    expected = np.rint(centred / np.linalg.norm(centred) * semantic.SCALE)
+    np.testing.assert_array_equal(older.project(vectors[0]), expected)
+
+
+def test_no_topics_for_a_corpus_of_fewer_than_four_articles_per_topic() -> None:
+    basis = semantic.fit(_vectors(60, 7), dims=10, topics=16)
+    assert basis is not None and basis.topics is None and basis.width == 10
