@@ -147,9 +147,7 @@ class CommentRepository:
         for doc in docs:
             statuses[doc["status"]] = statuses.get(doc["status"], 0) + 1
         await self.counters.bump(session, statuses)
-        await self.writers.bump_approved(
-            [d for d in docs if d["status"] == "approved"], session, 1
-        )
+        await self.writers.bump_approved([d for d in docs if d["status"] == "approved"], session, 1)
 
     async def update_status(self, doc: Doc, fields: Doc, session: mongo.Session) -> bool:
         """Compare-and-set on the version read, so concurrent moderators cannot both win."""
