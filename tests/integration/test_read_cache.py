@@ -150,6 +150,7 @@ async def test_cache_front_answers_hits_before_routing_with_the_same_headers():
 
     from shared.cache import CacheFront
     from shared.caching import ConditionalGet
+    from shared.http import MetricsMiddleware
 
     entered = {"n": 0}
     version = {"n": 1}
@@ -167,11 +168,15 @@ async def test_cache_front_answers_hits_before_routing_with_the_same_headers():
 
     app.add_middleware(ConditionalGet, max_age_s=10)
     app.add_middleware(CacheFront, cache=cache)
+    registry = CollectorRegistry()
+    app.add_middleware(MetricsMiddleware, registry=registry)  # outside, as in every service
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         miss = await http.get("/things/a?x=1")
         hit = await http.get("/things/a?x=1")
         assert entered["n"] == 1  # the hit never reached the route
+        labels = {"method": "GET", "route": "/things/{name}", "status": "200"}
+        assert registry.get_sample_value("akhbar_http_requests_total", labels) == 2
         assert hit.content == miss.content and hit.json()["text"] == "مرحبا"
         assert dict(hit.headers) == dict(miss.headers)
         assert hit.headers["cache-control"] == "public, max-age=12"
