@@ -94,6 +94,35 @@ async def ensure_collections(db: AsyncIOMotorDatabase, *names: str) -> None:
                     raise
 
 
+async def update_and_read(
+    collection: AsyncIOMotorCollection,
+    query: dict[str, Any],
+    update: dict[str, Any],
+    *,
+    session: AsyncIOMotorClientSession | None,
+) -> dict[str, Any] | None:
+    """The document by `query["_id"]` after `update`, None when `query` matched nothing: what
+    `find_one_and_update(..., return_document=AFTER)` answers, as an update and a read.
+
+    SecantusDB runs findAndModify's write as a scan of the whole collection (its profile:
+    `_scan_docs` under `_update_matching_single_txn`; 12-19 ms at 2,000 documents against
+    ~1 ms for an update by `_id`), while `update` and `find` by `_id` use the index. Inside a
+    transaction the pair is as atomic as the one command: the update holds the document's
+    write until commit and the read sees the transaction's own write. Outside one, the single
+    command is kept (nothing else would be atomic).
+    """
+    if session is None or not _in_transaction(session):
+        found: dict[str, Any] | None = await collection.find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER, session=session
+        )
+        return found
+    result = await collection.update_one(query, update, session=session)
+    if not result.matched_count:
+        return None
+    doc: dict[str, Any] | None = await collection.find_one({"_id": query["_id"]}, session=session)
+    return doc
+
+
 async def ping(client: AsyncIOMotorClient) -> bool:
     """True when the server answers."""
     try:

@@ -80,13 +80,12 @@ class ArticleRepository:
         self, article_id: str, version: int, changes: Doc, session: Session = None
     ) -> Doc | None:
         """Apply `changes` and bump the version only if the article is still at `version`."""
-        doc: Doc | None = await self.db[ARTICLES].find_one_and_update(
+        return await mongo.update_and_read(
+            self.db[ARTICLES],
             {"_id": article_id, "version": version},
             {"$set": changes, "$inc": {"version": 1}},
             session=session,
-            return_document=mongo.ReturnDocument.AFTER,
         )
-        return doc
 
     async def claim_due(self, now: datetime, session: Session = None) -> Doc | None:
         """Atomically move one due scheduled article to published; None when none is due."""

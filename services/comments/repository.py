@@ -312,10 +312,6 @@ class CommentRepository:
         return True
 
     async def bump_reports(self, comment_id: str, session: S) -> Doc | None:
-        doc: Doc | None = await self.comments.find_one_and_update(
-            {"_id": comment_id},
-            {"$inc": {"report_count": 1}},
-            return_document=mongo.ReturnDocument.AFTER,
-            session=session,
+        return await mongo.update_and_read(
+            self.comments, {"_id": comment_id}, {"$inc": {"report_count": 1}}, session=session
         )
-        return doc
