@@ -88,18 +88,26 @@ class ArticleRepository:
         )
 
     async def claim_due(self, now: datetime, session: Session = None) -> Doc | None:
-        """Atomically move one due scheduled article to published; None when none is due."""
-        doc: Doc | None = await self.db[ARTICLES].find_one_and_update(
-            {"status": "scheduled", "publish_at": {"$lte": now}},
+        """Atomically move one due scheduled article to published; None when none is due.
+
+        The due article is found on the (status, publish_at) index and then claimed by id:
+        two replicas claiming it conflict and the loser's retry no longer finds it."""
+        due = {"status": "scheduled", "publish_at": {"$lte": now}}
+        if session is not None:  # in a transaction: no findAndModify (mongo.update_and_read)
+            found = await self.db[ARTICLES].find_one(due, {"_id": 1}, session=session)
+            if found is None:
+                return None
+            due = {"_id": found["_id"], "status": "scheduled"}
+        return await mongo.update_and_read(
+            self.db[ARTICLES],
+            due,
             {
                 "$set": {"status": "published", "published_at": now, "updated_at": now},
                 "$unset": {"publish_at": ""},
                 "$inc": {"version": 1},
             },
             session=session,
-            return_document=mongo.ReturnDocument.AFTER,
         )
-        return doc
 
     async def list_published(
         self, *, category: str | None, tag: str | None, after: Keyset | None, limit: int

@@ -184,15 +184,17 @@ async def test_each_read_of_a_writers_facts_is_index_served(recorded):
 
 
 async def test_writes_that_return_the_document_are_index_served(recorded):
-    """An article's compare-and-set and a comment's report count return the document they
-    wrote without a findAndModify: SecantusDB runs that command's write as a scan of the whole
-    collection (12-19 ms at 2,000 documents against 1 ms for an update by _id)."""
+    """An article's compare-and-set, the scheduler's claim and a comment's report count return
+    the document they wrote without a findAndModify: SecantusDB runs that command's write as a
+    scan of the whole collection (12-19 ms at 2,000 documents against 1 ms by _id)."""
     db, finds = recorded
     articles = ArticleRepository(db)
     await articles.ensure_indexes()
-    await db[ARTICLES].insert_many(
-        [{"_id": f"a{i}", "slug": f"a{i}", "version": 1} for i in range(50)]
-    )
+    rows = [{"_id": f"a{i}", "slug": f"a{i}", "version": 1} for i in range(50)]
+    due = utcnow() - timedelta(minutes=1)
+    rows[20].update(status="scheduled", publish_at=due)
+    rows[21].update(status="scheduled", publish_at=due + timedelta(hours=2))
+    await db[ARTICLES].insert_many(rows)
     repo = CommentRepository(db, StatusCounters(db))
     await repo.ensure_indexes()
     await db.comments.insert_many([{"_id": f"c{i}", "report_count": 0} for i in range(50)])
@@ -202,13 +204,18 @@ async def test_writes_that_return_the_document_are_index_served(recorded):
         stale = await articles.compare_and_set("a8", 5, {"title": "قديم"}, session)
         reported = await repo.bump_reports("c3", session)
         missing = await repo.bump_reports("nope", session)
-        return updated, stale, reported, missing
+        claimed = await articles.claim_due(utcnow(), session)
+        return updated, stale, reported, missing, claimed
 
     finds.on = True
-    updated, stale, reported, missing = await mongo.transaction(db.client, write)
+    updated, stale, reported, missing, claimed = await mongo.transaction(db.client, write)
+    nothing_due = await mongo.transaction(db.client, lambda s: articles.claim_due(utcnow(), s))
     finds.on = False
+    assert claimed["_id"] == "a20" and claimed["status"] == "published"
+    assert "publish_at" not in claimed and claimed["version"] == 2
+    assert nothing_due is None  # a21 is due in two hours
     assert updated["version"] == 2 and updated["title"] == "جديد"
     assert stale is None and (await db[ARTICLES].find_one({"_id": "a8"}))["version"] == 1
     assert reported["report_count"] == 1 and missing is None
     assert not [n for n in finds.names if n[0] == "findAndModify"], finds.names
-    await _assert_index_served(db, finds, expected=2)
+    await _assert_index_served(db, finds, expected=4)
