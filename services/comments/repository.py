@@ -262,16 +262,19 @@ class CommentRepository:
         """The writer's ban (replacing an earlier one), and their document, in one transaction."""
 
         async def write(session: mongo.Session) -> Doc:
-            saved = await self.bans.find_one_and_update(
+            saved = await mongo.update_and_read(
+                self.bans,
                 {"email_hash": doc["email_hash"]},
                 {
                     "$set": {k: v for k, v in doc.items() if k != "_id"},
                     "$setOnInsert": {"_id": doc["_id"]},
                 },
-                upsert=True,
-                return_document=mongo.ReturnDocument.AFTER,
                 session=session,
+                upsert=True,
+                key={"email_hash": doc["email_hash"]},
             )
+            if saved is None:  # an upsert leaves the document: never, but say so if it does
+                raise RuntimeError(f"ban of {doc['email_hash']} not found after its upsert")
             await self.writers.set_ban(doc["email_hash"], doc.get("expires_at"), session)
             return dict(saved)
 
@@ -280,7 +283,7 @@ class CommentRepository:
 
     async def delete_ban(self, ban_id: str) -> bool:
         async def write(session: mongo.Session) -> bool:
-            ban = await self.bans.find_one_and_delete({"_id": ban_id}, session=session)
+            ban = await mongo.delete_and_read(self.bans, {"_id": ban_id}, session=session)
             if ban is None:
                 return False
             await self.writers.lift_ban(ban["email_hash"], session)

@@ -217,5 +217,15 @@ async def test_writes_that_return_the_document_are_index_served(recorded):
     assert updated["version"] == 2 and updated["title"] == "جديد"
     assert stale is None and (await db[ARTICLES].find_one({"_id": "a8"}))["version"] == 1
     assert reported["report_count"] == 1 and missing is None
+    # a moderator's ban, its replacement and its lift (each its own transaction)
+    finds.on = True
+    ban = {"_id": "b1", "email": "x@example.com", "email_hash": "hx", "reason": "abuse"}
+    first = await repo.upsert_ban(ban)
+    again = await repo.upsert_ban({**ban, "_id": "b2", "reason": "spam"})
+    lifted, gone = await repo.delete_ban("b1"), await repo.delete_ban("b1")
+    finds.on = False
+    assert first["_id"] == again["_id"] == "b1" and again["reason"] == "spam"
+    assert lifted and not gone and await db.bans.count_documents({}) == 0
+    assert (await db.authors.find_one({"_id": "hx"})).get("ban") is None
     assert not [n for n in finds.names if n[0] == "findAndModify"], finds.names
     await _assert_index_served(db, finds, expected=4)
