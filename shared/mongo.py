@@ -40,6 +40,7 @@ Session = AsyncIOMotorClientSession
 __all__ = [
     "ASCENDING",
     "DESCENDING",
+    "DUPLICATE_KEY",
     "BulkWriteError",
     "Client",
     "Collection",
@@ -66,6 +67,7 @@ log = logging.getLogger("akhbar.mongo")
 TRANSIENT = "TransientTransactionError"
 UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
 NAMESPACE_EXISTS = 48
+DUPLICATE_KEY = 11000
 RETRY_LIMIT_S = 120.0  # as the drivers' convenient API: retry while within two minutes
 
 

@@ -90,17 +90,16 @@ class ArticleRepository:
     async def claim_due(self, now: datetime, session: Session = None) -> Doc | None:
         """Atomically move one due scheduled article to published; None when none is due.
 
-        The due article is found on the (status, publish_at) index and then claimed by id:
-        two replicas claiming it conflict and the loser's retry no longer finds it."""
+        The due article is found on the (status, publish_at) index, then claimed by id while
+        still scheduled: two replicas claiming it conflict, and the loser finds it no longer
+        scheduled (no findAndModify in a transaction: see mongo.update_and_read)."""
         due = {"status": "scheduled", "publish_at": {"$lte": now}}
-        if session is not None:  # in a transaction: no findAndModify (mongo.update_and_read)
-            found = await self.db[ARTICLES].find_one(due, {"_id": 1}, session=session)
-            if found is None:
-                return None
-            due = {"_id": found["_id"], "status": "scheduled"}
+        found = await self.db[ARTICLES].find_one(due, {"_id": 1}, session=session)
+        if found is None:
+            return None
         return await mongo.update_and_read(
             self.db[ARTICLES],
-            due,
+            {"_id": found["_id"], "status": "scheduled"},
             {
                 "$set": {"status": "published", "published_at": now, "updated_at": now},
                 "$unset": {"publish_at": ""},
@@ -211,7 +210,8 @@ class ArticleRepository:
         try:
             await self.db[COMMENT_STATES].bulk_write(ops, ordered=False)
         except mongo.BulkWriteError as exc:  # a newer state is held (the upsert hit _id)
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != mongo.DUPLICATE_KEY for e in errors):
                 raise
 
     async def approved_per_article(self) -> dict[str, int]:

@@ -27,7 +27,7 @@ async def _insert(dedup: mongo.Collection, rows: list[dict[str, Any]]) -> int:
     try:
         await dedup.insert_many(rows, ordered=False)
     except mongo.BulkWriteError as exc:  # claims already held: what the backfill expects
-        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+        if any(e.get("code") != mongo.DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
             raise
         return int(exc.details.get("nInserted", 0))
     return len(rows)

@@ -22,7 +22,6 @@ log = logging.getLogger("akhbar.comments")
 Doc = dict[str, Any]
 S = mongo.Session | None
 HIDDEN = ["pending", "spam", "rejected", "reported"]
-DUPLICATE_KEY = 11000
 
 
 class CommentRepository:
@@ -201,7 +200,7 @@ class CommentRepository:
             await self.dedup.insert_many(rows, ordered=False, session=session)
         except mongo.BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
-            if not errors or any(e.get("code") != DUPLICATE_KEY for e in errors):
+            if not errors or any(e.get("code") != mongo.DUPLICATE_KEY for e in errors):
                 raise
             return {int(e["index"]) for e in errors}
         return set()

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.cluster import KMeans
 from sklearn.utils.extmath import randomized_svd
 
 SCALE = 1 << 15
@@ -171,34 +172,23 @@ def fit(
     x = sp.csr_matrix((vals, (rows, cols)), shape=(len(vectors), len(terms)))
     _, _, vt = randomized_svd(x, dims, n_iter=5, random_state=seed)
     matrix = np.ascontiguousarray(vt.T, dtype=np.float32)
-    mean = _mean_projection(x, matrix)
+    # the unnormalized projections (`project`'s units) of the articles with a basis term
+    projected = np.asarray(x[x.getnnz(axis=1) > 0] @ matrix.astype(np.float64)) * SCALE
+    mean = projected.mean(axis=0) if len(projected) else np.zeros(dims)
     fitted = None
-    if topics and topic_share > 0 and len(vectors) >= 4 * topics:
-        centroids = _centroids(x, matrix, mean, topics, seed)
+    if topics and topic_share > 0:
+        centroids = _centroids(projected - mean, topics, seed)
         if centroids is not None:
             fitted = Topics(centroids, topic_share, temperature)
     return Basis(terms, matrix, mean, fitted)
 
 
-def _centroids(
-    x: sp.csr_matrix, matrix: np.ndarray, mean: np.ndarray, k: int, seed: int
-) -> np.ndarray | None:
-    """k-means centroids (unit rows) of the fitted articles' centred unit projections."""
-    from sklearn.cluster import KMeans
-
-    dense = np.asarray(x @ matrix.astype(np.float64)) * SCALE - mean
-    norms = np.sqrt(np.einsum("ij,ij->i", dense, dense))
-    units = dense[norms > 0] / norms[norms > 0, None]
+def _centroids(centred: np.ndarray, k: int, seed: int) -> np.ndarray | None:
+    """k-means centroids (unit rows) of the unit projections; None below 4 articles a topic."""
+    norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+    units = centred[norms > 0] / norms[norms > 0, None]
     if len(units) < 4 * k:
         return None
     centres = KMeans(k, n_init=3, random_state=seed).fit(units).cluster_centers_
     lengths = np.sqrt(np.einsum("ij,ij->i", centres, centres))
     return np.ascontiguousarray(centres / np.maximum(lengths, 1e-12)[:, None])
-
-
-def _mean_projection(x: sp.csr_matrix, matrix: np.ndarray) -> np.ndarray:
-    """Mean of the unnormalized projections (`project`'s units) of the rows with a basis term."""
-    rows = x[x.getnnz(axis=1) > 0]
-    if not rows.shape[0]:
-        return np.zeros(matrix.shape[1])
-    return np.asarray((rows @ matrix.astype(np.float64)).mean(axis=0)).ravel() * SCALE

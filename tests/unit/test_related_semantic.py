@@ -112,3 +112,13 @@ def test_topics_survive_storage_and_a_basis_without_them_projects_as_before() ->
 def test_no_topics_for_a_corpus_of_fewer_than_four_articles_per_topic() -> None:
     basis = semantic.fit(_vectors(60, 7), dims=10, topics=16)
     assert basis is not None and basis.topics is None and basis.width == 10
+
+
+def test_topics_count_only_articles_that_project() -> None:
+    """Articles without a basis term have no dense vector, so they are no points for k-means
+    (each would have been the mean's opposite): 60 that project are too few for 16 topics."""
+    empty = [{f"rare{i}": 1000} for i in range(200)]  # each term in one article: below min_df
+    basis = semantic.fit([*_vectors(60, 8), *empty], dims=10, topics=16)
+    assert basis is not None and basis.topics is None
+    with_topics = semantic.fit([*_vectors(80, 8), *empty], dims=10, topics=16)
+    assert with_topics is not None and with_topics.topics is not None
