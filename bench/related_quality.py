@@ -167,6 +167,8 @@ def ablations(docs: list[dict], scorer: Scorer, full: RelatedEngine) -> dict[str
     variants = {
         "lexical_only": replace(config, semantic_weight=0.0),
         "semantic_only": replace(config, semantic_weight=1.0),
+        "no_neighbourhood": replace(config, neighbours=0),
+        "no_neighbourhood_weight_0.67": replace(config, neighbours=0, semantic_weight=0.67),
         "no_duplicate_filter": replace(config, duplicate_cosine=1.01),
         "freshness_half_life_30d": replace(config, half_life_days=30.0),
         "freshness_half_life_365d": replace(config, half_life_days=365.0),
@@ -176,6 +178,8 @@ def ablations(docs: list[dict], scorer: Scorer, full: RelatedEngine) -> dict[str
 
         def run(variant: EngineConfig = variant) -> list[list[int]]:
             basis = full.basis if variant.semantic_weight > 0 else None
+            if basis is not None and variant.neighbours == 0:  # the same basis, no anchors
+                basis = replace(basis, anchors=None)
             engine = RelatedEngine.build(docs, config=variant, stats=full.stats, basis=basis)
             return engine_results(docs, engine)
 
@@ -184,7 +188,9 @@ def ablations(docs: list[dict], scorer: Scorer, full: RelatedEngine) -> dict[str
 
 
 def _diff(base_config: EngineConfig, variant: EngineConfig) -> dict:
-    fields = ("semantic_weight", "duplicate_cosine", "half_life_days", "category_bonus")
+    fields = (
+        "semantic_weight", "neighbours", "duplicate_cosine", "half_life_days", "category_bonus",
+    )  # fmt: skip
     return {
         f: getattr(variant, f) for f in fields if getattr(variant, f) != getattr(base_config, f)
     }

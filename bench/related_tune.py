@@ -1,12 +1,12 @@
 """Choose the engine's semantic weight and freshness half-life on the tune split only.
 
 Usage: related_tune.py [CORPUS.jsonl.gz] [--salt S] [--dims 100 200] [--seeds 0 1 2]
-                       [--entropy] [--limit N] [--json]
+                       [--neighbours 0 20 30] [--entropy] [--limit N] [--json]
 
 Analyses the corpus once (the engine's BM25 term vectors), fits an LSA basis for each
 (dims, seed) asked (every article folded in: the randomized SVD's seed is part of the grid
 because its own variation is of the size of the effects measured), then ranks every article
-for each (dims, seed, semantic_weight, half_life_days) of the grid with
+for each (dims, seed, neighbours, semantic_weight, half_life_days) of the grid with
 the engine's score formula and prints macro P@5 on the tune and report splits of
 bench/related_quality.py. The choice is the best on `tune`; `report` only checks it, and a
 setting that helps on `tune` but not on `report` is not kept. The ranking here skips the
@@ -31,8 +31,9 @@ from lsa_weights import entropy_weights, weighted_basis
 from related_quality import DEFAULT_CORPUS, SPLITS, TOP, load_corpus, split_of
 
 from services.related import bulk, scoring, semantic
+from services.related.engine import EngineConfig
 
-WEIGHTS = (0.0, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0)
+WEIGHTS = (0.0, 0.4, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0)
 HALF_LIVES = (None, 30.0, 365.0)
 
 
@@ -49,21 +50,32 @@ def analyse(docs: list[dict]) -> tuple[list[dict[str, int]], object, np.ndarray,
 
 
 def dense_of(
-    vectors: list[dict[str, int]], dims: int, seed: int, weights: dict[str, float] | None = None
-) -> np.ndarray:
-    """Every article folded into a basis fitted as the engine's build fits it (unit rows)."""
-    basis = (
-        semantic.fit(vectors, dims=dims, seed=seed)
-        if weights is None
-        else weighted_basis(vectors, weights, dims=dims, seed=seed)
-    )
+    vectors: list[dict[str, int]],
+    dims: int,
+    seed: int,
+    neighbours: int,
+    weights: dict[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every article folded into a basis fitted as the engine's build fits it (topics and
+    anchors as configured), and the query vectors it ranks others with (unit rows)."""
+    config = EngineConfig()
+    if weights is None:
+        basis = semantic.fit(
+            vectors, dims=dims, seed=seed, topics=config.topic_clusters,
+            topic_share=config.topic_share, neighbours=neighbours,
+            neighbour_weight=config.neighbour_weight,
+        )  # fmt: skip
+    else:
+        basis = weighted_basis(vectors, weights, dims=dims, seed=seed)
     assert basis is not None
-    zero = np.zeros(basis.dims)
+    zero = np.zeros(basis.width)
     dense = np.array([v if (v := basis.project(x)) is not None else zero for x in vectors])
-    return dense / np.float64(semantic.SCALE)
+    return dense / np.float64(semantic.SCALE), basis.queries(dense) / np.float64(semantic.SCALE)
 
 
-def grid(lexical, dense: np.ndarray, days: np.ndarray) -> dict[tuple, np.ndarray]:
+def grid(
+    lexical, dense: np.ndarray, query: np.ndarray, days: np.ndarray
+) -> dict[tuple, np.ndarray]:
     """Top 5 of every article for each grid point."""
     n = dense.shape[0]
     tops = {(w, h): np.zeros((n, TOP), dtype=np.int64) for w in WEIGHTS for h in HALF_LIVES}
@@ -71,7 +83,7 @@ def grid(lexical, dense: np.ndarray, days: np.ndarray) -> dict[tuple, np.ndarray
     for start in range(0, n, 512):
         stop = min(n, start + 512)
         lex = (lexical[start:stop] @ transposed).toarray()
-        sem = dense[start:stop] @ dense.T
+        sem = query[start:stop] @ dense.T
         gaps = np.abs(days[start:stop, None] - days[None, :])
         own = (np.arange(stop - start), np.arange(start, stop))
         for (w, h), top in tops.items():
@@ -102,6 +114,7 @@ def main() -> None:
     parser.add_argument("--salt", default="")
     parser.add_argument("--dims", type=int, nargs="+", default=[100])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--neighbours", type=int, nargs="+", default=[EngineConfig().neighbours])
     parser.add_argument("--entropy", action="store_true", help="log-entropy weighted basis")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", action="store_true")
@@ -114,21 +127,24 @@ def main() -> None:
     rows = []
     for dims in args.dims:
         for seed in args.seeds:
-            tops = grid(lexical, dense_of(vectors, dims, seed, weights), days)
-            rows += [
-                {"dims": dims, "seed": seed, "semantic_weight": w, "half_life_days": h,
-                 **p_at_5(top, labels, splits)}
-                for (w, h), top in tops.items()
-            ]  # fmt: skip
+            for k in args.neighbours:
+                tops = grid(lexical, *dense_of(vectors, dims, seed, k, weights), days)
+                rows += [
+                    {"dims": dims, "seed": seed, "neighbours": k, "semantic_weight": w,
+                     "half_life_days": h, **p_at_5(top, labels, splits)}
+                    for (w, h), top in tops.items()
+                ]  # fmt: skip
     chosen = max(rows, key=lambda r: r["tune"])
     if args.json:
         print(json.dumps({"salt": args.salt, "grid": rows, "chosen": chosen}))
         return
-    print(f"{'dims':>5}{'seed':>5}{'weight':>7}{'half-life':>10}{'tune':>8}{'report':>8}")
+    print(
+        f"{'dims':>5}{'seed':>5}{'nbrs':>5}{'weight':>7}{'half-life':>10}{'tune':>8}{'report':>8}"
+    )
     for r in rows:
         print(
-            f"{r['dims']:>5}{r['seed']:>5}{r['semantic_weight']:>7}{r['half_life_days']!s:>10}"
-            f"{r['tune']:>8.4f}{r['report']:>8.4f}"
+            f"{r['dims']:>5}{r['seed']:>5}{r['neighbours']:>5}{r['semantic_weight']:>7}"
+            f"{r['half_life_days']!s:>10}{r['tune']:>8.4f}{r['report']:>8.4f}"
         )
     print(f"chosen on tune: {chosen}")
 

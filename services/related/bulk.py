@@ -41,6 +41,7 @@ def rank_all(
     ids: Sequence[str],
     vectors: Sequence[dict[str, int]],
     dense: np.ndarray | None,
+    query: np.ndarray | None,
     categories: Sequence[str | None],
     published: Sequence[int | None],
     *,
@@ -51,7 +52,8 @@ def rank_all(
 ) -> Iterator[RowRanking]:
     """Yield, for each article in order, the head of its ranking with the engine's exact scores.
 
-    `dense`: the articles' integer-valued semantic vectors (rows in order), None when off.
+    `dense`, `query`: the articles' integer-valued semantic and query vectors (rows in order;
+    a row ranks the others by its query with their dense vectors), None when off.
     """
     n = len(ids)
     matrix = sparse_rows(vectors)
@@ -65,7 +67,7 @@ def rank_all(
     for start in range(0, n, BLOCK_ROWS):
         stop = min(n, start + BLOCK_ROWS)
         lex_block = (matrix[start:stop] @ transposed).toarray().astype(np.float64)
-        sem_block = None if dense is None else dense[start:stop] @ dense.T
+        sem_block = None if dense is None or query is None else query[start:stop] @ dense.T
         for row in range(stop - start):
             i = start + row
             lex = lex_block[row]

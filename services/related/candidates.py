@@ -3,7 +3,9 @@
 A change scores the changed article against every indexed one at once: the postings of its
 terms give the lexical dots, one matrix-vector product the semantic ones, and `table.combine`
 the scores. Only rows with some evidence (a dot above 0) and a score of at least `min_score`
-are candidates.
+are candidates. The semantic side is directed (an article ranks others with its query vector,
+semantic.py): how the article ranks the rows and how the rows rank it are two products, the
+same one when the basis has no anchors.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class Candidates:
         self._postings: dict[str, Posting] = {}
 
     def add(self, aid: str, entry: Entry) -> None:
-        row = self.table.add(aid, entry.dense, entry.category, entry.published)
+        row = self.table.add(aid, entry.dense, entry.query, entry.category, entry.published)
         for term, weight in entry.vector.items():
             posting = self._postings.get(term)
             if posting is None:
@@ -53,20 +55,36 @@ class Candidates:
 
     def scores(self, aid: str, entry: Entry) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows that are candidates of an indexed article, their scores and lexical dots."""
-        table = self.table
         lex = self.lexical_dots(entry.vector)
-        row_of = table.row_of
-        sem = table.semantic_dots(entry.dense)
-        own = row_of[aid]
+        rows, score = self._candidates(aid, entry, lex, self.table.semantic_dots(entry.query))
+        return rows, score, lex[rows]
+
+    def both_ways(
+        self, aid: str, entry: Entry
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """`scores`, and the rows that have the article as a candidate with their scores of it."""
+        lex = self.lexical_dots(entry.vector)
+        table = self.table
+        rows, score = self._candidates(aid, entry, lex, table.semantic_dots(entry.query))
+        if entry.query is entry.dense:  # undirected: the rows score it as it scores them
+            return (rows, score, lex[rows]), (rows, score)
+        return (rows, score, lex[rows]), self._candidates(
+            aid, entry, lex, table.entering_dots(entry.dense)
+        )
+
+    def _candidates(
+        self, aid: str, entry: Entry, lex: np.ndarray, sem: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        table = self.table
         score = combine(
             self.formula, lex, sem, table.code(entry.category), table.cats,
             entry.published, table.pubs, table.has_pub,
         )  # fmt: skip
         mask = (lex > 0) if sem is None else ((lex > 0) | (sem > 0))
         mask &= table.alive & (score >= self.min_score)
-        mask[own] = False
+        mask[table.row_of[aid]] = False
         rows = np.flatnonzero(mask)
-        return rows, score[rows], lex[rows]
+        return rows, score[rows]
 
     def top(self, rows: np.ndarray, scores: np.ndarray, limit: int) -> Ranked:
         """The first `limit` of rows ordered by score descending, then id."""
@@ -82,9 +100,10 @@ class Candidates:
         floor = -np.inf if entry.complete else -entry.ranked[-1][0]
         self.table.floor[self.table.row_of[aid]] = floor
 
-    def dense_rows(self, ids: list[str]) -> np.ndarray:
-        """The dense vectors of the given articles, in order."""
-        return self.table.dense[[self.table.row_of[i] for i in ids]]
+    def dense_rows(self, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The dense and query vectors of the given articles, in order."""
+        rows = [self.table.row_of[i] for i in ids]
+        return self.table.dense[rows], self.table.query[rows]
 
 
 class Posting:

@@ -27,12 +27,16 @@ class Settings(ServiceSettings):
     half_life_days: float | None = None  # recency preference; None = off
     # Dense (LSA) side: share of the semantic cosine in the score (0 = lexical only), basis
     # dimensions, and the smallest corpus a rebuild fits a basis on.
-    semantic_weight: float = 0.67
+    semantic_weight: float = 0.5
     semantic_dims: int = 100
     semantic_min_docs: int = 200
     # Topic clusters fitted with the basis and their share of the semantic cosine (0: off).
     topic_clusters: int = Field(default=16, ge=0, le=256)
     topic_share: float = Field(default=0.15, ge=0.0, lt=1.0)
+    # Neighbourhood expansion of an article's query vector by its closest fitted articles,
+    # and its weight (0: off).
+    neighbours: int = Field(default=30, ge=0, le=1000)
+    neighbour_weight: float = Field(default=2.0, ge=0.0, le=100.0)
     reason_terms: int = 5
     # Idf statistics are frozen per index epoch; when the corpus has grown by this factor since
     # (and holds at least auto_rebuild_min_docs), a rebuild refreshes them. 0 or None: off.

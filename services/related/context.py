@@ -42,6 +42,8 @@ def engine_config(settings: Settings) -> EngineConfig:
         semantic_min_docs=settings.semantic_min_docs,
         topic_clusters=settings.topic_clusters,
         topic_share=settings.topic_share,
+        neighbours=settings.neighbours,
+        neighbour_weight=settings.neighbour_weight,
     )
 
 

@@ -8,7 +8,8 @@ changes only by building again (the service refreshes it on a schedule); terms u
 snapshot get the idf of a term of document frequency 0 and no dense coordinates.
 Given the snapshot, an article's list is defined on the current set of articles alone:
 
-    score(a, b)   = (1 - w) lexical cosine + w semantic cosine (w = semantic_weight, table.py),
+    score(a, b)   = (1 - w) lexical cosine + w semantic cosine (w = semantic_weight, table.py;
+                    the semantic cosine is a's query vector with b's dense one, semantic.py),
                     + category_bonus if same category, x recency decay if configured;
     ranking(a) = other articles b with (lexical dot > 0 or semantic dot > 0)
                  and score(a, b) >= min_score,
@@ -29,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from services.related import semantic
 from services.related.candidates import Candidates
@@ -72,13 +75,17 @@ class EngineConfig:
     weighting: Weighting = field(default_factory=Weighting)
     # Dense side: share of the semantic cosine in the score (0 = lexical only), basis size, the
     # smallest corpus a basis is fitted on at build time.
-    semantic_weight: float = 0.67
+    semantic_weight: float = 0.5
     semantic_dims: int = 100
     semantic_min_docs: int = 200
     # Topics of the dense side (semantic.py): clusters fitted with the basis and their share of
     # the semantic cosine (0: none).
     topic_clusters: int = 16
     topic_share: float = 0.15
+    # Neighbourhood of the dense side (semantic.py): an article's query vector adds
+    # `neighbour_weight` x the mean of its `neighbours` closest anchors (0: none).
+    neighbours: int = 30
+    neighbour_weight: float = 2.0
     # An item's `source`: which side alone finds it (lexical cosine / semantic cosine at least).
     lexical_evidence: float = 0.1
     semantic_evidence: float = 0.6
@@ -145,9 +152,12 @@ class RelatedEngine:
             stats = stats_of(bags)
             basis = fit_basis([vector_of(b, stats, config.weighting) for b in bags], config)
         engine = cls(config, stats, basis)
-        engine._rankings.rank_all(
-            {doc.id: engine._entry(doc, bag) for doc, bag in zip(articles, bags, strict=True)}
-        )
+        entries = {
+            doc.id: engine._entry(doc, bag, expand=False)
+            for doc, bag in zip(articles, bags, strict=True)
+        }
+        engine._expand_all(list(entries.values()))
+        engine._rankings.rank_all(entries)
         return engine
 
     # --- events -----------------------------------------------------------------------
@@ -211,12 +221,25 @@ class RelatedEngine:
             raise ValueError(f"article {aid} is already loaded")
         self._rankings.load(aid, entry_of_state(state, semantic=self.basis is not None))
 
-    def _entry(self, doc: EngineInput, bag: Bag) -> Entry:
+    def _entry(self, doc: EngineInput, bag: Bag, *, expand: bool = True) -> Entry:
         vector = vector_of(bag, self.stats, self.config.weighting)
         published = None if doc.published_at is None else int(doc.published_at.timestamp())
         surfaces = {t: bag.surfaces[t] for t in vector if t in bag.surfaces}
         dense = self.basis.project(vector) if self.basis else None
-        return Entry(vector, surfaces, tuple(doc.tags), doc.category, published, dense)
+        query = self.basis.query(dense) if self.basis and expand else None
+        return Entry(vector, surfaces, tuple(doc.tags), doc.category, published, dense, query)
+
+    def _expand_all(self, entries: list[Entry]) -> None:
+        """Give entries made with expand=False their query vectors, in blocks (the same
+        vectors `Basis.query` gives one at a time)."""
+        if self.basis is None or self.basis.anchors is None:
+            return
+        with_dense = [e for e in entries if e.dense is not None]
+        if not with_dense:
+            return
+        queries = self.basis.queries(np.array([e.dense for e in with_dense]))
+        for entry, query in zip(with_dense, queries, strict=True):
+            entry.query = query
 
 
 def fit_basis(vectors: list[dict[str, int]], config: EngineConfig) -> Basis | None:
@@ -225,7 +248,8 @@ def fit_basis(vectors: list[dict[str, int]], config: EngineConfig) -> Basis | No
         return None
     return semantic.fit(
         vectors, dims=config.semantic_dims, topics=config.topic_clusters,
-        topic_share=config.topic_share,
+        topic_share=config.topic_share, neighbours=config.neighbours,
+        neighbour_weight=config.neighbour_weight,
     )  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """What the related engine holds per article, and the pairwise facts read off two of them.
 
 An `Entry` keeps an article's inputs (term vector, tags, category, publication time, dense
-vector) and its ranking state: the exact head of its ranking (`ranked`, complete or not), its
-chosen list (`related`) and its near-duplicates. `entry_state` / `entry_of_state` export and
+vector and the query vector it ranks others with, semantic.py) and its ranking state: the
+exact head of its ranking (`ranked`, complete or not), its chosen list (`related`) and its
+near-duplicates. `entry_state` / `entry_of_state` export and
 import it as plain JSON/BSON-able data.
 """
 
@@ -28,10 +29,15 @@ class Entry:
     category: str | None
     published: int | None
     dense: np.ndarray | None = None
+    query: np.ndarray | None = None  # what it ranks others with; its dense vector when unset
     ranked: Ranked = field(default_factory=list)
     complete: bool = True
     related: Chosen = field(default_factory=list)
     dups: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.query is None:
+            self.query = self.dense
 
     def same_inputs(self, other: Entry) -> bool:
         return (self.vector, self.tags, self.category, self.published) == (
@@ -40,12 +46,13 @@ class Entry:
 
 
 def pair_dots(a: Entry, b: Entry) -> tuple[int, float | None]:
-    """Lexical and semantic dot products of two entries (semantic None when neither has one)."""
+    """Lexical and semantic dot products of two entries as `a` ranks `b` (a's query vector
+    with b's dense one); semantic None when neither has a dense vector."""
     small, large = sorted((a.vector, b.vector), key=len)
     lex = sum(w * large.get(t, 0) for t, w in small.items())
-    if a.dense is None or b.dense is None:
+    if a.query is None or b.dense is None:
         return lex, None if a.dense is None and b.dense is None else 0.0
-    return lex, float(a.dense @ b.dense)
+    return lex, float(a.query @ b.dense)
 
 
 def same_category(a: Entry, b: Entry) -> bool:
@@ -89,6 +96,7 @@ def entry_state(article_id: str, e: Entry) -> dict[str, Any]:
         "category": e.category,
         "published": e.published,
         "dense": None if e.dense is None else [int(x) for x in e.dense],
+        "query": None if e.query is None or e.query is e.dense else [int(x) for x in e.query],
         "ranked": [[oid, -neg] for neg, oid in e.ranked],
         "complete": e.complete,
         "related": [[oid, score] for oid, score in e.related],
@@ -98,7 +106,7 @@ def entry_state(article_id: str, e: Entry) -> dict[str, Any]:
 
 def entry_of_state(state: Mapping[str, Any], *, semantic: bool) -> Entry:
     """The entry `entry_state` exported (its dense vector dropped when the engine has no basis)."""
-    dense = state.get("dense")
+    dense, query = state.get("dense"), state.get("query")
     return Entry(
         vector={t: int(w) for t, w in state["vector"].items()},
         surfaces=dict(state["surfaces"]),
@@ -106,6 +114,7 @@ def entry_of_state(state: Mapping[str, Any], *, semantic: bool) -> Entry:
         category=state["category"],
         published=state["published"],
         dense=None if dense is None or not semantic else np.array(dense, dtype=np.float64),
+        query=None if query is None or not semantic else np.array(query, dtype=np.float64),
         ranked=[(-float(score), str(oid)) for oid, score in state["ranked"]],
         complete=bool(state["complete"]),
         related=[(str(oid), float(score)) for oid, score in state["related"]],

@@ -66,11 +66,14 @@ class Rankings:
             self.entries[aid] = entry
             self.candidates.add(aid, entry)
         ids, entries = list(new), list(new.values())
-        dense = self.candidates.dense_rows(ids) if self.candidates.table.dims else None
+        dense, query = (
+            self.candidates.dense_rows(ids) if self.candidates.table.dims else (None, None)
+        )
         rows = bulk.rank_all(
             ids,
             [e.vector for e in entries],
             dense,
+            query,
             [e.category for e in entries],
             [e.published for e in entries],
             formula=self.candidates.formula,
@@ -101,15 +104,15 @@ class Rankings:
         """Index an article: its own ranked head, and its place in the heads it enters."""
         self.entries[aid] = entry
         self.candidates.add(aid, entry)
-        rows, scores, lex = self.candidates.scores(aid, entry)
+        (rows, scores, lex), (holders, held) = self.candidates.both_ways(aid, entry)
         table = self.candidates.table
         for r in np.flatnonzero(lex >= self.duplicate_dot) if len(rows) else ():
             oid: str = table.ids[rows[r]]  # type: ignore[assignment]
             entry.dups.add(oid)
             self.entries[oid].dups.add(aid)
             self.dirty.add(oid)
-        enter = scores >= table.floor[rows]
-        for row, score in zip(rows[enter], scores[enter], strict=True):
+        enter = held >= table.floor[holders]
+        for row, score in zip(holders[enter], held[enter], strict=True):
             self._enter(aid, table.ids[row], float(score), before)  # type: ignore[arg-type]
         entry.ranked = self.candidates.top(rows, scores, self.depth)
         entry.complete = len(rows) <= self.depth

@@ -19,6 +19,14 @@ own directions differ a little. The centroids are frozen with the basis, so this
 pure function of the two articles and the snapshot (docs/related.md has the measured effect).
 A basis stored without topics projects as before.
 
+Neighbourhood (query expansion). The basis also keeps `anchors`: the dense vectors of the
+articles it was fitted on, frozen with it. An article ranks the others with its *query*
+vector: its own dense vector plus `weight` x the mean of its `neighbours` closest anchors
+(ties by anchor order), unit length — pseudo-relevance feedback on the dense side, with the
+feedback taken from the frozen snapshot, never from the live index, so a score is still a pure
+function of two articles and the epoch. The score is then directed: article a ranks b by
+`query(a) . dense(b)`. A basis stored without anchors has query == dense vector.
+
 Dense vectors are unit length, scaled to integers (`SCALE`) and held in float64: every partial
 sum of a dot product of two of them is an integer below 2**53, so it is exact in any summation
 order and the incremental path and the blocked full build agree bit for bit.
@@ -57,6 +65,33 @@ class Topics:
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """The fitted articles' dense vectors (integer-valued float64 rows, unit x SCALE), how many
+    of the closest make an article's neighbourhood, and its weight in the query vector."""
+
+    rows: np.ndarray
+    neighbours: int
+    weight: float
+
+    def sims(self, dense: np.ndarray) -> np.ndarray:
+        """Exact integer dots of anchors with one dense vector (or rows: n x anchors)."""
+        return np.asarray(dense @ self.rows.T)
+
+    def query(self, dense: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        """The query vector of a dense vector given its dots with the anchors (same units)."""
+        k = min(self.neighbours, len(sims))
+        head = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+        cut = sims[head].min()
+        tied = np.flatnonzero(sims >= cut)  # every anchor at the cut, then by anchor order
+        chosen = tied[np.lexsort((tied, -sims[tied]))[:k]]
+        centre = self.rows[np.sort(chosen)].sum(axis=0) / (k * SCALE)
+        expanded = dense / SCALE + self.weight * centre
+        norm = float(np.sqrt(expanded @ expanded))
+        quantized = np.rint(expanded / norm * SCALE) if norm else dense
+        return quantized if quantized.any() else dense
+
+
+@dataclass(frozen=True)
 class Basis:
     """Term coordinates in the latent space (row `index[term]` of `matrix`, float32), the
     fitted corpus' mean projection (float64, in the units of an unnormalized projection) and
@@ -66,6 +101,7 @@ class Basis:
     matrix: np.ndarray
     mean: np.ndarray | None = None
     topics: Topics | None = None
+    anchors: Anchors | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {t: i for i, t in enumerate(self.terms)})
@@ -102,6 +138,27 @@ class Basis:
         quantized = np.rint(unit * SCALE)
         return quantized if quantized.any() else None
 
+    def query(self, dense: np.ndarray | None) -> np.ndarray | None:
+        """The vector an article ranks others with: its dense vector, expanded by its
+        neighbourhood among the anchors when the basis has them."""
+        if dense is None or self.anchors is None:
+            return dense
+        return self.anchors.query(dense, self.anchors.sims(dense))
+
+    def queries(self, dense: np.ndarray, block: int = 512) -> np.ndarray:
+        """`query` of every row of `dense` (rows of zeros stay zeros), the anchor dots taken
+        a block at a time; each row is finished by the same code as `query`, so the result is
+        the same bit for bit (the dots are exact integers in any order)."""
+        if self.anchors is None:
+            return dense
+        out = dense.copy()
+        for start in range(0, len(dense), block):
+            sims = self.anchors.sims(dense[start : start + block])
+            for i, row in enumerate(sims, start):
+                if dense[i].any():
+                    out[i] = self.anchors.query(dense[i], row)
+        return out
+
     def to_parts(self, terms_per_part: int = 2000) -> list[dict[str, Any]]:
         """Plain documents (terms and float32 bytes) to store the basis in chunks."""
         parts: list[dict[str, Any]] = [
@@ -121,6 +178,19 @@ class Basis:
                 "share": self.topics.share,
                 "temperature": self.topics.temperature,
             }
+        if self.anchors is not None:
+            rows = self.anchors.rows.astype(np.int32)
+            parts[0]["anchors"] = {
+                "neighbours": self.anchors.neighbours,
+                "weight": self.anchors.weight,
+                "width": int(rows.shape[1]),
+            }
+            step = max(1, terms_per_part)
+            parts += [
+                {"part": len(parts) + i, "dims": self.dims, "terms": [], "matrix": b"",
+                 "anchor_rows": rows[start : start + step].tobytes()}
+                for i, start in enumerate(range(0, len(rows), step))
+            ]  # fmt: skip
         return parts
 
     @classmethod
@@ -139,7 +209,17 @@ class Basis:
             topics = Topics(
                 centroids.reshape(-1, dims).copy(), float(kept["share"]), float(kept["temperature"])
             )
-        return cls(terms, matrix, mean, topics)
+        held = parts[0].get("anchors")
+        anchors = None
+        if held is not None:
+            rows = [np.frombuffer(bytes(p["anchor_rows"]), dtype=np.int32) for p in parts
+                    if "anchor_rows" in p]  # fmt: skip
+            anchors = Anchors(
+                np.concatenate(rows).reshape(-1, int(held["width"])).astype(np.float64),
+                int(held["neighbours"]),
+                float(held["weight"]),
+            )
+        return cls(terms, matrix, mean, topics, anchors)
 
 
 def fit(
@@ -152,9 +232,14 @@ def fit(
     topics: int = 0,
     topic_share: float = 0.15,
     temperature: float = 0.1,
+    neighbours: int = 0,
+    neighbour_weight: float = 2.0,
+    max_anchors: int = 20_000,
 ) -> Basis | None:
-    """Fit an LSA basis (the mean projection, and `topics` centroids when asked and the corpus
-    holds at least 4 articles per topic) on term vectors; None when too few for `dims`."""
+    """Fit an LSA basis (the mean projection, `topics` centroids when asked and the corpus
+    holds at least 4 articles per topic, and the anchors of a `neighbours` expansion when
+    asked: the fitted articles' dense vectors, at most `max_anchors` spread evenly over them)
+    on term vectors; None when too few for `dims`."""
     df = Counter(t for v in vectors for t in v)
     kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))
     terms = tuple(sorted(kept[:max_terms]))
@@ -180,7 +265,15 @@ def fit(
         centroids = _centroids(projected - mean, topics, seed)
         if centroids is not None:
             fitted = Topics(centroids, topic_share, temperature)
-    return Basis(terms, matrix, mean, fitted)
+    basis = Basis(terms, matrix, mean, fitted)
+    if neighbours <= 0 or neighbour_weight <= 0:
+        return basis
+    step = -(-len(vectors) // max_anchors)
+    dense = [basis.project(v) for v in vectors[::step]]
+    kept_rows = np.array([d for d in dense if d is not None])
+    if len(kept_rows) <= neighbours:
+        return basis
+    return Basis(terms, matrix, mean, fitted, Anchors(kept_rows, neighbours, neighbour_weight))
 
 
 def _centroids(centred: np.ndarray, k: int, seed: int) -> np.ndarray | None:

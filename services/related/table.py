@@ -74,7 +74,8 @@ def pair_score(
 
 
 class Table:
-    """Rows of the indexed articles: dense vector, category code, time, and entry floor."""
+    """Rows of the indexed articles: dense and query vectors, category code, time, and entry
+    floor."""
 
     def __init__(self, dims: int) -> None:
         self.dims = dims
@@ -83,6 +84,7 @@ class Table:
         self._free: list[int] = []
         self._codes: dict[str, int] = {}
         self.dense = np.zeros((0, dims))
+        self.query = np.zeros((0, dims))
         self.cats = np.zeros(0, dtype=np.int64)
         self.pubs = np.zeros(0, dtype=np.int64)
         self.has_pub = np.zeros(0, dtype=bool)
@@ -95,7 +97,14 @@ class Table:
             return -1
         return self._codes.setdefault(category, len(self._codes))
 
-    def add(self, aid: str, dense: np.ndarray | None, category: str | None, pub: int | None) -> int:
+    def add(
+        self,
+        aid: str,
+        dense: np.ndarray | None,
+        query: np.ndarray | None,
+        category: str | None,
+        pub: int | None,
+    ) -> int:
         """Give an article a row; returns it."""
         if not self._free:
             self._grow()
@@ -104,6 +113,7 @@ class Table:
         self.row_of[aid] = row
         if self.dims:
             self.dense[row] = 0.0 if dense is None else dense
+            self.query[row] = 0.0 if query is None else query
         self.cats[row] = self.code(category)
         self.pubs[row] = pub or 0
         self.has_pub[row] = pub is not None
@@ -116,27 +126,38 @@ class Table:
         self.ids[row] = None
         if self.dims:
             self.dense[row] = 0.0
+            self.query[row] = 0.0
         self.alive[row] = False
         self.has_pub[row] = False
         self.cats[row] = -1
         self._free.append(row)
 
-    def semantic_dots(self, dense: np.ndarray | None) -> np.ndarray | None:
-        """Dots of a dense vector with every row (zeros for free rows); None when no basis."""
+    def semantic_dots(self, query: np.ndarray | None) -> np.ndarray | None:
+        """Dots of a query vector with every row's dense vector (how the article ranks each
+        row; zeros for free rows); None when no basis."""
+        if not self.dims:
+            return None
+        if query is None:
+            return np.zeros(len(self.ids))
+        return self.dense @ query
+
+    def entering_dots(self, dense: np.ndarray | None) -> np.ndarray | None:
+        """Dots of every row's query vector with a dense vector: how each row ranks it."""
         if not self.dims:
             return None
         if dense is None:
             return np.zeros(len(self.ids))
-        return self.dense @ dense
+        return self.query @ dense
 
     def _grow(self) -> None:
         old = len(self.ids)
         new = max(64, old * 2)
         self.ids.extend([None] * (new - old))
         self._free.extend(range(new - 1, old - 1, -1))
-        dense = np.zeros((new, self.dims))
-        dense[:old] = self.dense
-        self.dense = dense
+        for name in ("dense", "query"):
+            grown = np.zeros((new, self.dims))
+            grown[:old] = getattr(self, name)
+            setattr(self, name, grown)
         self.cats = np.concatenate([self.cats, np.full(new - old, -1, dtype=np.int64)])
         self.pubs = np.concatenate([self.pubs, np.zeros(new - old, dtype=np.int64)])
         self.has_pub = np.concatenate([self.has_pub, np.zeros(new - old, dtype=bool)])

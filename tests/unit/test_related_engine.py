@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from services.related.engine import EngineConfig, RelatedEngine
@@ -217,3 +218,34 @@ def test_a_build_fits_topics_with_its_basis_unless_switched_off(corpus):
     assert with_topics.basis.width == SMALL.semantic_dims + SMALL.topic_clusters
     plain = RelatedEngine.build(corpus, config=replace(SMALL, topic_share=0.0))
     assert plain.basis is not None and plain.basis.topics is None
+
+
+def test_an_article_ranks_others_with_its_neighbourhood_expanded_query(corpus):
+    """The dense side is directed: a ranks b by a's query vector (expanded by a's closest
+    anchors) with b's dense vector. Lists are still exact: every full ranking equals the
+    pair-by-pair reference, and incremental equals a full build (tests above, same config)."""
+    engine = RelatedEngine.build(corpus, config=SMALL)
+    assert engine.basis is not None and engine.basis.anchors is not None
+    assert engine.basis.anchors.neighbours == SMALL.neighbours
+    entries = engine._entries
+    a, b = corpus[0].id, engine.related(corpus[0].id)[0].article_id
+    ea, eb = entries[a], entries[b]
+    assert ea.query is not None and ea.dense is not None and not np.array_equal(ea.query, ea.dense)
+    assert engine.basis.query(ea.dense).tobytes() == ea.query.tobytes()  # built in blocks
+    assert (ea.query @ eb.dense) != (eb.query @ ea.dense)  # asymmetric
+    for doc in corpus[:15]:
+        assert [(o, -n) for n, o in engine._full_ranking(doc.id)] == engine.rank_exhaustive(doc.id)
+    upserted = RelatedEngine(SMALL, engine.stats, engine.basis)
+    for doc in corpus[:40]:
+        upserted.upsert(doc)
+    once = RelatedEngine.build(corpus[:40], config=SMALL, stats=engine.stats, basis=engine.basis)
+    assert upserted.lists() == once.lists()
+    for aid in upserted.lists():
+        assert upserted._entries[aid].query.tobytes() == once._entries[aid].query.tobytes()
+
+
+def test_without_neighbours_an_article_ranks_with_its_dense_vector(corpus):
+    engine = RelatedEngine.build(corpus[:200], config=replace(SMALL, neighbours=0))
+    assert engine.basis is not None and engine.basis.anchors is None
+    entry = engine._entries[corpus[0].id]
+    assert entry.query is entry.dense

@@ -122,3 +122,81 @@ def test_topics_count_only_articles_that_project() -> None:
     assert basis is not None and basis.topics is None
     with_topics = semantic.fit([*_vectors(80, 8), *empty], dims=10, topics=16)
     assert with_topics is not None and with_topics.topics is not None
+
+
+def test_an_article_ranks_with_its_dense_vector_plus_its_closest_anchors() -> None:
+    """query = unit(dense + weight x mean of the `neighbours` anchors closest to it), where
+    the anchors are the fitted articles' own dense vectors, frozen with the basis."""
+    vectors = _vectors(120, 9)
+    basis = semantic.fit(vectors, dims=10, topics=4, neighbours=5, neighbour_weight=2.0)
+    assert basis is not None and basis.anchors is not None
+    anchors = basis.anchors
+    assert anchors.rows.shape == (120, basis.width)
+    np.testing.assert_array_equal(anchors.rows[7], basis.project(vectors[7]))
+    fresh = {"t1": 30000, "t2": 20000, "t3": 9000, "common": 4000}  # not one of the fitted
+    dense = basis.project(fresh)
+    assert dense is not None
+    sims = anchors.rows @ dense
+    closest = np.argsort(-sims, kind="stable")[:5]
+    expanded = dense / semantic.SCALE + 2.0 * anchors.rows[closest].mean(axis=0) / semantic.SCALE
+    expected = np.rint(expanded / np.linalg.norm(expanded) * semantic.SCALE)
+    query = basis.query(dense)
+    assert query is not None
+    np.testing.assert_array_equal(query, expected)
+    assert not np.array_equal(query, dense)
+    # closer to the neighbourhood than the article alone is
+    centre = anchors.rows[closest].mean(axis=0)
+    assert query @ centre > dense @ centre
+
+
+def test_queries_in_blocks_equal_one_at_a_time_bit_for_bit() -> None:
+    vectors = _vectors(150, 10)
+    basis = semantic.fit(vectors, dims=10, topics=4, neighbours=7)
+    assert basis is not None
+    dense = np.array([basis.project(v) for v in vectors[:40]])
+    blocked = basis.queries(dense, block=16)
+    for row, one in zip(dense, blocked, strict=True):
+        assert basis.query(row).tobytes() == one.tobytes()  # type: ignore[union-attr]
+
+
+def test_ties_at_the_cut_go_to_the_earlier_anchor() -> None:
+    """Four anchors equally close, two neighbours: anchors 0 and 1 make the neighbourhood,
+    whatever order argpartition leaves them in."""
+    tied = semantic.Anchors(np.array([[0, 3], [1, 3], [0, 3], [2, 3]]) * 1000.0, 2, 1.0)
+    dense = np.array([0.0, semantic.SCALE])
+    got = tied.query(dense, np.full(4, 3000.0 * semantic.SCALE))
+    expanded = dense / semantic.SCALE + (tied.rows[0] + tied.rows[1]) / (2 * semantic.SCALE)
+    np.testing.assert_array_equal(
+        got, np.rint(expanded / np.linalg.norm(expanded) * semantic.SCALE)
+    )
+    later = dense / semantic.SCALE + (tied.rows[2] + tied.rows[3]) / (2 * semantic.SCALE)
+    assert not np.array_equal(got, np.rint(later / np.linalg.norm(later) * semantic.SCALE))
+
+
+def test_anchors_survive_storage_and_a_basis_without_them_ranks_with_the_dense_vector() -> None:
+    vectors = _vectors(120, 11)
+    basis = semantic.fit(vectors, dims=10, topics=4, neighbours=5, neighbour_weight=1.5)
+    assert basis is not None and basis.anchors is not None
+    parts = basis.to_parts(terms_per_part=7)
+    loaded = semantic.Basis.from_parts(parts)
+    assert loaded.anchors is not None
+    assert loaded.anchors.rows.tobytes() == basis.anchors.rows.tobytes()
+    assert (loaded.anchors.neighbours, loaded.anchors.weight) == (5, 1.5)
+    for vector in vectors[:5]:
+        dense = basis.project(vector)
+        assert loaded.query(dense).tobytes() == basis.query(dense).tobytes()  # type: ignore[union-attr]
+    older = semantic.Basis.from_parts(
+        [{k: v for k, v in p.items() if k != "anchors"} for p in parts if "anchor_rows" not in p]
+    )  # as an epoch fitted before anchors were kept
+    dense = older.project(vectors[0])
+    assert older.anchors is None and older.query(dense) is dense
+
+
+def test_anchors_are_spread_over_a_large_corpus_and_absent_when_switched_off() -> None:
+    vectors = _vectors(150, 12)
+    capped = semantic.fit(vectors, dims=10, neighbours=5, max_anchors=40)
+    assert capped is not None and capped.anchors is not None
+    assert len(capped.anchors.rows) == 38  # every 4th of 150
+    np.testing.assert_array_equal(capped.anchors.rows[1], capped.project(vectors[4]))
+    off = semantic.fit(vectors, dims=10, neighbours=0)
+    assert off is not None and off.anchors is None
