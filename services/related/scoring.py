@@ -115,7 +115,10 @@ def bag_of(doc: EngineInput, weighting: Weighting) -> Bag:
     for terms, boost in fields:
         for term, surface in terms:
             tf[term] += boost
-            seen.setdefault(term, Counter())[surface] += 1
+            counts = seen.get(term)
+            if counts is None:
+                counts = seen[term] = Counter()
+            counts[surface] += 1
     length = sum(tf.values())
     for tag in doc.tags:
         key = TAG_PREFIX + normalize(tag)

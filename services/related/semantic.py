@@ -145,7 +145,7 @@ class Basis:
             return dense
         return self.anchors.query(dense, self.anchors.sims(dense))
 
-    def queries(self, dense: np.ndarray, block: int = 512) -> np.ndarray:
+    def queries(self, dense: np.ndarray, block: int = 128) -> np.ndarray:
         """`query` of every row of `dense` (rows of zeros stay zeros), the anchor dots taken
         a block at a time; each row is finished by the same code as `query`, so the result is
         the same bit for bit (the dots are exact integers in any order)."""

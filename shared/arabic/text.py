@@ -37,11 +37,16 @@ def tokenize(text: str) -> list[str]:
 def tokens_with_surface(text: str) -> list[tuple[str, str]]:
     """Return (normalized token, word as written minus invisible chars) pairs in text order."""
     pairs: list[tuple[str, str]] = []
-    for match in WORD_AS_WRITTEN.finditer(text):
-        word = match.group()
-        surface = word.translate(_SURFACE_TABLE)
-        pairs.extend((token, surface) for token in _TOKEN_RE.findall(normalize(word)))
+    for word in WORD_AS_WRITTEN.findall(text):
+        pairs.extend(_word_tokens(word))
     return pairs
+
+
+@lru_cache(maxsize=1 << 15)
+def _word_tokens(word: str) -> tuple[tuple[str, str], ...]:
+    """The (token, surface) pairs of one written word (words repeat: a pure function, cached)."""
+    surface = word.translate(_SURFACE_TABLE)
+    return tuple((token, surface) for token in _TOKEN_RE.findall(normalize(word)))
 
 
 _STOP_RAW = """
