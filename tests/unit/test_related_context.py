@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pydantic import ValidationError
 
 from services.related.config import Settings
-from services.related.context import Context
+from services.related.context import Context, engine_config
 from shared.runtime import Runtime
 
 
@@ -40,3 +41,17 @@ async def test_stop_ends_background_work_and_a_cancel_of_stop_goes_on(caplog):
     with pytest.raises(asyncio.CancelledError):
         await stopping
     await asyncio.wait_for(related.stop(), 3)
+
+
+def test_the_neighbourhood_is_set_from_the_environment(monkeypatch):
+    assert (engine_config(Settings()).neighbours, engine_config(Settings()).neighbour_weight) == (
+        30,
+        2.0,
+    )
+    monkeypatch.setenv("RELATED_NEIGHBOURS", "12")
+    monkeypatch.setenv("RELATED_NEIGHBOUR_WEIGHT", "1.5")
+    config = engine_config(Settings())
+    assert (config.neighbours, config.neighbour_weight) == (12, 1.5)
+    monkeypatch.setenv("RELATED_NEIGHBOURS", "-1")
+    with pytest.raises(ValidationError, match="neighbours"):
+        Settings()
