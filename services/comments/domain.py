@@ -41,6 +41,9 @@ class Policy(BaseModel):
     suspect_words: list[str] = []  # → held
     words: list[ListedWord] = []  # per word: action and listed forms; wins over the two lists
     allowed_phrases: list[str] = []  # phrases in which a listed word is not a match
+    # News sites (host names) a comment cites as its source, beside the built-in ones: a link
+    # to one is not an advert's link (shared.arabic.adverts)
+    news_sites: list[str] = []
     flood_interval_seconds: int = Field(default=15, ge=0, le=86_400)  # 0 disables
     report_threshold: int = Field(default=3, ge=1, le=1_000)
 
@@ -50,7 +53,11 @@ class Policy(BaseModel):
             (w.word, w.action, tuple(w.forms), w.ambiguous, w.advert) for w in self.words
         )
         return _compiled(
-            listed, tuple(self.banned_words), tuple(self.suspect_words), tuple(self.allowed_phrases)
+            listed,
+            tuple(self.banned_words),
+            tuple(self.suspect_words),
+            tuple(self.allowed_phrases),
+            tuple(self.news_sites),
         )
 
 
@@ -60,11 +67,12 @@ def _compiled(
     banned: tuple[str, ...],
     suspect: tuple[str, ...],
     allowed: tuple[str, ...],
+    news_sites: tuple[str, ...] = (),
 ) -> WordList:
     """`words` first, then banned (spam) and suspect (hold): a word's first entry counts."""
     entries = [Entry(*fields) for fields in listed]
     entries += [Entry(w, SPAM) for w in banned] + [Entry(w, HOLD) for w in suspect]
-    return WordList(entries, allowed)
+    return WordList(entries, allowed, news_sites)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -40,6 +41,27 @@ Phrase = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_has_letters),
+]
+
+_HOST_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
+def _host(value: str) -> str:
+    """A news site as its host name: a pasted address keeps its host (no scheme, `www.`,
+    path or port), lower case; anything else is refused."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value.lower()).split("/")[0].split(":")[0]
+    host = host.removeprefix("www.")
+    if len(host) > 253 or not _HOST_RE.fullmatch(host):
+        raise PydanticCustomError(
+            "not_a_host", "must be a host name such as example.com (an Arabic domain in punycode)"
+        )
+    return host
+
+
+Site = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_host),
 ]
 
 
@@ -170,6 +192,7 @@ class SettingsIn(RequestModel):
     suspect_words: Annotated[list[Word], Field(max_length=5000)] | None = None
     words: Annotated[list[ListedWordIn], Field(max_length=5000)] | None = None
     allowed_phrases: Annotated[list[Phrase], Field(max_length=1000)] | None = None
+    news_sites: Annotated[list[Site], Field(max_length=500)] | None = None
     flood_interval_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] | None = None
     report_threshold: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
 

@@ -2,7 +2,8 @@
 in a comment that looks like an advert; the match names the sign:
 
 - advert_link: a link, a domain or a handle (www.x.com, bit.ly/..., t.me/..., @name), but not
-  a link to a news site cited as the source (NEWS_SITES: reuters.com, aljazeera.net, ...);
+  a link to a news site cited as the source (NEWS_SITES: reuters.com, aljazeera.net, ...,
+  and the sites a policy adds: `news_links`);
 - advert_phone: a phone number, a run of 8 digits or more (spaces, dots or dashes between);
 - advert_call: a call to action: a word only adverts use (واتساب, بونص, اربح, العب, bonus,
   register, e3lab) or one that is news too, followed by "now", "with us" or "here" (سجل الان,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from shared.arabic import explain
@@ -40,11 +42,20 @@ NEWS_SITES = frozenset(
     dw.com independentarabia.com euronews.com aa.com.tr wam.ae spa.gov.sa mena.org.eg tap.info.tn
     map.ma bloomberg.com ft.com nytimes.com theguardian.com lemonde.fr""".split()
 )
-_NEWS_LINK_RE = re.compile(
-    r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]+\.)*(?:"
-    + "|".join(re.escape(site) for site in sorted(NEWS_SITES, key=len, reverse=True))
-    + r")(?![a-z0-9-]|\.[a-z0-9])(?:/\S*)?"
-)
+
+
+@lru_cache(maxsize=16)
+def news_links(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A link to one of NEWS_SITES or of `extra` (host names, lower case), any subdomain."""
+    sites = sorted(NEWS_SITES | set(extra), key=lambda site: (-len(site), site))
+    return re.compile(
+        r"(?<![a-z0-9.-])(?:https?://)?(?:[a-z0-9-]+\.)*(?:"
+        + "|".join(re.escape(site) for site in sites)
+        + r")(?![a-z0-9-]|\.[a-z0-9])(?:/\S*)?"
+    )
+
+
+_NEWS_LINK_RE = news_links()
 _PHONE_RE = re.compile(r"\+?\d(?:[\s.-]?\d){7,}")
 # Folded (أ إ آ are ا, ى is ي, ة is ه); Latin lower case.
 _CALL = frozenset(
@@ -75,11 +86,15 @@ Key = tuple[str, int, int]
 
 
 def in_adverts(
-    hits: Hits[E], folded: str, frags: list[str], disguised: Callable[[Key], bool]
+    hits: Hits[E],
+    folded: str,
+    frags: list[str],
+    disguised: Callable[[Key], bool],
+    news: re.Pattern[str] = _NEWS_LINK_RE,
 ) -> Hits[E]:
     """The hits of advert entries kept only when the comment looks like an advert, the sign
     joining their rules; other hits, and a disguised word (disguised(key) or a rule of the
-    hit), kept as they are."""
+    hit), kept as they are. `news`: the links that cite a source (`news_links`)."""
     flagged = [
         k
         for k, (e, rules) in hits.items()
@@ -87,7 +102,7 @@ def in_adverts(
     ]
     if not flagged:
         return hits
-    why = sign(folded, frags, len(flagged))
+    why = sign(folded, frags, len(flagged), news)
     if why is None:
         return {k: v for k, v in hits.items() if k not in flagged}
     return {k: (e, (*rules, why)) if k in flagged else (e, rules) for k, (e, rules) in hits.items()}
@@ -102,9 +117,11 @@ def disguised(
     return not DISGUISES.isdisjoint(explain.surface_rules(form, key[0]))
 
 
-def sign(folded: str, frags: list[str], spam_words: int) -> str | None:
+def sign(
+    folded: str, frags: list[str], spam_words: int, news: re.Pattern[str] = _NEWS_LINK_RE
+) -> str | None:
     """What makes the (folded) comment an advert, or None."""
-    if _LINK_RE.search(_NEWS_LINK_RE.sub(" ", folded)):  # a news site cited is a source
+    if _LINK_RE.search(news.sub(" ", folded)):  # a news site cited is a source
         return "advert_link"
     if _PHONE_RE.search(folded) and _digits(folded):
         return "advert_phone"

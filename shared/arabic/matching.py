@@ -75,7 +75,9 @@ _Hits = dict[tuple[str, int, int], tuple[Entry, tuple[str, ...]]]  # (word, firs
 class WordList:
     """Listed entries compiled for matching many comments: a few dict lookups per text word."""
 
-    def __init__(self, entries: Iterable[Entry], allowed: Iterable[str] = ()) -> None:
+    def __init__(
+        self, entries: Iterable[Entry], allowed: Iterable[str] = (), news_sites: Iterable[str] = ()
+    ) -> None:
         first: dict[str, Entry] = {}
         for entry in entries:
             first.setdefault(entry.word, entry)  # a word listed twice: its first entry counts
@@ -98,6 +100,8 @@ class WordList:
             lexicon.words()  # read now, not during the first comment in Arabizi
         self._ambiguous = any(e.ambiguous for e in self.entries)
         self._adverts = any(e.advert for e in self.entries)
+        # links that cite a source, not an advert's: the built-in news sites and the policy's
+        self._news = adverts.news_links(tuple(sorted({s.lower() for s in news_sites})))
         self._keys = frozenset(self._index)
         self._listed_keys = frozenset(self._arabizi_entries) | self._keys
         self._first_keys = frozenset(self._phrases)
@@ -162,7 +166,7 @@ class WordList:
             _in_context(unsure, frags, hits)
         if self._adverts and hits:  # before the frames: a dropped word is no neighbour
             disguised = partial(adverts.disguised, explain.Spans(text, folded), frags, seps)
-            hits = adverts.in_adverts(hits, folded, frags, disguised)
+            hits = adverts.in_adverts(hits, folded, frags, disguised, self._news)
         if self._ambiguous and hits:
             hits = frames.framed(hits, frags, seps)
         if not hits:

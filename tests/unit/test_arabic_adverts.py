@@ -108,3 +108,16 @@ def test_a_link_to_a_news_site_is_a_source_not_an_advert(text: str) -> None:
 )
 def test_a_news_name_does_not_clear_another_link(text: str) -> None:
     assert any("advert_link" in rules for rules in _found(text).values())
+
+
+def test_a_site_adds_its_own_news_sites_to_the_sources() -> None:
+    """A regional paper is not in the built-in list: a link to it is an advert's link until the
+    site lists it; a listed name inside another domain still is one."""
+    text = "نقلا عن hespress.com: الحكومة تغلق مواقع المراهنات غير المرخصة"
+    assert any("advert_link" in rules for rules in _found(text).values())
+    own = WordList(LIST.entries, news_sites=["hespress.com", "alwasat.ly"])
+    assert own.find(text) == []
+    assert own.find("https://www.alwasat.ly/news/libya خسائر الكازينو الوحيد") == []
+    assert own.find("نقلا عن bbc.com: مراهنات غير مرخصة") == []  # the built-in ones still count
+    for advert in ("كازينو اونلاين hespress.com.lucky-spins.xyz", "مراهنات alwasat.ly-tips.bet"):
+        assert any("advert_link" in m.rules for m in own.find(advert))

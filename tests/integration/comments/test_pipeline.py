@@ -200,6 +200,7 @@ async def test_settings_defaults_partial_put_and_validation(comments, infra, iso
         "suspect_words": [],
         "words": [],
         "allowed_phrases": [],
+        "news_sites": [],
         "flood_interval_seconds": 15,
         "report_threshold": 3,
     }

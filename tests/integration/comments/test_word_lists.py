@@ -128,3 +128,36 @@ async def test_without_the_flag_the_same_news_sentence_is_held(comments):
     await comments.policy(words=WORDS, default_status="approved")
     news = await comments.submit(body="سباق الحمير في مهرجان القرية هذا الصيف")
     assert (await _stored(comments, news))[:2] == ("pending", ["suspect_word"])
+
+
+async def test_a_site_adds_its_own_news_sites_and_bad_ones_change_nothing(comments):
+    """`news_sites`: a link to a listed paper cites a source, not an advert's link. Pasted
+    addresses are kept as their host; anything that is not a host name is a 422 naming it."""
+    words = [{"word": "كازينو", "action": "spam", "advert": True}]
+    await comments.policy(words=words, default_status="approved")
+    cited = "نقلا عن hespress.com: الحكومة تغلق الكازينو الوحيد في المدينة"
+    before = await comments.submit(body=cited)
+    status, _, details = await _stored(comments, before)
+    assert status == "spam" and "advert_link" in details["matches"][0]["rules"]
+    saved = await comments.client.put(
+        "/moderation/settings",
+        headers=ADMIN,
+        json={"news_sites": ["https://www.Hespress.com/politique", " alwasat.ly "]},
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["news_sites"] == ["hespress.com", "alwasat.ly"]
+    after = await comments.submit(body=cited + " حقا", author_email="f@example.com")
+    assert (await _stored(comments, after))[:2] == ("approved", ["default_policy"])
+    advert = await comments.submit(
+        body="كازينو اونلاين hespress.com.lucky-spins.xyz", author_email="g@example.com"
+    )
+    assert (await _stored(comments, advert))[0] == "spam"
+    stored = (await comments.client.get("/moderation/settings", headers=ADMIN)).json()
+    bad = await comments.client.put(
+        "/moderation/settings",
+        headers=ADMIN,
+        json={"news_sites": ["hespress", "bad site.com", "x" * 300 + ".com", "جريدة.com"]},
+    )
+    assert bad.status_code == 422
+    assert {f"news_sites.{i}" for i in range(4)} <= set(bad.json()["error"]["fields"])
+    assert (await comments.client.get("/moderation/settings", headers=ADMIN)).json() == stored
