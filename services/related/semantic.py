@@ -84,7 +84,7 @@ class Anchors:
         cut = sims[head].min()
         tied = np.flatnonzero(sims >= cut)  # every anchor at the cut, then by anchor order
         chosen = tied[np.lexsort((tied, -sims[tied]))[:k]]
-        centre = self.rows[np.sort(chosen)].sum(axis=0) / (k * SCALE)
+        centre = self.rows[chosen].sum(axis=0) / (k * SCALE)  # integer sums: exact in any order
         expanded = dense / SCALE + self.weight * centre
         norm = float(np.sqrt(expanded @ expanded))
         quantized = np.rint(expanded / norm * SCALE) if norm else dense

@@ -135,19 +135,16 @@ class Table:
     def semantic_dots(self, query: np.ndarray | None) -> np.ndarray | None:
         """Dots of a query vector with every row's dense vector (how the article ranks each
         row; zeros for free rows); None when no basis."""
-        if not self.dims:
-            return None
-        if query is None:
-            return np.zeros(len(self.ids))
-        return self.dense @ query
+        return self._dots(self.dense, query)
 
     def entering_dots(self, dense: np.ndarray | None) -> np.ndarray | None:
         """Dots of every row's query vector with a dense vector: how each row ranks it."""
+        return self._dots(self.query, dense)
+
+    def _dots(self, rows: np.ndarray, vector: np.ndarray | None) -> np.ndarray | None:
         if not self.dims:
             return None
-        if dense is None:
-            return np.zeros(len(self.ids))
-        return self.query @ dense
+        return np.zeros(len(self.ids)) if vector is None else rows @ vector
 
     def _grow(self) -> None:
         old = len(self.ids)
